@@ -1,0 +1,25 @@
+"""actlab: neural-network activation functions, exact, stable, differentiable and described.
+
+>>> import actlab as al
+>>> float(al.relu(-2.0)), float(al.sigmoid(0.0))
+(0.0, 0.5)
+>>> al.get("swish", beta=1.5)
+Activation('swish', beta=1.5)
+"""
+from . import functions as _functions  # noqa: F401  (fills the registry)
+from ._api import make_function as _make_function
+from .core import (Activation, ActlabError, Definition, Info, InputTypeError, MissingExtraError,
+                   NotDifferentiableError, Param, ParameterError, Reference, UnknownActivationError,
+                   catalog, custom, definitions, get, is_custom, lookup, names, register)
+
+__version__ = "0.1.0"
+
+# One function per registered activation: actlab.relu, actlab.gelu, ... (generated, not listed).
+for _d in definitions():
+    globals()[_d.name] = _make_function(_d)
+del _d
+
+__all__ = ["Activation", "ActlabError", "Definition", "Info", "InputTypeError", "MissingExtraError",
+           "NotDifferentiableError", "Param", "ParameterError", "Reference", "UnknownActivationError",
+           "catalog", "custom", "definitions", "get", "is_custom", "lookup", "names", "register",
+           *names()]

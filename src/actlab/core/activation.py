@@ -1,0 +1,199 @@
+"""``Activation``: a definition bound to parameter values — the object users call."""
+from __future__ import annotations
+
+import warnings
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from .arrays import prepare, write_out
+from .definition import Definition, Info
+from .errors import NotDifferentiableError, ParameterError
+
+
+class Activation:
+    """An activation with fixed parameter values.
+
+    ``act(x)`` is the forward map, ``act.derivative(x)`` is f'(x) (elementwise activations),
+    ``act.derivative_from_output(y)`` is f'(x) from y = f(x) where the definition has it,
+    ``act.vjp(x, g)`` is the backward pass for every differentiable activation and
+    ``act.param_grads(x, g)`` the gradients of its learnable parameters.
+    """
+
+    __slots__ = ("definition", "_params")
+
+    def __init__(self, definition: Definition, **params: Any):
+        unknown = set(params) - set(definition.param_names)
+        if unknown:
+            allowed = ", ".join(definition.param_names) or "none"
+            raise ParameterError(
+                f"{definition.name} has no parameter {', '.join(sorted(unknown))}; "
+                f"its parameters are: {allowed}")
+        values = {p.name: p.validate(params[p.name]) if p.name in params else p.default
+                  for p in definition.params}
+        if definition.check_params is not None:
+            definition.check_params(**values)
+        self.definition = definition
+        self._params = MappingProxyType(values)
+
+    # -- description ----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self._params
+
+    @property
+    def info(self) -> Info:
+        return Info.of(self.definition, self._params)
+
+    @property
+    def __doc__(self) -> str:  # help(act) shows the definition's docstring
+        return self.definition.forward.__doc__ or self.definition.summary
+
+    def with_params(self, **changes: Any) -> "Activation":
+        return Activation(self.definition, **{**self._params, **changes})
+
+    def get_config(self) -> dict:
+        """A JSON-ready ``{"name": ..., "params": {...}}`` that ``actlab.get`` turns back into this."""
+        return {"name": self.name,
+                "params": {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                           for k, v in self._params.items()}}
+
+    def __repr__(self) -> str:
+        args = "".join(f", {k}={v!r}" for k, v in self._params.items())
+        return f"Activation({self.name!r}{args})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Activation) and other.definition is self.definition
+                and repr(other) == repr(self))
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    # -- computing ------------------------------------------------------------------------
+    def _bind(self, x: Any, what: str = "input"):
+        prep = prepare(x, what, widen=not self.definition.exact)
+        params = dict(self._params)
+        for p in self.definition.params:
+            value = params[p.name]
+            if isinstance(value, np.ndarray):  # per-channel parameters follow the input's dtype
+                params[p.name] = prep.ops.asarray(value, dtype=prep.x.dtype)
+        if "axis" in params and self.definition.elementwise is False:
+            params["axis"] = _check_axis(params["axis"], prep.x.ndim, self.name)
+        return prep, params
+
+    def __call__(self, x: Any, *, out: np.ndarray | None = None, training: bool = False,
+                 rng: np.random.Generator | None = None) -> Any:
+        """Apply the activation. ``training=True`` draws the random parts of stochastic ones."""
+        if training and self.definition.stochastic is not None:
+            return self.forward_train(x, rng)[0]
+        prep, params = self._bind(x)
+        with np.errstate(all="ignore"):  # unused branches of `where` may overflow harmlessly
+            y = self.definition.forward(prep.x, prep.ops, **params)
+        return write_out(prep.finish(y), out)
+
+    def forward_train(self, x: Any, rng: np.random.Generator | None = None):
+        """Training-mode forward: ``(y, f'(x))``, drawing random slopes for stochastic activations."""
+        prep, params = self._bind(x)
+        with np.errstate(all="ignore"):
+            if self.definition.stochastic is None:
+                y = self.definition.forward(prep.x, prep.ops, **params)
+                return prep.finish(y), self.derivative(x)
+            rng = rng if rng is not None else np.random.default_rng()
+            y, dydx = self.definition.stochastic(prep.x, prep.ops, rng, **params)
+        return prep.finish(y), prep.finish(dydx)
+
+    def derivative(self, x: Any, *, out: np.ndarray | None = None) -> Any:
+        """f'(x) elementwise; at a kink, the convention stated in ``info.kink_convention``."""
+        d = self.definition
+        if not d.elementwise:
+            raise NotDifferentiableError(
+                f"{self.name} is vector-valued: its derivative is a Jacobian; use .vjp(x, grad_out)")
+        prep, params = self._bind(x)
+        with np.errstate(all="ignore"):
+            if d.derivative is None:
+                dy = _numerical_derivative(self, prep.x, prep.ops, params)
+            else:
+                dy = d.derivative(prep.x, prep.ops, **params)
+        return write_out(prep.finish(dy), out)
+
+    def derivative_from_output(self, y: Any) -> Any:
+        """f'(x) computed from the output y = f(x) alone (no need to keep x)."""
+        d = self.definition
+        if d.derivative_from_output is None:
+            raise NotImplementedError(
+                f"{self.name}'s derivative cannot be recovered from its output alone; "
+                "use .derivative(x) or .vjp(x, grad_out)")
+        prep, params = self._bind(y, "output")
+        with np.errstate(all="ignore"):
+            return prep.finish(d.derivative_from_output(prep.x, prep.ops, **params))
+
+    def vjp(self, x: Any, grad_out: Any) -> Any:
+        """The backward pass: the gradient with respect to x, given the gradient of the output."""
+        d = self.definition
+        if not d.differentiable:
+            raise NotDifferentiableError(
+                f"{self.name} has no useful gradient (it is piecewise constant, so the gradient is "
+                "zero wherever it exists); train with softmax and apply argmax only at prediction")
+        prep, params = self._bind(x)
+        g = prepare(grad_out, "grad_out").x
+        if d.elementwise:
+            if g.shape != prep.x.shape:
+                raise ValueError(f"grad_out has shape {g.shape}, expected the output's shape {prep.x.shape}")
+            with np.errstate(all="ignore"):
+                dy = (d.derivative(prep.x, prep.ops, **params) if d.derivative is not None
+                      else _numerical_derivative(self, prep.x, prep.ops, params))
+                return prep.finish(g * dy)
+        with np.errstate(all="ignore"):
+            return prep.finish(d.vjp(prep.x, g, prep.ops, **params))
+
+    def param_grads(self, x: Any, grad_out: Any) -> dict[str, Any]:
+        """Gradients of the loss with respect to each learnable parameter, shaped like the parameter."""
+        d = self.definition
+        prep, params = self._bind(x)
+        g = prepare(grad_out, "grad_out").x
+        grads = {}
+        with np.errstate(all="ignore"):
+            for name, partial in d.param_partials.items():
+                full = g * partial(prep.x, prep.ops, **params)
+                grads[name] = _reduce_to_shape(full, np.shape(self._params[name]))
+        return grads
+
+
+def _check_axis(axis: int, ndim: int, name: str) -> int:
+    if ndim == 0:
+        raise ParameterError(f"{name} works along an axis; a 0-d input has none (give at least 1-d input)")
+    if not -ndim <= axis < ndim:
+        raise ParameterError(f"parameter 'axis' = {axis} is out of range for {ndim}-d input; "
+                             f"expected an integer in [{-ndim}, {ndim - 1}]")
+    return axis % ndim
+
+
+def _reduce_to_shape(full: Any, shape: tuple) -> Any:
+    """Sum a broadcast gradient back to the parameter's shape (scalar parameters give a float)."""
+    if shape == ():
+        return float(np.sum(full))
+    lead = full.ndim - len(shape)
+    full = np.sum(full, axis=tuple(range(lead))) if lead else full
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and full.shape[i] != 1)
+    return np.sum(full, axis=axes, keepdims=True) if axes else full
+
+
+_WARNED: set[str] = set()
+
+
+def _numerical_derivative(act: Activation, x, o, params):
+    """Central differences, for user callables that come without a derivative (warns once)."""
+    if act.name not in _WARNED:
+        _WARNED.add(act.name)
+        warnings.warn(f"activation {act.name!r} has no analytic derivative; using central "
+                      "finite differences (pass derivative= to actlab.custom for an exact one)",
+                      stacklevel=4)
+    eps = np.finfo(x.dtype).eps
+    h = np.cbrt(eps) * np.maximum(1.0, np.abs(x))
+    f = act.definition.forward
+    return (f(x + h, o, **params) - f(x - h, o, **params)) / ((x + h) - (x - h))
