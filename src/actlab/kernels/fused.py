@@ -1,0 +1,73 @@
+"""The fast backend: each activation's own formula, traced and compiled by numba into one loop.
+
+A kernel is built the first time an activation is used with a given dtype and parameters, from
+the definition's ``forward`` (or ``derivative``, multiplied by the incoming gradient, for the
+backward pass); nothing here knows any activation by name.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Callable
+
+import numpy as np
+
+from ..core.activation import Activation
+from . import codegen
+from .trace import Untraceable, trace
+
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+Kernel = Callable[..., None]
+_kernels: dict[tuple, tuple[object, Kernel | None, str]] = {}
+_missing: list[str] = []
+
+
+def unavailable() -> str | None:
+    """Why the fused backend is not used (numba missing, or turned off), or None when it is."""
+    if os.environ.get("ACTLAB_KERNELS", "").strip().lower() == "numpy":
+        return "turned off by ACTLAB_KERNELS=numpy"
+    if not _missing:
+        try:
+            importlib.import_module("numba")
+            importlib.import_module("actlab.kernels.math32")
+            _missing.append("")
+        except ImportError as exc:
+            _missing.append(f"numba is not installed ({exc}); pip install 'actlab[fast]'")
+    return _missing[0] or None
+
+
+def _key(act: Activation, dtype: np.dtype, backward: bool):
+    params = tuple(sorted(act.params.items()))
+    hash(params)  # per-channel array parameters are unhashable: the caller catches TypeError
+    return (id(act.definition), params, dtype.str, backward)
+
+
+def kernel(act: Activation, dtype: np.dtype, backward: bool) -> tuple[Kernel | None, str]:
+    """``(k, "")`` with ``k(x, [g,] out)`` filling ``out``, or ``(None, reason)`` where the
+    activation cannot be fused (its formula is not traceable, or a parameter is an array)."""
+    if unavailable():
+        return None, unavailable()
+    try:
+        key = _key(act, dtype, backward)
+    except TypeError:
+        return None, "a parameter is an array (per-channel values are not fused)"
+    if key not in _kernels:
+        _kernels[key] = (act.definition, *_build(act, dtype, backward))  # keeps id() valid
+    return _kernels[key][1:]
+
+
+def _build(act: Activation, dtype: np.dtype, backward: bool) -> tuple[Kernel | None, str]:
+    d = act.definition
+    formula = d.derivative if backward else d.forward
+    try:
+        graph = trace(formula, dict(act.params), dtype, times_input=backward)
+    except Untraceable as exc:
+        return None, f"{d.name}: {exc}"
+    compiled = codegen.load(codegen.source(graph, dtype.name)).kernel
+    consts = np.array(graph.consts, dtype=dtype)
+
+    def run(*arrays):
+        compiled(*arrays, consts)
+
+    return run, ""

@@ -1,0 +1,81 @@
+"""Run an elementwise task over index ranges on every core.
+
+The tasks release the GIL (numba kernels compiled with ``nogil``, NumPy ufuncs), so Python
+threads run them in parallel. The calling thread works too, and pieces are handed out one at a
+time, so a core that another process slows down simply takes fewer of them.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+# Below this many elements per core, starting threads costs more than it saves.
+MIN_PIECE = 1 << 16
+# Pieces of about 4 MB of float32 keep cores busy until the end without much handing out.
+TARGET_PIECE = 1 << 20
+# Boundaries fall on multiples of 64 elements: whole cache lines for any float dtype, so two
+# threads never write the same line.
+_ALIGN = 64
+
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+
+
+def thread_count() -> int:
+    """Threads used: $ACTLAB_NUM_THREADS if set, else the CPUs this process may run on."""
+    env = os.environ.get("ACTLAB_NUM_THREADS")
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            raise ValueError(f"ACTLAB_NUM_THREADS must be a positive integer, got {env!r}") from None
+        if n < 1:
+            raise ValueError(f"ACTLAB_NUM_THREADS must be a positive integer, got {env!r}")
+        return n
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def pieces(n: int, threads: int) -> list[tuple[int, int]]:
+    """Split range(n) into contiguous, aligned pieces: one per thread, more for long ranges."""
+    count = min(max(threads, -(-n // TARGET_PIECE)), max(1, n // MIN_PIECE))
+    if count > threads:
+        count = -(-count // threads) * threads  # a multiple of the thread count
+    step = -(-n // count)
+    step = -(-step // _ALIGN) * _ALIGN
+    return [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    global _pool, _pool_size
+    if _pool is None or _pool_size < workers:
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="actlab-kernel")
+        _pool_size = workers
+    return _pool
+
+
+def run(task: Callable[[int, int], None], n: int) -> None:
+    """Call ``task(lo, hi)`` for pieces that cover range(n), on up to ``thread_count()`` threads."""
+    threads = thread_count()
+    parts = pieces(n, threads)
+    if len(parts) == 1:
+        task(0, n)
+        return
+    counter = itertools.count()  # next() on it is atomic under the GIL
+
+    def work():
+        while (i := next(counter)) < len(parts):
+            task(*parts[i])
+
+    helpers = [_executor(threads - 1).submit(work) for _ in range(min(threads, len(parts)) - 1)]
+    try:
+        work()
+    finally:
+        for h in helpers:
+            h.result()
