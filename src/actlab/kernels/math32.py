@@ -7,6 +7,8 @@ whole float32 domain and keeps NumPy's special values: NaN propagates, ±inf giv
 
 The polynomial coefficients are derived here, not typed in: Taylor coefficients from
 factorials, and the erfc correction fitted at import against SciPy's float64 ``erfcx``.
+Where float32 arithmetic cannot reach the accuracy (erfc, hypot), the routine works in float64
+and rounds once.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import numpy as np
 import scipy.special as sc
 from numba import njit
 
-from .bits import f32_bits, f32_from_bits, fma
+from .bits import f32_bits, f32_from_bits, f64_bits, f64_from_bits, fma
 
 F = np.float32
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
@@ -36,7 +38,6 @@ _ROUNDER_BITS = np.int32(np.array(12582912.0, np.float32).view(np.int32))
 _EXP_LO, _EXP_HI = F(-104.0), F(89.0)  # e^x is 0 below and inf above, after rounding
 _EXPM1_LO = F(-30.0)  # e^-30 - 1 rounds to -1
 _TANH_HI = F(10.0)  # tanh(10) rounds to 1
-_ERFC_HI = F(11.0)  # erfc(11) rounds to 0
 _I127 = np.int32(127)
 _I23 = np.int32(23)
 _MANT_MASK = np.int32(0x7FFFFF)
@@ -58,20 +59,28 @@ _M2, _M3, _M4, _M5, _M6, _M7, _M8, _M9 = _taylor(2, 8)
 _R1, _R2, _R3, _R4, _R5 = (F(2.0 / (2 * k + 1)) for k in range(1, 6))
 
 
-def _fit_erfc_correction(degree: int = 10) -> tuple:
-    """P(t) with erfc(z) ≈ t·exp(−z² + P(t)), t = 1/(1 + z/2), z ≥ 0 (the form of Numerical
+def _fit_erfc_correction(degree: int = 11) -> tuple:
+    """P(t) with erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2), z ≥ 0 (the form of Numerical
     Recipes' erfcc). P(t) = log(erfcx(z)/t) is smooth on t ∈ (0, 1], so a Chebyshev fit at
-    Chebyshev points converges fast; it is converted to a power series for Horner's rule."""
+    Chebyshev points converges fast (degree 11: 1e-9); it is converted to a power series for
+    Horner's rule. Used in float64 arithmetic (see ``erfc``)."""
     cheb = np.polynomial.chebyshev
     nodes = 0.5 + 0.5 * np.cos(np.pi * (np.arange(400) + 0.5) / 400)  # t in (0, 1)
     z = 2.0 / nodes - 2.0
     target = np.log(sc.erfcx(z) / nodes)
     fit = cheb.Chebyshev.fit(nodes, target, degree, domain=[0.0, 1.0])
-    return tuple(F(c) for c in fit.convert(kind=np.polynomial.Polynomial, domain=[-1, 1],
-                                           window=[-1, 1]).coef)
+    return tuple(float(c) for c in fit.convert(kind=np.polynomial.Polynomial, domain=[-1, 1],
+                                               window=[-1, 1]).coef)
 
 
-_P0, _P1, _P2, _P3, _P4, _P5, _P6, _P7, _P8, _P9, _P10 = _fit_erfc_correction()
+_P0, _P1, _P2, _P3, _P4, _P5, _P6, _P7, _P8, _P9, _P10, _P11 = _fit_erfc_correction()
+# e^r in float64 to 5e-9 relative (Taylor to r^8), enough for a float32 result.
+_D0, _D1, _D2, _D3, _D4, _D5, _D6, _D7, _D8 = (1.0 / math.factorial(k) for k in range(9))
+_LOG2E_64 = 1.0 / math.log(2.0)
+_LN2_HI_64 = 6.93147180369123816490e-01  # fdlibm's split of ln 2
+_LN2_LO_64 = 1.90821492927058770002e-10
+_ROUNDER_64 = 6755399441055744.0  # 1.5·2^52
+_ROUNDER_64_BITS = np.int64(np.array(_ROUNDER_64).view(np.int64))
 
 
 @njit(**_JIT)
@@ -200,12 +209,35 @@ def expit(x):
 
 
 @njit(**_JIT)
+def _exp_f64(x):
+    """e^x in float64 for x in [-745, 0], accurate to a few 1e-9 relative (a float32 result)."""
+    t = fma(x, _LOG2E_64, _ROUNDER_64)
+    kf = t - _ROUNDER_64
+    r = fma(-kf, _LN2_HI_64, x)
+    r = fma(-kf, _LN2_LO_64, r)
+    p = fma(_D8, r, _D7)
+    p = fma(p, r, _D6)
+    p = fma(p, r, _D5)
+    p = fma(p, r, _D4)
+    p = fma(p, r, _D3)
+    p = fma(p, r, _D2)
+    p = fma(p, r, _D1)
+    p = fma(p, r, _D0)
+    k = f64_bits(t) - _ROUNDER_64_BITS
+    half = k >> 1
+    return p * f64_from_bits((half + 1023) << 52) * f64_from_bits((k - half + 1023) << 52)
+
+
+@njit(**_JIT)
 def erfc(x):
-    """Complementary error function, erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2) for z = |x|;
-    erfc(x) = 2 − erfc(|x|) for x < 0."""
-    z = min(abs(x), _ERFC_HI)
-    t = _ONE / (_ONE + _HALF * z)
-    p = fma(_P10, t, _P9)
+    """Complementary error function: erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2) for z = |x|,
+    and 2 − erfc(|x|) for x < 0. Computed in float64: in float32, the rounding of t alone moves
+    the result by several ulps (erfc is steep in t), more than the contract allows near GELU's
+    minimum."""
+    z = min(abs(np.float64(x)), 11.0)  # erfc(11) rounds to 0 in float32
+    t = 1.0 / (1.0 + 0.5 * z)
+    p = fma(_P11, t, _P10)
+    p = fma(p, t, _P9)
     p = fma(p, t, _P8)
     p = fma(p, t, _P7)
     p = fma(p, t, _P6)
@@ -215,13 +247,9 @@ def erfc(x):
     p = fma(p, t, _P2)
     p = fma(p, t, _P1)
     p = fma(p, t, _P0)
-    zz = z * z
-    # z² = zz + zz_lo exactly (fma): the exponent then carries one rounding of size ulp(z²)/2
-    # instead of two; erfc's own condition number, 2z², absorbs that one.
-    zz_lo = fma(z, z, -zz)
-    y = t * exp((p - zz_lo) - zz)
-    y = _TWO - y if x < _ZERO else y
-    return x if x != x else y
+    y = t * _exp_f64(p - z * z)
+    y = 2.0 - y if x < _ZERO else y
+    return F(y) if x == x else x
 
 
 @njit(**_JIT)

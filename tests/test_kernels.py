@@ -1,0 +1,402 @@
+"""The fast paths (actlab.kernels) against the reference path, for every elementwise activation.
+
+The budget is the catalog's accuracy contract, measured against the reference (which computes
+float32 input in float64 and rounds once): forward within 4 ulp × (1 + κ(x)), derivative within
+8 ulp × (1 + κ'(x)), κ(x) = |x f'(x)/f(x)| the relative condition number; exact (piecewise-linear)
+activations give exactly the reference's answer. No timing is asserted here: speed is shown in
+benchmarks/.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+import actlab as al
+import actlab.kernels as K
+from actlab.kernels import fused, parallel
+
+ELEMENTWISE = [d for d in al.definitions() if d.elementwise]
+DIFFERENTIABLE = [d for d in ELEMENTWISE if d.differentiable]
+DTYPES = [np.float32, np.float64]
+dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: np.dtype(t).name)
+needs_numba = pytest.mark.skipif(fused.unavailable() is not None, reason="numba is not installed")
+
+
+def ref(fn, *args):
+    """A reference-path result. The fast paths must not warn (pytest makes RuntimeWarning an
+    error); the reference's cast of a float64 result to float32 may warn on overflow, which is
+    not what these tests examine, so reference calls run with NumPy's warnings off."""
+    with np.errstate(all="ignore"):
+        return fn(*args)
+
+
+def param_cases(d: al.Definition) -> list[dict]:
+    """Default parameters, each other choice of a categorical, and one other valid real value."""
+    base = {p.name: p.default for p in d.params}
+    cases = [base]
+    for p in d.params:
+        if p.choices is not None:
+            cases += [{**base, p.name: c} for c in p.choices if c != p.default]
+            continue
+        for value in (p.default * 1.5 if p.default else 0.5, p.default / 2, p.default + 0.5):
+            try:
+                al.get(d, **{**base, p.name: value})
+            except al.ParameterError:
+                continue
+            cases.append({**base, p.name: value})
+            break
+    return cases
+
+
+def _cases(definitions):
+    return [pytest.param(d, params, id=f"{d.name}-" + "-".join(f"{k}={v}" for k, v in params.items()))
+            for d in definitions for params in param_cases(d)]
+
+
+def grid(dtype, kinks=()) -> np.ndarray:
+    """The whole finite range of ``dtype`` (subnormals to the largest value, both signs), dense
+    near zero and over the transition zone, and both sides of every kink."""
+    fi = np.finfo(dtype)
+    mags = np.concatenate([np.logspace(math.log10(float(fi.smallest_subnormal)),
+                                       math.log10(float(fi.max)) - 1e-9, 400),
+                           np.logspace(-4, 2, 300),
+                           [float(fi.smallest_subnormal), float(fi.smallest_normal), float(fi.max)]])
+    parts = [mags, -mags, np.linspace(-20, 20, 401), [0.0, -0.0]]
+    for k in kinks:
+        off = np.array([1e-6, 1e-3, 0.1])
+        parts += [k + off, k - off, [k]]
+    with np.errstate(over="ignore"):
+        x = np.concatenate([np.asarray(p, np.float64) for p in parts]).astype(dtype)
+    return np.unique(x[np.isfinite(x)])
+
+
+def ulp_error(got: np.ndarray, want: np.ndarray, dtype) -> np.ndarray:
+    """|got − want| in ulps of ``dtype`` at ``want``. Both NaN, or the same infinity, is exact; a
+    reference below the smallest normal number accepts any answer at most that small."""
+    fi = np.finfo(dtype)
+    g, w = got.astype(np.float64), want.astype(np.float64)
+    with np.errstate(all="ignore"):
+        spacing = np.spacing(np.abs(want).astype(dtype)).astype(np.float64)
+        err = np.abs(g - w) / spacing
+    err[np.isnan(g) != np.isnan(w)] = np.inf
+    err[np.isnan(g) & np.isnan(w)] = 0.0
+    inf = np.isinf(w) | np.isinf(g)
+    err[inf] = np.where(g[inf] == w[inf], 0.0, np.inf)
+    tiny = np.abs(w) < float(fi.smallest_normal)
+    err[tiny] = np.where(np.abs(g[tiny]) <= float(fi.smallest_normal), 0.0, np.inf)
+    return err
+
+
+def condition(f: np.ndarray, df: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """κ(x) = |x f'(x)/f(x)| (inf where f(x) = 0 or the ratio is undefined)."""
+    with np.errstate(all="ignore"):
+        k = np.abs(x * df / f)
+    return np.where(np.isnan(k), np.inf, k)
+
+
+def forward_budget(act: al.Activation, x: np.ndarray) -> np.ndarray:
+    x64 = x.astype(np.float64)
+    return 4.0 * (1.0 + condition(ref(act, x64), ref(act.derivative, x64), x64))
+
+
+def derivative_budget(act: al.Activation, x: np.ndarray) -> np.ndarray:
+    x64 = x.astype(np.float64)
+    h = 1e-7 * np.maximum(1.0, np.abs(x64))
+    with np.errstate(all="ignore"):
+        d2 = (act.derivative(x64 + h) - act.derivative(x64 - h)) / ((x64 + h) - (x64 - h))
+        return 8.0 * (1.0 + condition(act.derivative(x64), d2, x64))
+
+
+def oracle_value(act: al.Activation, x: float):
+    """f(x) to 50 digits, from the definition's mpmath formula."""
+    with mpmath.workdps(50):
+        return act.definition.mp_forward(mpmath.mp, mpmath.mpf(x), **act.params)
+
+
+def oracle_derivative(act: al.Activation, x: float):
+    """f'(x) by a central difference in 80-digit arithmetic (step 1e-30 relative)."""
+    with mpmath.workdps(80):
+        xm = mpmath.mpf(x)
+        h = max(abs(xm), mpmath.mpf("1e-3")) * mpmath.mpf(10) ** -30
+        f = act.definition.mp_forward
+        return (f(mpmath.mp, xm + h, **act.params) - f(mpmath.mp, xm - h, **act.params)) / (2 * h)
+
+
+def assert_within(name: str, x, got, want, budget, dtype, oracle=None):
+    """Every point within budget of the reference; where it is not, the reference itself may be
+    the one that is off, so ``oracle(x_i)`` (the exact value) has the last word."""
+    err = ulp_error(np.asarray(got), np.asarray(want), dtype)
+    bad = np.flatnonzero(~(err <= budget))
+    if oracle is not None and bad.size:
+        exact = np.array([float(oracle(float(x[i]))) for i in bad])
+        err[bad] = ulp_error(np.asarray(got)[bad], exact, dtype)
+        bad = bad[~(err[bad] <= budget[bad])]
+    assert bad.size == 0, f"{name}: {bad.size} points over budget, e.g. " + ", ".join(
+        f"x={x[i]!r} got={got[i]!r} want={want[i]!r} ({err[i]:.3g} ulp > {budget[i]:.3g})"
+        for i in bad[:3])
+
+
+# -- accuracy: every elementwise activation, every parameter case, both dtypes ------------------
+
+@dtypes
+@pytest.mark.parametrize(("d", "params"), _cases(ELEMENTWISE))
+def test_forward_meets_contract(d, params, dtype):
+    act = al.get(d, **params)
+    x = grid(dtype, d.kinks_for(params))
+    y = K.forward(act, x)
+    assert y.dtype == dtype and y.shape == x.shape
+    if d.exact:
+        np.testing.assert_array_equal(y, ref(act, x))
+    else:
+        assert_within(d.name, x, y, ref(act, x), forward_budget(act, x), dtype,
+                      lambda v: oracle_value(act, v))
+
+
+@dtypes
+@pytest.mark.parametrize(("d", "params"), _cases(DIFFERENTIABLE))
+def test_derivative_meets_contract(d, params, dtype):
+    """backward with grad_out = 1 is f'(x) itself (the product by 1 is exact)."""
+    act = al.get(d, **params)
+    x = grid(dtype, d.kinks_for(params))
+    dy = K.backward(act, x, np.ones_like(x))
+    assert dy.dtype == dtype
+    if d.exact:
+        np.testing.assert_array_equal(dy, ref(act.derivative, x))
+    else:
+        assert_within(d.name, x, dy, ref(act.derivative, x), derivative_budget(act, x), dtype,
+                      lambda v: oracle_derivative(act, v))
+
+
+@dtypes
+@pytest.mark.parametrize("d", DIFFERENTIABLE, ids=lambda d: d.name)
+def test_backward_is_grad_times_derivative(d, dtype):
+    act = al.get(d)
+    rng = np.random.default_rng(7)
+    x = grid(dtype, d.kinks_for(act.params))
+    # |g| in [1/2, 2]: a large g would lift a subnormal f'(x), and its rounding, into view.
+    g = (rng.choice([-1, 1], x.size) * rng.uniform(0.5, 2.0, x.size)).astype(dtype)
+    got = K.backward(act, x, g)
+    want = ref(act.vjp, x, g)
+    if d.exact:
+        np.testing.assert_array_equal(got, want)
+    else:  # one more rounding, of the product
+        assert_within(d.name, x, got, want, derivative_budget(act, x) + 1.0, dtype)
+
+
+@dtypes
+@pytest.mark.parametrize("d", ELEMENTWISE, ids=lambda d: d.name)
+def test_special_values(d, dtype):
+    """NaN propagates, ±inf give the reference's limits, ±0, subnormals and the extremes agree."""
+    fi = np.finfo(dtype)
+    act = al.get(d)
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, fi.smallest_subnormal, -fi.smallest_subnormal,
+                  fi.smallest_normal, -fi.smallest_normal, fi.max, -fi.max, 1e30, -1e30], dtype)
+    y = K.forward(act, x)
+    want = ref(act, x)
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(want))
+    assert_within(d.name, x, y, want, np.full(x.shape, 4.0), dtype)
+    if d.differentiable:
+        assert_within(d.name, x, K.backward(act, x, np.ones_like(x)), ref(act.derivative, x),
+                      np.full(x.shape, 8.0), dtype)
+
+
+# -- shapes, layouts and out= --------------------------------------------------------------------
+
+LARGE = 3 * parallel.MIN_PIECE + 17  # several pieces, so several threads, and a ragged end
+
+
+@dtypes
+def test_large_multidimensional_and_strided_input(dtype):
+    act = al.get("gelu")
+    x = np.random.default_rng(1).standard_normal((2, LARGE)).astype(dtype) * 4
+    y = K.forward(act, x)
+    assert y.shape == x.shape
+    assert_within("gelu", x.ravel(), y.ravel(), ref(act, x).ravel(),
+                  forward_budget(act, x.ravel()), dtype, lambda v: oracle_value(act, v))
+    strided = x[:, ::3]
+    ys = K.forward(act, strided)
+    assert ys.shape == strided.shape and ys.flags.c_contiguous
+    np.testing.assert_array_equal(ys, y[:, ::3])
+
+
+# The out= tests compare with the same call without out=: accuracy is tested above.
+
+def test_out_is_filled_and_returned():
+    act = al.get("swish")
+    x = np.linspace(-5, 5, LARGE, dtype=np.float32)
+    out = np.empty_like(x)
+    assert K.forward(act, x, out=out) is out
+    np.testing.assert_array_equal(out, K.forward(act, x))
+    g = np.full_like(x, 2.0)
+    gout = np.empty_like(x)
+    assert K.backward(act, x, g, out=gout) is gout
+    np.testing.assert_array_equal(gout, K.backward(act, x, g))
+
+
+def test_out_in_place_over_the_input():
+    act = al.get("elu")
+    x = np.linspace(-5, 5, LARGE, dtype=np.float32)
+    want = K.forward(act, x)
+    assert K.forward(act, x, out=x) is x
+    np.testing.assert_array_equal(x, want)
+    g = np.linspace(-1, 1, LARGE, dtype=np.float32)
+    want = K.backward(act, x, g)
+    assert K.backward(act, x, g, out=g) is g
+    np.testing.assert_array_equal(g, want)
+
+
+def test_out_overlapping_the_input_with_a_shift_is_still_correct():
+    act = al.get("sigmoid")
+    buf = np.linspace(-5, 5, LARGE + 1, dtype=np.float32)
+    x, out = buf[1:], buf[:-1]
+    want = K.forward(act, x.copy())
+    K.forward(act, x, out=out)
+    np.testing.assert_array_equal(out, want)
+
+
+def test_out_of_another_dtype_or_layout_receives_the_cast_result():
+    act = al.get("tanh")
+    x = np.linspace(-3, 3, 1000, dtype=np.float32)
+    want = K.forward(act, x)
+    out64 = np.empty(1000)
+    assert K.forward(act, x, out=out64) is out64
+    np.testing.assert_array_equal(out64, want.astype(np.float64))
+    strided = np.empty((1000, 2), np.float32)[:, 0]
+    K.forward(act, x, out=strided)
+    np.testing.assert_array_equal(strided, want)
+
+
+def test_bad_out_is_a_clear_error():
+    act = al.get("relu")
+    x = np.ones(10, np.float32)
+    with pytest.raises(ValueError, match="shape"):
+        K.forward(act, x, out=np.empty(11, np.float32))
+    with pytest.raises(al.InputTypeError, match="floating"):
+        K.forward(act, x, out=np.empty(10, np.int32))
+
+
+# -- what the fast paths hand to the reference path ---------------------------------------------
+
+def test_vector_valued_activations_use_the_reference():
+    x = np.random.default_rng(2).standard_normal((4, 6)).astype(np.float32)
+    for d in al.definitions():
+        if d.elementwise:
+            continue
+        act = al.get(d)
+        y = K.forward(act, x)
+        np.testing.assert_array_equal(y, act(x))
+        if d.differentiable:
+            g = np.ones_like(y)
+            np.testing.assert_array_equal(K.backward(act, x, g), act.vjp(x, g))
+
+
+def test_non_differentiable_backward_raises_like_the_reference():
+    step = next(d for d in ELEMENTWISE if not d.differentiable)
+    with pytest.raises(al.NotDifferentiableError):
+        K.backward(al.get(step), np.ones(4), np.ones(4))
+
+
+@pytest.mark.parametrize("x", [np.arange(-3, 4), np.linspace(-1, 1, 5, dtype=np.float16), 1.5,
+                               np.float32(0.25), np.zeros((0, 3), np.float32)],
+                         ids=["int", "float16", "python-float", "numpy-scalar", "empty"])
+def test_other_inputs_match_the_reference_exactly(x):
+    act = al.get("softplus")
+    got, want = K.forward(act, x), act(x)
+    assert np.asarray(got).dtype == np.asarray(want).dtype and np.shape(got) == np.shape(want)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_per_channel_parameters_use_the_reference():
+    act = al.get("prelu", alpha=np.array([0.1, 0.2, 0.3]))
+    x = np.linspace(-3, 3, 12, dtype=np.float32).reshape(4, 3)
+    np.testing.assert_array_equal(K.forward(act, x), act(x))
+    np.testing.assert_array_equal(K.backward(act, x, np.ones_like(x)), act.vjp(x, np.ones_like(x)))
+
+
+def test_custom_activation_uses_the_reference():
+    act = al.custom(lambda x: x * x, derivative=lambda x: 2 * x, name="square")
+    x = np.linspace(-2, 2, 9, dtype=np.float32)
+    np.testing.assert_array_equal(K.forward(act, x), act(x))
+    np.testing.assert_array_equal(K.backward(act, x, np.ones_like(x)), act.vjp(x, np.ones_like(x)))
+
+
+def test_grad_out_of_another_dtype_or_shape_uses_the_reference():
+    act = al.get("sigmoid")
+    x = np.linspace(-3, 3, 8, dtype=np.float32)
+    g64 = np.ones(8)
+    np.testing.assert_array_equal(K.backward(act, x, g64), act.vjp(x, g64))
+    with pytest.raises(ValueError, match="shape"):
+        K.backward(act, x, np.ones(7, np.float32))
+
+
+def test_names_and_configs_are_accepted():
+    x = np.linspace(-3, 3, 9, dtype=np.float32)
+    np.testing.assert_allclose(K.forward({"name": "elu", "params": {"alpha": 0.5}}, x),
+                               al.get("elu", alpha=0.5)(x), rtol=1e-6)
+    with pytest.raises(al.UnknownActivationError):
+        K.forward("no_such_activation", x)
+
+
+# -- the fallback, threads, and what is reported -------------------------------------------------
+
+@pytest.mark.parametrize("d", [d for d in ELEMENTWISE if d.differentiable], ids=lambda d: d.name)
+def test_numpy_fallback_is_the_reference_exactly(d, monkeypatch):
+    monkeypatch.setenv("ACTLAB_KERNELS", "numpy")
+    act = al.get(d)
+    x = np.linspace(-30, 30, LARGE, dtype=np.float32)
+    g = np.linspace(-1, 1, LARGE, dtype=np.float32)
+    np.testing.assert_array_equal(K.forward(act, x), act(x))
+    np.testing.assert_array_equal(K.backward(act, x, g), act.vjp(x, g))
+
+
+def test_missing_numba_falls_back_and_says_so(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(fused, "_missing", [])
+    monkeypatch.setitem(sys.modules, "numba", None)  # makes `import numba` fail
+    info = K.available()
+    assert info["backend"] == "numpy" and "actlab[fast]" in info["reason"]
+    act = al.get("mish")
+    x = np.linspace(-10, 10, 1001)
+    np.testing.assert_array_equal(K.forward(act, x), act(x))
+
+
+@needs_numba
+def test_available_describes_the_numba_backend():
+    info = K.available()
+    assert info["backend"] == "numba" and info["reason"] == "" and info["numba"]
+    assert info["threads"] == parallel.thread_count() >= 1
+
+
+@needs_numba
+@pytest.mark.parametrize("d", ELEMENTWISE, ids=lambda d: d.name)
+def test_every_elementwise_activation_gets_a_fused_kernel(d):
+    act = al.get(d)
+    for dtype in map(np.dtype, DTYPES):
+        for backward in (False, True) if d.differentiable else (False,):
+            k, reason = fused.kernel(act, dtype, backward)
+            assert k is not None, reason
+
+
+def test_thread_count_setting(monkeypatch):
+    monkeypatch.setenv("ACTLAB_NUM_THREADS", "1")
+    assert parallel.thread_count() == 1
+    act = al.get("relu")
+    x = np.linspace(-1, 1, LARGE, dtype=np.float32)
+    np.testing.assert_array_equal(K.forward(act, x), act(x))
+    monkeypatch.setenv("ACTLAB_NUM_THREADS", "two")
+    with pytest.raises(ValueError, match="ACTLAB_NUM_THREADS"):
+        parallel.thread_count()
+
+
+def test_pieces_cover_the_range_once_on_aligned_boundaries():
+    for n in (1, 1000, parallel.MIN_PIECE * 2, LARGE, 10_000_000):
+        for threads in (1, 2, 3, 8):
+            parts = parallel.pieces(n, threads)
+            assert parts[0][0] == 0 and parts[-1][1] == n
+            assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
+            assert all(lo % 64 == 0 for lo, _ in parts)
+            assert len(parts) <= max(1, n // parallel.MIN_PIECE)
