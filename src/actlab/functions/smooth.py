@@ -107,7 +107,9 @@ def _swish(x, o, beta):
 
 def _swish_derivative(x, o, beta):
     s = sigmoid(beta * x, o)
-    d = s * (1.0 + beta * (x * sigmoid(-beta * x, o)))  # not (βx)·σ: βx may overflow, σ(-βx) be 0
+    # σ + β·(x·σ)·σ(−βx), not σ·(1 + βx·σ(−βx)): in float32, βx overflows for large |x| and the
+    # second factor becomes ±inf where σ is 0.
+    d = s + beta * ((x * s) * sigmoid(-beta * x, o))
     return at_infinity(x, d, o, neg=0.0 if beta > 0 else 0.5, pos=1.0 if beta > 0 else 0.5)
 
 
