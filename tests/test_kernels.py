@@ -75,18 +75,19 @@ def grid(dtype, kinks=()) -> np.ndarray:
 
 def ulp_error(got: np.ndarray, want: np.ndarray, dtype) -> np.ndarray:
     """|got − want| in ulps of ``dtype`` at ``want``. Both NaN, or the same infinity, is exact; a
-    reference below the smallest normal number accepts any answer at most that small."""
+    reference below the smallest normal number accepts any answer at most that small. NaN
+    against a number (either way) gives NaN, which fails every budget, even an infinite one."""
     fi = np.finfo(dtype)
     g, w = got.astype(np.float64), want.astype(np.float64)
     with np.errstate(all="ignore"):
         spacing = np.spacing(np.abs(want).astype(dtype)).astype(np.float64)
         err = np.abs(g - w) / spacing
-    err[np.isnan(g) != np.isnan(w)] = np.inf
     err[np.isnan(g) & np.isnan(w)] = 0.0
     inf = np.isinf(w) | np.isinf(g)
     err[inf] = np.where(g[inf] == w[inf], 0.0, np.inf)
     tiny = np.abs(w) < float(fi.smallest_normal)
     err[tiny] = np.where(np.abs(g[tiny]) <= float(fi.smallest_normal), 0.0, np.inf)
+    err[np.isnan(g) != np.isnan(w)] = np.nan
     return err
 
 
