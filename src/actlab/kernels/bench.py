@@ -382,8 +382,8 @@ def _derive(record: dict, copy_time: float) -> None:
 
 # -- output ------------------------------------------------------------------------------------
 
-def _fmt(v: float | None, spec: str) -> str:
-    return "—" if v is None or not math.isfinite(v) else format(v, spec)
+def _fmt(v: float | None, width: int) -> str:
+    return ("—" if v is None or not math.isfinite(v) else f"{v:.2f}").rjust(width)
 
 
 def table(result: dict) -> str:
@@ -408,9 +408,9 @@ def table(result: dict) -> str:
             label = r["activation"] + "".join(f" {k}={v}" for k, v in r["params"].items()
                                               if get(r["activation"]).params.get(k) != v)
             lines.append(f"{label[:25]:<26}{r['times_s']['actlab'] * 1e3:8.2f}"
-                         f"{r['gbps']['actlab']:7.1f}{r['of_copy']:8.0%} "
-                         f"{_fmt(r['vs'].get('naive'), '8.2f')} {_fmt(r['vs'].get('torch'), '8.2f')}"
-                         f" {_fmt(r['vs'].get('jax'), '7.2f')}  {r['kernel'].split(' (')[0]}")
+                         f"{r['gbps']['actlab']:7.1f}{r['of_copy']:9.0%}"
+                         f"{_fmt(r['vs'].get('naive'), 9)}{_fmt(r['vs'].get('torch'), 9)}"
+                         f"{_fmt(r['vs'].get('jax'), 8)}  {r['kernel'].split(' (')[0]}")
     lines += ["", "× peer = peer's time / actlab's time (above 1: actlab is faster); GB/s counts "
                   "one read of each input and one write of the output."]
     return "\n".join(lines)

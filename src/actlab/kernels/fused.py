@@ -64,6 +64,8 @@ def _build(act: Activation, dtype: np.dtype, backward: bool) -> tuple[Kernel | N
         graph = trace(formula, dict(act.params), dtype, times_input=backward)
     except Untraceable as exc:
         return None, f"{d.name}: {exc}"
+    except Exception as exc:  # noqa: BLE001 -- e.g. a NumPy function applied to the symbolic input
+        return None, f"{d.name}: its formula does not run on a traced value ({type(exc).__name__}: {exc})"
     compiled = codegen.load(codegen.source(graph, dtype.name)).kernel
     consts = np.array(graph.consts, dtype=dtype)
 
