@@ -5,32 +5,30 @@ branch-free (selects instead of ifs, bit casts instead of ``ldexp``/``frexp``), 
 that calls them runs 16 lanes at a time under AVX-512. Each is accurate to about 1–2 ulp over its
 whole float32 domain and keeps NumPy's special values: NaN propagates, ±inf gives the limit.
 
-The polynomial coefficients are derived here, not typed in: Taylor coefficients from
-factorials, and the erfc correction fitted at import against SciPy's float64 ``erfcx``.
-Where float32 arithmetic cannot reach the accuracy (erfc, hypot), the routine works in float64
-and rounds once.
+The polynomial coefficients come from :mod:`actlab.kernels.series`. Where float32 arithmetic
+cannot reach the accuracy (erfc, hypot), the routine works in float64 and rounds once.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import scipy.special as sc
 from numba import njit
 
-from .bits import f32_bits, f32_from_bits, f64_bits, f64_from_bits, fma
+from . import math64
+from .bits import f32_bits, f32_from_bits, fma
+from .series import erfc_correction, exp_taylor, log_series
 
 F = np.float32
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 
-_ZERO, _HALF, _ONE, _TWO, _QUARTER = F(0.0), F(0.5), F(1.0), F(2.0), F(0.25)
+_ZERO, _HALF, _ONE, _TWO = F(0.0), F(0.5), F(1.0), F(2.0)
 _INF = F(np.inf)
 _NAN = F(np.nan)
 _LOG2E = F(1.0 / math.log(2.0))
 # ln 2 split so that k·LN2_HI is exact for |k| < 2^15 (Cody & Waite's range reduction).
 _LN2_HI = F(0.693359375)
 _LN2_LO = F(math.log(2.0) - 0.693359375)
-_LN2 = F(math.log(2.0))
 _SQRT2 = F(math.sqrt(2.0))
 # Adding 1.5·2^23 rounds a float32 of magnitude < 2^22 to an integer, which its low bits then hold.
 _ROUNDER = F(12582912.0)
@@ -46,41 +44,16 @@ _SIGN_MASK = np.int32(-0x80000000)
 _ABS_MASK = np.int32(0x7FFFFFFF)
 
 
-def _taylor(first: int, count: int) -> tuple:
-    return tuple(F(1.0 / math.factorial(k)) for k in range(first, first + count))
-
-
 # e^r on |r| ≤ ln2/2: Taylor to r^7 (truncation 5e-9 relative, a tenth of a float32 ulp).
-_E0, _E1, _E2, _E3, _E4, _E5, _E6, _E7 = _taylor(0, 8)
+_E0, _E1, _E2, _E3, _E4, _E5, _E6, _E7 = map(F, exp_taylor(0, 8))
 # (e^r − 1 − r)/r² = Σ r^(k-2)/k!, k = 2..9: expm1 to 6e-10 relative.
-_M2, _M3, _M4, _M5, _M6, _M7, _M8, _M9 = _taylor(2, 8)
-# log(1+f) = 2·atanh(s), s = f/(2+f), |s| ≤ 0.172, written as f − f²/2 + s·(f²/2 + R(s²)) with
-# R(z) = Σ 2z^k/(2k+1), k = 1..5 (fdlibm's arrangement: the large terms are exact).
-_R1, _R2, _R3, _R4, _R5 = (F(2.0 / (2 * k + 1)) for k in range(1, 6))
-
-
-def _fit_erfc_correction(degree: int = 11) -> tuple:
-    """P(t) with erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2), z ≥ 0 (the form of Numerical
-    Recipes' erfcc). P(t) = log(erfcx(z)/t) is smooth on t ∈ (0, 1], so a Chebyshev fit at
-    Chebyshev points converges fast (degree 11: 1e-9); it is converted to a power series for
-    Horner's rule. Used in float64 arithmetic (see ``erfc``)."""
-    cheb = np.polynomial.chebyshev
-    nodes = 0.5 + 0.5 * np.cos(np.pi * (np.arange(400) + 0.5) / 400)  # t in (0, 1)
-    z = 2.0 / nodes - 2.0
-    target = np.log(sc.erfcx(z) / nodes)
-    fit = cheb.Chebyshev.fit(nodes, target, degree, domain=[0.0, 1.0])
-    return tuple(float(c) for c in fit.convert(kind=np.polynomial.Polynomial, domain=[-1, 1],
-                                               window=[-1, 1]).coef)
-
-
-_P0, _P1, _P2, _P3, _P4, _P5, _P6, _P7, _P8, _P9, _P10, _P11 = _fit_erfc_correction()
-# e^r in float64 to 5e-9 relative (Taylor to r^8), enough for a float32 result.
-_D0, _D1, _D2, _D3, _D4, _D5, _D6, _D7, _D8 = (1.0 / math.factorial(k) for k in range(9))
-_LOG2E_64 = 1.0 / math.log(2.0)
-_LN2_HI_64 = 6.93147180369123816490e-01  # fdlibm's split of ln 2
-_LN2_LO_64 = 1.90821492927058770002e-10
-_ROUNDER_64 = 6755399441055744.0  # 1.5·2^52
-_ROUNDER_64_BITS = np.int64(np.array(_ROUNDER_64).view(np.int64))
+_M2, _M3, _M4, _M5, _M6, _M7, _M8, _M9 = map(F, exp_taylor(2, 8))
+# log1p's series in s² ≤ 0.0295 (see series.log_series): 5 terms.
+_R1, _R2, _R3, _R4, _R5 = map(F, log_series(5))
+# erfc's correction polynomial, used in float64 (see erfc).
+_P0, _P1, _P2, _P3, _P4, _P5, _P6, _P7, _P8, _P9, _P10, _P11 = erfc_correction(11)
+# e^r in float64 to 5e-9 relative (Taylor to r^8): enough inside a float32 erfc.
+_D0, _D1, _D2, _D3, _D4, _D5, _D6, _D7, _D8 = exp_taylor(0, 9)
 
 
 @njit(**_JIT)
@@ -210,11 +183,8 @@ def expit(x):
 
 @njit(**_JIT)
 def _exp_f64(x):
-    """e^x in float64 for x in [-745, 0], accurate to a few 1e-9 relative (a float32 result)."""
-    t = fma(x, _LOG2E_64, _ROUNDER_64)
-    kf = t - _ROUNDER_64
-    r = fma(-kf, _LN2_HI_64, x)
-    r = fma(-kf, _LN2_LO_64, r)
+    """e^x in float64 for x in [-745, 0], to a few 1e-9 relative (for a float32 result)."""
+    r, k = math64._reduce(x)
     p = fma(_D8, r, _D7)
     p = fma(p, r, _D6)
     p = fma(p, r, _D5)
@@ -223,9 +193,7 @@ def _exp_f64(x):
     p = fma(p, r, _D2)
     p = fma(p, r, _D1)
     p = fma(p, r, _D0)
-    k = f64_bits(t) - _ROUNDER_64_BITS
-    half = k >> 1
-    return p * f64_from_bits((half + 1023) << 52) * f64_from_bits((k - half + 1023) << 52)
+    return math64._ldexp(p, k)
 
 
 @njit(**_JIT)
