@@ -80,12 +80,16 @@ def load_model(path: str | os.PathLike) -> Sequential:
     exactly where it stopped."""
     json_path, npz_path = model_paths(path)
     spec = _read_spec(json_path)
-    model = _build(spec, json_path)
     blob = _read_bytes(npz_path, None)
     if hashlib.sha256(blob).hexdigest() != spec.get("weights_sha256"):
         raise ModelFileError(f"{npz_path} does not match {json_path.name} (its checksum differs): "
                              "the weights file is truncated, corrupt, or from another save")
-    _read_arrays(blob, _arrays(model), npz_path)
+    with _open_archive(blob, npz_path) as archive:
+        # The weights file holds every parameter, uncompressed, in 4 bytes or more: that bounds
+        # the architecture before anything is allocated for it.
+        stored = sum(info.file_size for info in archive.infolist())
+        model = _build(spec, json_path, max_params=stored // 4)
+        _read_arrays(archive, _arrays(model), npz_path)
     return model
 
 
@@ -154,7 +158,7 @@ def _read_spec(path: Path) -> dict[str, Any]:
     return spec
 
 
-def _build(spec: dict[str, Any], path: Path) -> Sequential:
+def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
     """The model a spec describes; anything malformed becomes a ModelFileError naming the part."""
     part = "the model settings"
     try:
@@ -173,7 +177,7 @@ def _build(spec: dict[str, Any], path: Path) -> Sequential:
             layers.append(cls(**config))
         part = "the model settings"
         model = Sequential(layers, dtype=spec["dtype"], seed=spec["seed"], name=str(spec["name"]))
-        model.build(spec["input_dim"])
+        model.build(spec["input_dim"], max_params=max_params)
         if spec["compile"] is not None:
             part = "the compile settings"
             settings = spec["compile"]
@@ -182,44 +186,54 @@ def _build(spec: dict[str, Any], path: Path) -> Sequential:
         part = "the random state"
         model.shuffle_rng.bit_generator.state = spec["random_state"]["shuffle"]
         model.noise_rng.bit_generator.state = spec["random_state"]["noise"]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, MemoryError) as exc:
         raise ModelFileError(f"{path}: {part} cannot be read ({type(exc).__name__}: {exc}); "
                              "the file is corrupt or was not written by actlab") from None
     return model
 
 
-def _read_arrays(blob: bytes, targets: dict[str, np.ndarray], path: Path) -> None:
-    """Fill ``targets`` from the .npz, after checking every header against its target."""
+def _open_archive(blob: bytes, path: Path) -> zipfile.ZipFile:
     try:
-        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-            found = set(archive.namelist())
-            wanted = {f"{key}.npy" for key in targets}
-            if found != wanted:
-                raise ModelFileError(
-                    f"{path} does not hold the arrays its architecture needs (missing: "
-                    f"{sorted(wanted - found) or 'none'}, unexpected: {sorted(found - wanted) or 'none'})")
-            for key, target in targets.items():
-                info = archive.getinfo(f"{key}.npy")
-                if info.file_size > target.nbytes + NPY_HEADER_ROOM:
-                    raise ModelFileError(f"{path}: array {key!r} declares {info.file_size} bytes; "
-                                         f"expected about {target.nbytes}")
-                with archive.open(info) as f:
-                    version = np.lib.format.read_magic(f)
-                    if version not in ((1, 0), (2, 0)):
-                        raise ModelFileError(f"{path}: array {key!r} has .npy format {version}")
-                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                                   else np.lib.format.read_array_header_2_0)
-                    shape, _, dtype = read_header(f)
-                    if shape != target.shape or dtype != target.dtype:
-                        raise ModelFileError(f"{path}: array {key!r} is {dtype}{list(shape)}; the "
-                                             f"architecture needs {target.dtype}{list(target.shape)}")
-                with archive.open(info) as f:
-                    target[...] = np.lib.format.read_array(f, allow_pickle=False)
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        return zipfile.ZipFile(io.BytesIO(blob))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         raise ModelFileError(f"{path} is not a readable weights file ({type(exc).__name__}: {exc}); "
                              "it is truncated or corrupt") from None
+
+
+def _read_arrays(archive: zipfile.ZipFile, targets: dict[str, np.ndarray], path: Path) -> None:
+    """Fill ``targets`` from the .npz, after checking every header against its target."""
+    found, wanted = set(archive.namelist()), {f"{key}.npy" for key in targets}
+    if found != wanted:
+        raise ModelFileError(
+            f"{path} does not hold the arrays its architecture needs (missing: "
+            f"{sorted(wanted - found) or 'none'}, unexpected: {sorted(found - wanted) or 'none'})")
+    for key, target in targets.items():
+        try:
+            target[...] = _read_array(archive, key, target, path)
+        except ModelFileError:
+            raise
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+            raise ModelFileError(f"{path}: array {key!r} cannot be read ({type(exc).__name__}: {exc}); "
+                                 "the file is truncated or corrupt") from None
+
+
+def _read_array(archive: zipfile.ZipFile, key: str, target: np.ndarray, path: Path) -> np.ndarray:
+    info = archive.getinfo(f"{key}.npy")
+    if info.file_size > target.nbytes + NPY_HEADER_ROOM:
+        raise ModelFileError(f"{path}: array {key!r} declares {info.file_size} bytes; "
+                             f"expected about {target.nbytes}")
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ModelFileError(f"{path}: array {key!r} has .npy format {version}")
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = read_header(f)
+    if shape != target.shape or dtype != target.dtype:
+        raise ModelFileError(f"{path}: array {key!r} is {dtype}{list(shape)}; the "
+                             f"architecture needs {target.dtype}{list(target.shape)}")
+    with archive.open(info) as f:
+        return np.lib.format.read_array(f, allow_pickle=False)
 
 
 def _count(value: Any) -> int:

@@ -48,6 +48,10 @@ class Layer:
         self.output_width = input_width
         return {}
 
+    def param_count(self, input_width: int) -> int:
+        """How many parameters ``build(input_width, ...)`` will create (nothing is allocated)."""
+        return 0
+
     @property
     def output_activation(self) -> ActivationFunction | None:
         """The activation this layer applies last (None for layers without one)."""
@@ -119,6 +123,9 @@ class Activation(Layer):
     @property
     def trains_activation(self) -> bool:
         return bool(self.trainable)
+
+    def param_count(self, input_width):
+        return sum(input_width if self.per_unit else np.size(self.function.params[n]) for n in self.trainable)
 
     def build(self, input_width, dtype, rng, next_activation):
         self.output_width = _output_width(self.function, input_width, dtype)
@@ -232,6 +239,9 @@ class Dense(Layer):
     @property
     def output_activation(self) -> ActivationFunction | None:
         return self.activation
+
+    def param_count(self, input_width):
+        return (input_width + self.use_bias) * self.units
 
     def build(self, input_width, dtype, rng, next_activation):
         scheme = initializers.resolve(self.kernel_initializer, self.activation or next_activation)

@@ -62,8 +62,12 @@ class Sequential:
             raise ParameterError("the model is already built; add layers before training or building it")
         self.layers.append(layer)
 
-    def build(self, input_dim: int | None = None) -> None:
-        """Create every parameter for inputs of width ``input_dim`` (fit does this when needed)."""
+    def build(self, input_dim: int | None = None, *, max_params: int | None = None) -> None:
+        """Create every parameter for inputs of width ``input_dim`` (fit does this when needed).
+
+        ``max_params`` refuses architectures with more parameters before anything is allocated
+        (the loader bounds a file's architecture by the size of its weights file).
+        """
         if self.built:
             return
         input_dim = input_dim or self.input_dim or (self.layers[0].input_dim if self.layers else None)
@@ -72,9 +76,13 @@ class Sequential:
         if input_dim is None:
             raise ParameterError("the input width is unknown: give input_dim to Sequential or to the "
                                  "first layer, call build(input_dim), or fit on data")
-        width, initial = int(input_dim), []
+        width, initial, total = int(input_dim), [], 0
         counts: dict[str, int] = {}
         for i, layer in enumerate(self.layers):
+            total += layer.param_count(width)
+            if max_params is not None and (total > max_params or width > max(max_params, 1 << 16)):
+                raise ParameterError(f"layer {i} would bring the model to {total} parameters (input width "
+                                     f"{width}); at most {max_params} are allowed here")
             after = self.layers[i + 1] if i + 1 < len(self.layers) else None
             hint = after.output_activation if isinstance(after, Activation) else None
             initial.append(layer.build(width, self.dtype, self._init_rng, hint))
@@ -229,13 +237,17 @@ class Sequential:
 
     # -- helpers --------------------------------------------------------------------------
     def _prepare_inputs(self, x) -> np.ndarray:
+        self._build_if_width_known()
         x = data.as_inputs(x, self.input_dim if self.built else None, self.dtype)
         self.build(x.shape[1])
         return x
 
-    def _require_built(self, what: str) -> None:
+    def _build_if_width_known(self) -> None:
         if not self.built and self.layers and (self.input_dim or self.layers[0].input_dim):
             self.build()
+
+    def _require_built(self, what: str) -> None:
+        self._build_if_width_known()
         if not self.built:
             raise ParameterError(f"{what}() needs a built model: call build(input_dim), give input_dim, "
                                  "or fit it first")
