@@ -1,4 +1,5 @@
 """Saving and loading: exact round trips, and clear errors for files that are not what they claim."""
+import hashlib
 import io
 import json
 import zipfile
@@ -120,8 +121,6 @@ def test_a_tampered_architecture_is_a_clear_error(saved, change, message):
 
 def _replace_weights(saved, arrays, **savez_kw):
     """Write a new weights file and update the checksum, as a deliberate attacker would."""
-    import hashlib
-
     json_path, npz = saved
     buffer = io.BytesIO()
     np.savez(buffer, **arrays, **savez_kw)
@@ -152,11 +151,9 @@ def test_weights_of_the_wrong_shape_or_name(saved):
 
 
 def test_a_weights_file_that_is_not_a_zip(saved):
-    _replace_weights(saved, {})
-    saved[1].write_bytes(b"not a zip at all")
-    import hashlib
-
-    _rewrite_spec(saved[0], lambda s: s.update(weights_sha256=hashlib.sha256(b"not a zip at all").hexdigest()))
+    junk = b"not a zip at all"
+    saved[1].write_bytes(junk)
+    _rewrite_spec(saved[0], lambda s: s.update(weights_sha256=hashlib.sha256(junk).hexdigest()))
     with pytest.raises(nn.ModelFileError, match="not a readable weights file"):
         nn.load_model(saved[0])
 

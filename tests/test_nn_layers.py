@@ -159,7 +159,8 @@ def test_initialiser_variance_matches_its_formula(name):
     fan_in, fan_out = 400, 300
     scheme, variant = initializers.resolve(name, None).split("_")
     expected = {"glorot": 2 / (fan_in + fan_out), "he": 2 / fan_in, "lecun": 1 / fan_in}[scheme]
-    w = initializers.initialise(f"{scheme}_{variant}", (fan_in, fan_out), np.random.default_rng(0), np.float64)
+    rng = np.random.default_rng(0)
+    w = initializers.initialise(f"{scheme}_{variant}", (fan_in, fan_out), rng, np.float64)
     assert w.var() == pytest.approx(expected, rel=0.02)
     if variant == "uniform":
         assert np.abs(w).max() <= math.sqrt(3 * expected)

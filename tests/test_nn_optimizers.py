@@ -61,7 +61,8 @@ def test_adams_first_step_is_lr_times_the_sign_of_the_gradient():
 
 def test_sgd_is_plain_gradient_descent():
     w0, grads = problem(2)
-    np.testing.assert_allclose(run(nn.SGD(lr=0.3), w0, grads), w0 - 0.3 * grads.sum(axis=0), rtol=1e-9, atol=1e-14)
+    expected = w0 - 0.3 * grads.sum(axis=0)
+    np.testing.assert_allclose(run(nn.SGD(lr=0.3), w0, grads), expected, rtol=1e-9, atol=1e-14)
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))

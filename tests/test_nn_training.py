@@ -35,8 +35,8 @@ def test_reaches_97_percent_on_scikit_learns_digits():
     x = x / 16.0
     order = np.random.default_rng(0).permutation(len(x))
     train, test = order[: int(0.7 * len(x))], order[int(0.7 * len(x)):]
-    model = nn.Sequential([nn.Dense(128, activation="relu", input_dim=64), nn.Dense(10, activation="softmax")],
-                          seed=0)
+    model = nn.Sequential([nn.Dense(128, activation="relu", input_dim=64),
+                           nn.Dense(10, activation="softmax")], seed=0)
     model.compile("sparse_categorical_crossentropy", nn.Adam(lr=3e-3), metrics=["accuracy"])
     history = model.fit(x[train], y[train], epochs=40, batch_size=32, verbose=0)
     assert history["loss"][-1] < history["loss"][0] / 10
@@ -98,8 +98,8 @@ def test_one_hot_and_integer_labels_train_identically():
     x, y = two_moons(120, 0.1, np.random.default_rng(4))
     results = []
     for loss, targets in (("sparse_categorical_crossentropy", y), ("categorical_crossentropy", np.eye(2)[y])):
-        model = nn.Sequential([nn.Dense(8, activation="tanh", input_dim=2), nn.Dense(2, activation="softmax")],
-                              seed=0, dtype="float64")
+        model = nn.Sequential([nn.Dense(8, activation="tanh", input_dim=2),
+                               nn.Dense(2, activation="softmax")], seed=0, dtype="float64")
         model.compile(loss, "adam", metrics=["accuracy"])
         results.append(model.fit(x, targets, epochs=3, batch_size=16, verbose=0).history)
     for key in results[0]:
@@ -217,7 +217,8 @@ def regression(lr, scale):
 
 def test_a_diverging_loss_stops_training_naming_epoch_and_batch():
     model, x, y = regression(lr=0.1, scale=3.0)
-    with pytest.warns(nn.TrainingDivergedWarning, match=r"became (inf|nan) at epoch \d+/50, batch \d/4") as caught:
+    where = r"became (inf|nan) at epoch \d+/50, batch \d/4"
+    with pytest.warns(nn.TrainingDivergedWarning, match=where) as caught:
         history = model.fit(x, y, epochs=50, batch_size=16, verbose=0)
     assert str(caught[0].message) == history.stop_reason
     epoch = int(re.search(r"epoch (\d+)/", history.stop_reason).group(1))

@@ -66,7 +66,8 @@ class History:
             raise KeyError(f"no record {key!r}; recorded: {', '.join(self.history) or 'nothing'}") from None
 
     def __repr__(self) -> str:
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)}, stop_reason={self.stop_reason!r})"
+        return (f"History(epochs={len(self.epoch)}, keys={list(self.history)}, "
+                f"stop_reason={self.stop_reason!r})")
 
 
 class EarlyStopping(Callback):
@@ -79,7 +80,8 @@ class EarlyStopping(Callback):
     def __init__(self, monitor: str = "val_loss", *, min_delta: float = 0.0, patience: int = 0,
                  mode: str = "auto", restore_best_weights: bool = False):
         if mode not in ("auto", "min", "max"):
-            raise ParameterError(f"EarlyStopping mode = {mode!r} is not allowed; expected 'auto', 'min' or 'max'")
+            raise ParameterError(f"EarlyStopping mode = {mode!r} is not allowed; "
+                                 "expected 'auto', 'min' or 'max'")
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
             raise ParameterError(f"EarlyStopping patience = {patience!r}; expected an integer >= 0")
         self.monitor, self.min_delta, self.patience = monitor, abs(float(min_delta)), patience

@@ -111,9 +111,11 @@ def _check_savable(model: Sequential) -> None:
 
 def _arrays(model: Sequential) -> dict[str, np.ndarray]:
     """Every array a save holds, by key: layer parameters, then the optimizer's state."""
-    arrays = {f"layer{i}.{name}": p for i, layer in enumerate(model.layers) for name, p in layer.params.items()}
+    arrays = {f"layer{i}.{name}": p
+              for i, layer in enumerate(model.layers) for name, p in layer.params.items()}
     if model.optimizer is not None:
-        arrays.update({f"optimizer.{slot}": getattr(model.optimizer, slot) for slot in model.optimizer.slot_names})
+        arrays.update({f"optimizer.{slot}": getattr(model.optimizer, slot)
+                       for slot in model.optimizer.slot_names})
     return arrays
 
 

@@ -140,9 +140,9 @@ class Activation(Layer):
         # Projected gradient descent: a learned parameter stays inside its declared range.
         for p in self.function.definition.params:
             if p.name in self.trainable:
-                value = self.params[p.name]
-                lo = np.nextafter(value.dtype.type(p.low), value.dtype.type(np.inf)) if p.low_open else p.low
-                hi = np.nextafter(value.dtype.type(p.high), value.dtype.type(-np.inf)) if p.high_open else p.high
+                value, kind = self.params[p.name], self.params[p.name].dtype.type
+                lo = np.nextafter(kind(p.low), kind(np.inf)) if p.low_open else p.low
+                hi = np.nextafter(kind(p.high), kind(-np.inf)) if p.high_open else p.high
                 np.clip(value, lo, hi, out=value)
 
     def get_config(self):

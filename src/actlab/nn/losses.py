@@ -66,6 +66,10 @@ class CategoricalCrossentropy(Loss):
     name, link = "categorical_crossentropy", "softmax"
 
     def targets(self, y, width, dtype):
+        if np.ndim(y) == 1 and width > 1:
+            raise DataError(f"categorical_crossentropy needs one-hot rows of shape (samples, {width}); "
+                            f"y has shape {np.shape(y)}: for integer labels use "
+                            "sparse_categorical_crossentropy")
         y = super().targets(y, width, dtype)
         if (y < 0).any() or (y > 1).any() or not np.allclose(y.sum(axis=1), 1.0, atol=1e-3):
             raise DataError("categorical_crossentropy needs one-hot (or probability) rows that are in "

@@ -31,7 +31,8 @@ class Sequential:
 
     def __init__(self, layers: Sequence[Layer] = (), *, input_dim: int | None = None,
                  dtype: str = "float32", seed: int | None = None, name: str = "sequential"):
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
             raise ParameterError(f"seed = {seed!r} is not allowed; expected a non-negative integer or None")
         self.dtype = _check_dtype(dtype)
         self.seed = None if seed is None else int(seed)
@@ -254,7 +255,8 @@ class Sequential:
 
     def _require_compiled(self, what: str) -> None:
         if self.loss is None:
-            raise ParameterError(f"{what}() needs a compiled model: call model.compile(loss=..., optimizer=...)")
+            raise ParameterError(f"{what}() needs a compiled model: "
+                                 "call model.compile(loss=..., optimizer=...)")
 
 
 def _check_dtype(dtype: Any) -> np.dtype:

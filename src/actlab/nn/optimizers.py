@@ -197,5 +197,6 @@ def _in_range(value: Any, what: str, low: float, high: float, *, low_open: bool 
           and (value < high if high_open else value <= high))
     if not ok:
         lo, hi = "(" if low_open else "[", ")" if high_open or high == math.inf else "]"
-        raise ParameterError(f"{what} = {value!r} is out of range; expected a number in {lo}{low:g}, {high:g}{hi}")
+        raise ParameterError(f"{what} = {value!r} is out of range; "
+                             f"expected a number in {lo}{low:g}, {high:g}{hi}")
     return float(value)

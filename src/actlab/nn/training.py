@@ -40,7 +40,8 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
     epochs = _check_count(epochs, "epochs", minimum=0)
     batch_size = check_batch_size(batch_size)
     if verbose not in (0, 1, 2):
-        raise ParameterError(f"verbose = {verbose!r}; expected 0 (silent), 1 (progress bar) or 2 (a line per epoch)")
+        raise ParameterError(f"verbose = {verbose!r}; expected 0 (silent), 1 (progress bar) "
+                             "or 2 (a line per epoch)")
     for cb in callbacks:
         if not isinstance(cb, Callback):
             raise ParameterError(f"callbacks must be actlab.nn.Callback objects, got {cb!r}")
@@ -101,13 +102,14 @@ class _Run:
                 self.diverged(loss)
                 return False
             self.step()
-            logs = {"loss": loss, **{n: m(model.layers[-1].last_output, yb) for n, m in model.metrics.items()}}
+            out = model.layers[-1].last_output
+            logs = {"loss": loss, **{name: metric(out, yb) for name, metric in model.metrics.items()}}
             seen += len(xb)
             for k, v in logs.items():
                 totals[k] += v * len(xb)
             for cb in self.callbacks:
                 cb.on_batch_end(model, batch, logs)
-            if bar is not None:
+            if bar is not None and bar.enabled:
                 bar.update(batch + 1, {k: v / seen for k, v in totals.items()})
             if model.stop_training:
                 break
