@@ -99,6 +99,10 @@ class Activation(Layer):
         trainable: learn the activation's learnable parameters (those its definition marks
             learnable, e.g. swish's beta): True for all of them, or a tuple of names.
         per_unit: learn one value per unit (needs a parameter that may be an array).
+
+    Computes y = f(x) elementwise, or along the feature axis for vector-valued activations
+    (whose output may be narrower: GLU halves the width). Parameters are learned only when
+    asked: ``Dense(n, activation="prelu")`` keeps alpha fixed, :class:`PReLU` learns it.
     """
 
     def __init__(self, activation: Any, *, trainable: bool | tuple[str, ...] = False,
@@ -125,7 +129,8 @@ class Activation(Layer):
         return bool(self.trainable)
 
     def param_count(self, input_width):
-        return sum(input_width if self.per_unit else np.size(self.function.params[n]) for n in self.trainable)
+        return sum(input_width if self.per_unit else np.size(self.function.params[n])
+                   for n in self.trainable)
 
     def build(self, input_width, dtype, rng, next_activation):
         self.output_width = _output_width(self.function, input_width, dtype)
