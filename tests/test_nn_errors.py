@@ -128,3 +128,11 @@ def test_training_needs_compile_and_structure_needs_a_width():
         nn.Sequential().build(3)
     with pytest.raises(al.ParameterError, match="actlab.nn layer"):
         nn.Sequential().add("dense")
+
+
+def test_a_model_without_parameters_cannot_be_trained():
+    m = nn.Sequential([nn.Activation("tanh"), nn.Softmax()], input_dim=4)
+    m.compile("sparse_categorical_crossentropy")
+    with pytest.raises(al.ParameterError, match="no parameters to train"):
+        m.fit(X, Y, verbose=0)
+    assert m.predict(X).shape == (10, 4)

@@ -219,3 +219,9 @@ def test_set_weights_checks_shapes():
     model = nn.Sequential([nn.Dense(3, input_dim=2)])
     with pytest.raises(al.ParameterError, match=r"shape \(3, 3\); expected \(2, 3\)"):
         model.set_weights([np.zeros((3, 3)), np.zeros(3)])
+
+
+def test_generated_names_never_repeat_a_given_one():
+    model = nn.Sequential([nn.Dense(2, name="dense_1", input_dim=2), nn.Dense(2), nn.Dense(2), nn.Dense(2)])
+    model.build()
+    assert [layer.name for layer in model.layers] == ["dense_1", "dense", "dense_2", "dense_3"]

@@ -27,7 +27,7 @@ class Layer:
         if name is not None and (not isinstance(name, str) or not name):
             raise ParameterError(f"a layer name must be a non-empty string, got {name!r}")
         if input_dim is not None:
-            input_dim = _positive_int(input_dim, "input_dim")
+            input_dim = positive_int(input_dim, "input_dim")
         self.name = name
         self.input_dim = input_dim
         self.output_width: int | None = None
@@ -229,7 +229,7 @@ class Dense(Layer):
                  kernel_initializer: str = "auto", name: str | None = None,
                  input_dim: int | None = None):
         super().__init__(name=name, input_dim=input_dim)
-        self.units = _positive_int(units, "units")
+        self.units = positive_int(units, "units")
         self.use_bias = bool(use_bias)
         initializers.resolve(kernel_initializer, None)  # reject unknown names now, not at build
         self.kernel_initializer = kernel_initializer
@@ -294,8 +294,8 @@ class Maxout(Dense):
     def __init__(self, units: int, pieces: int = 2, *, use_bias: bool = True,
                  kernel_initializer: str = "auto", name: str | None = None,
                  input_dim: int | None = None):
-        units = _positive_int(units, "units")
-        super().__init__(units * _positive_int(pieces, "pieces"), get("maxout", pieces=pieces),
+        units = positive_int(units, "units")
+        super().__init__(units * positive_int(pieces, "pieces"), get("maxout", pieces=pieces),
                          use_bias=use_bias, kernel_initializer=kernel_initializer, name=name,
                          input_dim=input_dim)
         self.maxout_units, self.pieces = units, pieces
@@ -341,7 +341,8 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls for cls in (Dense, Activation, PReLU, Maxout, Dropout, Softmax)}
 
 
-def _positive_int(value: Any, what: str) -> int:
+def positive_int(value: Any, what: str) -> int:
+    """``value`` as an int, or a ParameterError if it is not a positive integer."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ParameterError(f"{what} = {value!r} is not allowed; expected a positive integer")
     return int(value)

@@ -9,7 +9,7 @@ import numpy as np
 from ..core import ParameterError
 from . import data, training
 from .callbacks import Callback, History
-from .layers import Activation, Layer
+from .layers import Activation, Layer, positive_int
 from .losses import Loss, fuses_with, get_loss
 from .metrics import get_metrics
 from .optimizers import Optimizer, get_optimizer
@@ -37,7 +37,7 @@ class Sequential:
         self.dtype = _check_dtype(dtype)
         self.seed = None if seed is None else int(seed)
         self.name = name
-        self.input_dim = input_dim
+        self.input_dim = None if input_dim is None else positive_int(input_dim, "input_dim")
         self.layers: list[Layer] = []
         self.built = False
         self.loss: Loss | None = None
@@ -77,8 +77,7 @@ class Sequential:
         if input_dim is None:
             raise ParameterError("the input width is unknown: give input_dim to Sequential or to the "
                                  "first layer, call build(input_dim), or fit on data")
-        width, initial, total = int(input_dim), [], 0
-        counts: dict[str, int] = {}
+        width, initial, total = positive_int(input_dim, "input_dim"), [], 0
         for i, layer in enumerate(self.layers):
             total += layer.param_count(width)
             if max_params is not None and (total > max_params or width > max(max_params, 1 << 16)):
@@ -88,15 +87,22 @@ class Sequential:
             hint = after.output_activation if isinstance(after, Activation) else None
             initial.append(layer.build(width, self.dtype, self._init_rng, hint))
             width = layer.output_width
-            if layer.name is None:
-                base = type(layer).__name__.lower()
-                k = counts.get(base, 0)
-                counts[base] = k + 1
-                layer.name = base if k == 0 else f"{base}_{k}"
+        self._name_layers()
         self._allocate(initial)
         self.input_dim, self.output_width, self.built = int(input_dim), width, True
         if self.optimizer is not None:
             self.optimizer.build(self.parameters.size, self.dtype)
+
+    def _name_layers(self) -> None:
+        """Give unnamed layers Keras-style names: dense, dense_1, ... (never a name already taken)."""
+        taken = {layer.name for layer in self.layers if layer.name is not None}
+        for layer in self.layers:
+            if layer.name is None:
+                base, k = type(layer).__name__.lower(), 0
+                while (name := base if k == 0 else f"{base}_{k}") in taken:
+                    k += 1
+                layer.name = name
+                taken.add(name)
 
     def _allocate(self, initial: list[dict[str, np.ndarray]]) -> None:
         """Put every parameter into one flat vector; layers get views (see optimizers)."""

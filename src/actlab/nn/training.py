@@ -57,11 +57,9 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
     for cb in callbacks:
         cb.on_train_begin(model, {})
     try:
-        # Overflow while diverging is reported once, from the loss, instead of as warnings.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(epochs):
-                if not run.epoch(epoch):
-                    break
+        for epoch in range(epochs):
+            if not run.epoch(epoch):
+                break
     except KeyboardInterrupt:
         run.interrupted()
     for cb in callbacks:
@@ -97,11 +95,14 @@ class _Run:
         for batch in range(self.steps):
             self.at = (epoch, batch)
             xb, yb = xs[batch * bs:(batch + 1) * bs], ys[batch * bs:(batch + 1) * bs]
-            loss = model.loss_and_gradients(xb, yb)
+            # Overflow while diverging is reported once, from the loss, instead of as warnings.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                loss = model.loss_and_gradients(xb, yb)
+                if math.isfinite(loss):
+                    self.step()
             if not math.isfinite(loss):
                 self.diverged(loss)
                 return False
-            self.step()
             out = model.layers[-1].last_output
             logs = {"loss": loss, **{name: metric(out, yb) for name, metric in model.metrics.items()}}
             seen += len(xb)
@@ -192,6 +193,8 @@ def _check_count(value: Any, what: str, minimum: int) -> int:
 
 
 def _check_trainable(model) -> None:
+    if model.count_params() == 0:
+        raise ParameterError("the model has no parameters to train; add a Dense (or PReLU, Maxout) layer")
     for layer in model.layers:
         act = layer.output_activation
         if act is not None and not act.definition.differentiable:
