@@ -9,6 +9,7 @@ import pytest
 
 import actlab as al
 from actlab import nn
+from actlab.nn import activation_calls
 from actlab.nn.losses import LOSSES
 
 H = 1e-6
@@ -158,3 +159,30 @@ def test_dropout_gradient_matches_finite_differences():
                           dtype="float64", seed=0)
     model.compile("mse", "sgd")
     assert_gradients_match(model, x, y)
+
+
+def test_a_callable_without_derivative_back_propagates_numerically():
+    def softer_sign(v):
+        return v / np.sqrt(1.0 + v * v)
+
+    x, y = data()
+    model = nn.Sequential([nn.Dense(6, activation=softer_sign), nn.Dense(2)], dtype="float64", seed=0)
+    model.compile("mse", "sgd")
+    with pytest.warns(UserWarning, match="finite differences"):
+        assert_gradients_match(model, x, y)
+
+
+@pytest.mark.parametrize("definition", HIDDEN, ids=lambda d: d.name)
+def test_backward_keeps_only_what_the_cheapest_exact_form_needs(definition):
+    act = al.get(definition)
+    z = np.random.default_rng(0).normal(size=(4, 6))
+    y, saved = activation_calls.forward(act, z, training=True, rng=np.random.default_rng(0))
+    if definition.stochastic is not None:
+        assert saved.slope is not None and saved.input is None and saved.output is None
+    elif definition.elementwise and definition.derivative_from_output is not None:
+        assert saved.output is y and saved.input is None
+    else:
+        assert saved.input is z and saved.output is None
+    g = np.random.default_rng(1).normal(size=y.shape)
+    if definition.stochastic is None:
+        np.testing.assert_allclose(activation_calls.backward(act, saved, g), act.vjp(z, g), rtol=1e-12)
