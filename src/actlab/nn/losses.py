@@ -48,9 +48,11 @@ class Loss:
         return np.ascontiguousarray(y, dtype=dtype)
 
     def value(self, p: np.ndarray, y: np.ndarray) -> float:
+        """The loss L for outputs p and targets y (a mean, see the module's formulas)."""
         raise NotImplementedError
 
     def gradient(self, p: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """∂L/∂p, shaped like p."""
         raise NotImplementedError
 
     def fused_value(self, z: np.ndarray, y: np.ndarray) -> float:
