@@ -181,7 +181,9 @@ register(Definition(
     name="squareplus", family="smooth rectifier",
     summary="(x + sqrt(x^2 + b)) / 2: a softplus-like curve from algebra alone (no exp or log).",
     forward=_squareplus, derivative=_squareplus_derivative,
-    derivative_from_output=lambda y, o, b: o.where(y * y + 0.25 * b > 0, y * y / (y * y + 0.25 * b), 0.5),
+    # 1/(1 + b/(4y²)) = y²/(y² + b/4) without forming y², which overflows in float32.
+    derivative_from_output=lambda y, o, b: o.where(y * y + 0.25 * b > 0, 1.0 / (1.0 + (0.25 * b / y) / y),
+                                                   o.where(o.isnan(y), y, 0.5)),
     params=(Param("b", 4.0, "curvature near 0; b = 0 gives ReLU", low=0.0),),
     latex=r"\frac{x + \sqrt{x^2 + b}}{2}", latex_derivative=r"\frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
     output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C∞",
