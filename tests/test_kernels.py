@@ -20,6 +20,7 @@ from actlab.kernels import fused, parallel
 
 ELEMENTWISE = [d for d in al.definitions() if d.elementwise]
 DIFFERENTIABLE = [d for d in ELEMENTWISE if d.differentiable]
+FROM_OUTPUT = [d for d in ELEMENTWISE if d.derivative_from_output is not None]
 DTYPES = [np.float32, np.float64]
 dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: np.dtype(t).name)
 needs_numba = pytest.mark.skipif(fused.unavailable() is not None, reason="numba is not installed")
@@ -187,6 +188,38 @@ def test_backward_is_grad_times_derivative(d, dtype):
         assert_within(d.name, x, got, want, derivative_budget(act, x) + 1.0, dtype)
 
 
+def from_output_budget(act: al.Activation, y: np.ndarray) -> np.ndarray:
+    """8 ulp × (1 + κ), κ the condition number of f'(x) as a function of y = f(x)."""
+    y64 = y.astype(np.float64)
+    h = 1e-7 * np.maximum(1.0, np.abs(y64))
+    with np.errstate(all="ignore"):
+        dfo = act.derivative_from_output
+        d2 = (dfo(y64 + h) - dfo(y64 - h)) / ((y64 + h) - (y64 - h))
+        return 8.0 * (1.0 + condition(dfo(y64), d2, y64))
+
+
+@dtypes
+@pytest.mark.parametrize(("d", "params"), _cases(FROM_OUTPUT))
+def test_backward_from_output_meets_contract(d, params, dtype):
+    """From the outputs y = f(x) over the grid: g·f'(x) computed from y, for g = 1 and random g."""
+    act = al.get(d, **params)
+    y = ref(act, grid(dtype, d.kinks_for(params)))
+    got = K.backward_from_output(act, y, np.ones_like(y))
+    assert got.dtype == dtype
+    rng = np.random.default_rng(3)
+    g = (rng.choice([-1, 1], y.size) * rng.uniform(0.5, 2.0, y.size)).astype(dtype)
+    got_g = K.backward_from_output(act, y, g)
+    want = ref(act.derivative_from_output, y)
+    if d.exact:
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(got_g, g * want)
+    else:
+        budget = from_output_budget(act, y)
+        assert_within(d.name, y, got, want, budget, dtype)
+        assert_within(d.name, y, got_g, ref(np.multiply, g, want.astype(np.float64)), budget + 1.0,
+                      dtype)
+
+
 @dtypes
 @pytest.mark.parametrize("d", ELEMENTWISE, ids=lambda d: d.name)
 def test_special_values(d, dtype):
@@ -202,6 +235,9 @@ def test_special_values(d, dtype):
     if d.differentiable:
         assert_within(d.name, x, K.backward(act, x, np.ones_like(x)), ref(act.derivative, x),
                       np.full(x.shape, 8.0), dtype)
+    if d.derivative_from_output is not None:
+        assert_within(d.name, x, K.backward_from_output(act, x, np.ones_like(x)),
+                      ref(act.derivative_from_output, x), np.full(x.shape, 8.0), dtype)
 
 
 # -- shapes, layouts and out= --------------------------------------------------------------------
@@ -351,6 +387,10 @@ def test_numpy_fallback_is_the_reference_exactly(d, monkeypatch):
     g = np.linspace(-1, 1, LARGE, dtype=np.float32)
     np.testing.assert_array_equal(K.forward(act, x), act(x))
     np.testing.assert_array_equal(K.backward(act, x, g), act.vjp(x, g))
+    if d.derivative_from_output is not None:
+        y = act(x)
+        np.testing.assert_array_equal(K.backward_from_output(act, y, g),
+                                      g * act.derivative_from_output(y))
 
 
 def test_missing_numba_falls_back_and_says_so(monkeypatch):
@@ -377,9 +417,11 @@ def test_available_describes_the_numba_backend():
 def test_every_elementwise_activation_gets_a_fused_kernel(d):
     act = al.get(d)
     for dtype in map(np.dtype, DTYPES):
-        for backward in (False, True) if d.differentiable else (False,):
-            k, reason = fused.kernel(act, dtype, backward)
-            assert k is not None, reason
+        forms = ["forward"] + ["backward"] * d.differentiable
+        forms += ["backward_from_output"] * (d.derivative_from_output is not None)
+        for form in forms:
+            k, reason = fused.kernel(act, dtype, form)
+            assert k is not None, f"{form}: {reason}"
 
 
 def test_thread_count_setting(monkeypatch):

@@ -108,10 +108,10 @@ def test_unknown_formula_falls_back_with_its_reason():
         zero_centred=True, smoothness="C∞", saturates=(), uses=("hidden",),
         reference=al.Reference("nobody", 2000, "test", "https://example.org"), guidance="")
     act = al.get(d)
-    k, reason = fused.kernel(act, np.dtype(np.float32), backward=False)
+    k, reason = fused.kernel(act, np.dtype(np.float32), "forward")
     if fused.unavailable() is None:
         assert k is None and "arcsinh" in reason
-    kb, _ = fused.kernel(act, np.dtype(np.float32), backward=True)  # the derivative does trace
+    kb, _ = fused.kernel(act, np.dtype(np.float32), "backward")  # the derivative does trace
     assert (kb is not None) == (fused.unavailable() is None)
 
 

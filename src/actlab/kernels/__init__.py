@@ -32,7 +32,7 @@ from ..core import Activation, get, is_custom
 from ..core.arrays import write_out
 from . import chunked, codegen, fused, parallel
 
-__all__ = ["forward", "backward", "available"]
+__all__ = ["forward", "backward", "backward_from_output", "available"]
 
 
 def forward(act: Any, x: Any, out: np.ndarray | None = None) -> Any:
@@ -46,7 +46,7 @@ def forward(act: Any, x: Any, out: np.ndarray | None = None) -> Any:
         return a(x, out=out)
     x = np.ascontiguousarray(x)
     target = _target(out, x)
-    k, _ = fused.kernel(a, x.dtype, backward=False)
+    k, _ = fused.kernel(a, x.dtype, "forward")
     if k is not None:
         xf, tf = x.reshape(-1), target.reshape(-1)
         parallel.run(lambda lo, hi: k(xf[lo:hi], tf[lo:hi]), x.size)
@@ -56,21 +56,37 @@ def forward(act: Any, x: Any, out: np.ndarray | None = None) -> Any:
 
 
 def backward(act: Any, x: Any, grad_out: Any, out: np.ndarray | None = None) -> Any:
-    """The backward pass :math:`\\partial L/\\partial x_i = g_i\\,f'(x_i)` for the incoming gradient
+    r"""The backward pass :math:`\partial L/\partial x_i = g_i\,f'(x_i)` for the incoming gradient
     ``g = grad_out``, in one pass (as ``act.vjp(x, grad_out)`` computes it)."""
     a = _activation(act)
-    if not (_fusable(a, x) and a.definition.differentiable and isinstance(grad_out, np.ndarray)
-            and grad_out.shape == np.shape(x) and grad_out.dtype == x.dtype):
+    if not (_fusable(a, x) and a.definition.differentiable and _matches(grad_out, x)):
         result = a.vjp(x, grad_out)
         return result if out is None else write_out(result, out)
-    x, g = np.ascontiguousarray(x), np.ascontiguousarray(grad_out)
-    target = _target(out, x, g)
-    k, _ = fused.kernel(a, x.dtype, backward=True)
+    return _backward_pass(a, "backward", x, grad_out, out, lambda xc, gc, t: chunked.backward(a, xc, gc, t))
+
+
+def backward_from_output(act: Any, y: Any, grad_out: Any, out: np.ndarray | None = None) -> Any:
+    r"""The backward pass from the output alone: :math:`g_i\,f'(x_i)` with f'(x) computed from
+    :math:`y = f(x)` (``act.derivative_from_output``), for activations whose definition has that
+    form (``act.info.has_derivative_from_output``); a training loop then keeps y instead of x."""
+    a = _activation(act)
+    if not (_fusable(a, y) and a.definition.derivative_from_output is not None
+            and _matches(grad_out, y)):
+        result = np.multiply(grad_out, a.derivative_from_output(y))
+        return result if out is None else write_out(result, out)
+    return _backward_pass(a, "backward_from_output", y, grad_out, out,
+                          lambda yc, gc, t: chunked.backward_from_output(a, yc, gc, t))
+
+
+def _backward_pass(a: Activation, form: str, v: np.ndarray, grad_out: np.ndarray, out, fallback):
+    v, g = np.ascontiguousarray(v), np.ascontiguousarray(grad_out)
+    target = _target(out, v, g)
+    k, _ = fused.kernel(a, v.dtype, form)
     if k is not None:
-        xf, gf, tf = x.reshape(-1), g.reshape(-1), target.reshape(-1)
-        parallel.run(lambda lo, hi: k(xf[lo:hi], gf[lo:hi], tf[lo:hi]), x.size)
+        vf, gf, tf = v.reshape(-1), g.reshape(-1), target.reshape(-1)
+        parallel.run(lambda lo, hi: k(vf[lo:hi], gf[lo:hi], tf[lo:hi]), v.size)
     else:
-        chunked.backward(a, x, g, target)
+        fallback(v, g, target)
     return _deliver(target, out)
 
 
@@ -96,6 +112,10 @@ def _fusable(a: Activation, x: Any) -> bool:
     return (isinstance(x, np.ndarray) and x.dtype in fused.DTYPES and x.ndim > 0 and x.size > 0
             and a.definition.elementwise and not is_custom(a)
             and not any(isinstance(v, np.ndarray) for v in a.params.values()))
+
+
+def _matches(grad_out: Any, x: np.ndarray) -> bool:
+    return isinstance(grad_out, np.ndarray) and grad_out.shape == x.shape and grad_out.dtype == x.dtype
 
 
 def _target(out: Any, *inputs: np.ndarray) -> np.ndarray:

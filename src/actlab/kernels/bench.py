@@ -247,7 +247,7 @@ def _measure_row(row: Row, x, g, repeats: int, peers: dict) -> list[dict]:
                 want = np.asarray(act(x))
                 accuracy = {name: _ulp_error(fn(), want) for name, fn in
                             {"actlab": lambda: forward(act, x), **outputs}.items()}
-        k, reason = fused.kernel(act, x.dtype, backward=direction == "backward")
+        k, reason = fused.kernel(act, x.dtype, direction)
         out.append({"activation": act.name, "params": act.get_config()["params"],
                     "direction": direction, "size": int(x.size), "dtype": x.dtype.name,
                     "kernel": "fused" if k is not None else f"numpy ({reason})",

@@ -32,3 +32,8 @@ def forward(act: Activation, x: np.ndarray, out: np.ndarray) -> None:
 def backward(act: Activation, x: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> None:
     xf, gf, of = x.reshape(-1), grad_out.reshape(-1), out.reshape(-1)
     _chunked(lambda lo, hi: act.vjp(xf[lo:hi], gf[lo:hi]), of)
+
+
+def backward_from_output(act: Activation, y: np.ndarray, grad_out: np.ndarray, out: np.ndarray) -> None:
+    yf, gf, of = y.reshape(-1), grad_out.reshape(-1), out.reshape(-1)
+    _chunked(lambda lo, hi: gf[lo:hi] * act.derivative_from_output(yf[lo:hi]), of)

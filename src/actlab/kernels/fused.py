@@ -1,8 +1,7 @@
 """The fast backend: each activation's own formula, traced and compiled by numba into one loop.
 
 A kernel is built the first time an activation is used with a given dtype and parameters, from
-the definition's ``forward`` (or ``derivative``, multiplied by the incoming gradient, for the
-backward pass); nothing here knows any activation by name.
+one of the definition's formulas (see ``FORMS``); nothing here knows any activation by name.
 """
 from __future__ import annotations
 
@@ -17,6 +16,10 @@ from . import codegen
 from .trace import Untraceable, trace
 
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# What a kernel computes, from which formula of the definition: y = f(x); g·f'(x); g·f'(x)
+# from y = f(x) (definitions that have derivative_from_output).
+FORMS = {"forward": ("forward", False), "backward": ("derivative", True),
+         "backward_from_output": ("derivative_from_output", True)}
 
 Kernel = Callable[..., None]
 _kernels: dict[tuple, tuple[object, Kernel | None, str]] = {}
@@ -37,31 +40,35 @@ def unavailable() -> str | None:
     return _missing[0] or None
 
 
-def _key(act: Activation, dtype: np.dtype, backward: bool):
+def _key(act: Activation, dtype: np.dtype, form: str):
     params = tuple(sorted(act.params.items()))
     hash(params)  # per-channel array parameters are unhashable: the caller catches TypeError
-    return (id(act.definition), params, dtype.str, backward)
+    return (id(act.definition), params, dtype.str, form)
 
 
-def kernel(act: Activation, dtype: np.dtype, backward: bool) -> tuple[Kernel | None, str]:
-    """``(k, "")`` with ``k(x, [g,] out)`` filling ``out``, or ``(None, reason)`` where the
-    activation cannot be fused (its formula is not traceable, or a parameter is an array)."""
+def kernel(act: Activation, dtype: np.dtype, form: str = "forward") -> tuple[Kernel | None, str]:
+    """``(k, "")`` with ``k(x, [g,] out)`` filling ``out`` with the ``form`` (a key of ``FORMS``)
+    of the activation, or ``(None, reason)`` where it cannot be fused (numba missing, the
+    formula absent or not traceable, a parameter an array)."""
     if unavailable():
         return None, unavailable()
     try:
-        key = _key(act, dtype, backward)
+        key = _key(act, dtype, form)
     except TypeError:
         return None, "a parameter is an array (per-channel values are not fused)"
     if key not in _kernels:
-        _kernels[key] = (act.definition, *_build(act, dtype, backward))  # keeps id() valid
+        _kernels[key] = (act.definition, *_build(act, dtype, form))  # keeps id() valid
     return _kernels[key][1:]
 
 
-def _build(act: Activation, dtype: np.dtype, backward: bool) -> tuple[Kernel | None, str]:
+def _build(act: Activation, dtype: np.dtype, form: str) -> tuple[Kernel | None, str]:
     d = act.definition
-    formula = d.derivative if backward else d.forward
+    attribute, times_input = FORMS[form]
+    formula = getattr(d, attribute)
+    if formula is None:
+        return None, f"{d.name} has no {attribute}"
     try:
-        graph = trace(formula, dict(act.params), dtype, times_input=backward)
+        graph = trace(formula, dict(act.params), dtype, times_input=times_input)
     except Untraceable as exc:
         return None, f"{d.name}: {exc}"
     except Exception as exc:  # noqa: BLE001 -- e.g. a NumPy function applied to the symbolic input
