@@ -10,13 +10,18 @@ True
 >>> bool(np.allclose(dx, act.derivative(x)))
 True
 
+Four functions: :func:`forward`, :func:`backward`, :func:`backward_from_output` (for training
+loops that keep y = f(x) instead of x) and :func:`available`. Each takes an
+:class:`~actlab.Activation` (or a name or config) and gives what the activation's own methods
+give, to the accuracy contract of the catalog.
+
 With numba installed (``pip install 'actlab[fast]'``) each activation's own definition is traced
-into a scalar program and compiled into one fused loop (see :mod:`actlab.kernels.trace`): float32
-kernels use vectorised float32 math, float64 ones the C library's. Without numba, or for a
-formula that cannot be traced, the NumPy reference path runs over cache-sized chunks on all
-cores. Results meet the catalog's accuracy contract either way. Vector-valued activations,
-custom callables, other dtypes and array-parameter activations (per-channel PReLU) are computed
-by the reference path unchanged.
+into a scalar program and compiled into one fused loop (see :mod:`actlab.kernels.trace`), in
+the input's precision, with vectorised elementary functions (:mod:`actlab.kernels.math32`,
+:mod:`actlab.kernels.math64`). Without numba, or for a formula that cannot be traced, the NumPy
+reference path runs over cache-sized chunks on all cores. Vector-valued activations, custom
+callables, dtypes other than float32/float64, and per-channel (array) parameters are handed to
+the reference path unchanged.
 
 Settings: ``ACTLAB_NUM_THREADS`` (threads; default: the CPUs this process may use),
 ``ACTLAB_KERNELS=numpy`` (never use numba), ``ACTLAB_CACHE_DIR`` (where compiled kernels live).
