@@ -174,14 +174,6 @@ def cosh(x):
 
 
 @njit(**_JIT)
-def expit(x):
-    """The logistic σ(x) = 1/(1 + e^−x), from e^−|x| so it never overflows."""
-    e = exp(-abs(x))
-    s = _ONE / (_ONE + e)
-    return s if x >= _ZERO else (e * s if x == x else x)
-
-
-@njit(**_JIT)
 def _exp_f64(x):
     """e^x in float64 for x in [-745, 0], to a few 1e-9 relative (for a float32 result)."""
     r, k = math64._reduce(x)

@@ -151,14 +151,6 @@ def cosh(x):
 
 
 @njit(**_JIT)
-def expit(x):
-    """The logistic σ(x) = 1/(1 + e^−x), from e^−|x| so it never overflows."""
-    e = exp(-abs(x))
-    s = 1.0 / (1.0 + e)
-    return s if x >= 0.0 else (e * s if x == x else x)
-
-
-@njit(**_JIT)
 def erfc(x):
     """Complementary error function (the C library's)."""
     return math.erfc(x)

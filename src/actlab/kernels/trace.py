@@ -17,9 +17,9 @@ from typing import Any, Callable
 import numpy as np
 
 # The elementary functions a fused kernel can call: each exists in math32 and math64 under this
-# name with NumPy/SciPy's meaning (expit and erfc as in scipy.special).
-PRIMITIVES = {"exp": 1, "expm1": 1, "log1p": 1, "tanh": 1, "cosh": 1, "expit": 1, "erfc": 1,
-              "sqrt": 1, "hypot": 2}
+# name with NumPy/SciPy's meaning (erfc as in scipy.special).
+PRIMITIVES = {"exp": 1, "expm1": 1, "log1p": 1, "tanh": 1, "cosh": 1, "erfc": 1, "sqrt": 1,
+              "hypot": 2}
 
 _COMPARISONS = ("gt", "ge", "lt", "le", "eq", "ne")
 
@@ -172,6 +172,9 @@ class Sym:
         return self
 
     def __abs__(self) -> "Sym":
+        op, args = self.recorder.nodes[self.index]
+        if op in ("neg", "abs"):  # |−a| = ||a|| = |a|, so that equal magnitudes are one node
+            return abs(Sym(self.recorder, args[0]))
         return self._num("abs")
 
     def __invert__(self) -> "Sym":
@@ -215,6 +218,15 @@ class TraceOps:
 
     def abs(self, x):
         return abs(self._r.lift(x))
+
+    def expit(self, v):
+        """σ(v) from e = e^−|v|: 1/(1 + e) for v ≥ 0, e/(1 + e) below (no overflow either way).
+        Spelled out rather than a primitive, so that σ(v) and σ(−v) in one formula (σ'(v) is
+        σ(v)σ(−v)) share one exponential and one division."""
+        v = self._r.lift(v)
+        e = self.exp(-abs(v))
+        s = 1.0 / (1.0 + e)
+        return self.where(v >= 0.0, s, e * s)
 
     def maximum(self, a, b):
         return self._r.lift(a)._num("maximum", b)
