@@ -49,15 +49,7 @@ def forward(act: Any, x: Any, out: np.ndarray | None = None) -> Any:
     a = _activation(act)
     if not _fusable(a, x):
         return a(x, out=out)
-    x = np.ascontiguousarray(x)
-    target = _target(out, x)
-    k, _ = fused.kernel(a, x.dtype, "forward")
-    if k is not None:
-        xf, tf = x.reshape(-1), target.reshape(-1)
-        parallel.run(lambda lo, hi: k(xf[lo:hi], tf[lo:hi]), x.size)
-    else:
-        chunked.forward(a, x, target)
-    return _deliver(target, out)
+    return _run(a, "forward", (x,), out, a)
 
 
 def backward(act: Any, x: Any, grad_out: Any, out: np.ndarray | None = None) -> Any:
@@ -67,7 +59,7 @@ def backward(act: Any, x: Any, grad_out: Any, out: np.ndarray | None = None) -> 
     if not (_fusable(a, x) and a.definition.differentiable and _matches(grad_out, x)):
         result = a.vjp(x, grad_out)
         return result if out is None else write_out(result, out)
-    return _backward_pass(a, "backward", x, grad_out, out, lambda xc, gc, t: chunked.backward(a, xc, gc, t))
+    return _run(a, "backward", (x, grad_out), out, a.vjp)
 
 
 def backward_from_output(act: Any, y: Any, grad_out: Any, out: np.ndarray | None = None) -> Any:
@@ -75,23 +67,27 @@ def backward_from_output(act: Any, y: Any, grad_out: Any, out: np.ndarray | None
     :math:`y = f(x)` (``act.derivative_from_output``), for activations whose definition has that
     form (``act.info.has_derivative_from_output``); a training loop then keeps y instead of x."""
     a = _activation(act)
+
+    def reference(y, g):
+        return np.multiply(g, a.derivative_from_output(y))
+
     if not (_fusable(a, y) and a.definition.derivative_from_output is not None
             and _matches(grad_out, y)):
-        result = np.multiply(grad_out, a.derivative_from_output(y))
+        result = reference(y, grad_out)
         return result if out is None else write_out(result, out)
-    return _backward_pass(a, "backward_from_output", y, grad_out, out,
-                          lambda yc, gc, t: chunked.backward_from_output(a, yc, gc, t))
+    return _run(a, "backward_from_output", (y, grad_out), out, reference)
 
 
-def _backward_pass(a: Activation, form: str, v: np.ndarray, grad_out: np.ndarray, out, fallback):
-    v, g = np.ascontiguousarray(v), np.ascontiguousarray(grad_out)
-    target = _target(out, v, g)
-    k, _ = fused.kernel(a, v.dtype, form)
-    if k is not None:
-        vf, gf, tf = v.reshape(-1), g.reshape(-1), target.reshape(-1)
-        parallel.run(lambda lo, hi: k(vf[lo:hi], gf[lo:hi], tf[lo:hi]), v.size)
+def _run(a: Activation, form: str, inputs: tuple, out: Any, reference) -> np.ndarray:
+    """The fused kernel of ``form`` over all cores; without one, ``reference`` over chunks."""
+    inputs = tuple(np.ascontiguousarray(v) for v in inputs)
+    target = _target(out, *inputs)
+    k, _ = fused.kernel(a, target.dtype, form)
+    if k is None:
+        chunked.run(reference, inputs, target)
     else:
-        fallback(v, g, target)
+        flat = [v.reshape(-1) for v in (*inputs, target)]
+        parallel.run(lambda lo, hi: k(*(f[lo:hi] for f in flat)), target.size)
     return _deliver(target, out)
 
 

@@ -284,6 +284,14 @@ def _torch_calls(threads: int):
     return make
 
 
+def _jax_pair(jax, fn, kwargs):
+    """The jitted forward and backward (vjp) of a JAX function with fixed keyword arguments."""
+    def f(v):
+        return fn(v, **kwargs)
+
+    return jax.jit(f), jax.jit(lambda v, w: jax.vjp(f, v)[1](w)[0])
+
+
 def _jax_calls():
     import jax
 
@@ -293,9 +301,7 @@ def _jax_calls():
         key = id(act)
         if key not in found:
             peer = jax_peer(act)
-            found[key] = None if peer is None else (
-                jax.jit(lambda v, fn=peer[0], kw=peer[1]: fn(v, **kw)),
-                jax.jit(lambda v, w, fn=peer[0], kw=peer[1]: jax.vjp(lambda u: fn(u, **kw), v)[1](w)[0]))
+            found[key] = None if peer is None else _jax_pair(jax, *peer)
         if found[key] is None:
             return None
         f, b = found[key]

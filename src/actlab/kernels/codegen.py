@@ -20,8 +20,8 @@ from .trace import PRIMITIVES, Graph
 # numba's cache notices when a kernel's own file changes, not when a function it calls does; the
 # generated source therefore names the primitives' version, so new primitives mean new kernels.
 _PRIMITIVES_VERSION = hashlib.sha256(b"".join(
-    (Path(__file__).parent / name).read_bytes() for name in ("bits.py", "series.py", "math32.py", "math64.py")
-)).hexdigest()[:16]
+    (Path(__file__).parent / name).read_bytes()
+    for name in ("bits.py", "series.py", "math32.py", "math64.py"))).hexdigest()[:16]
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "gt": ">", "ge": ">=", "lt": "<",
           "le": "<=", "eq": "==", "ne": "!=", "and": "&", "or": "|"}

@@ -72,7 +72,8 @@ def _build(act: Activation, dtype: np.dtype, form: str) -> tuple[Kernel | None, 
     except Untraceable as exc:
         return None, f"{d.name}: {exc}"
     except Exception as exc:  # noqa: BLE001 -- e.g. a NumPy function applied to the symbolic input
-        return None, f"{d.name}: its formula does not run on a traced value ({type(exc).__name__}: {exc})"
+        return None, (f"{d.name}: its formula does not run on a traced value "
+                      f"({type(exc).__name__}: {exc})")
     compiled = codegen.load(codegen.source(graph, dtype.name)).kernel
     consts = np.array(graph.consts, dtype=dtype)
 
