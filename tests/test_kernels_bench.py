@@ -32,6 +32,7 @@ def test_table_and_json_cover_the_chosen_activations(tmp_path, capsys):
         sigmoid_fw["times_s"]["naive"] / sigmoid_fw["times_s"]["actlab"])
     assert sigmoid_fw["max_ulp_error"]["actlab"] <= 4
     assert "sigmoid" in table and "np.copyto" in table and result["copy"][0]["gbps"] > 0
+    assert "Goals:" in table and "of copy bandwidth" in table
 
 
 def test_unknown_or_vector_valued_names_are_refused(capsys):

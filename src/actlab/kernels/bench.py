@@ -418,8 +418,35 @@ def table(result: dict) -> str:
                          f"{_fmt(r['vs'].get('naive'), 9)}{_fmt(r['vs'].get('torch'), 9)}"
                          f"{_fmt(r['vs'].get('jax'), 8)}  {r['kernel'].split(' (')[0]}")
     lines += ["", "× peer = peer's time / actlab's time (above 1: actlab is faster); GB/s counts "
-                  "one read of each input and one write of the output."]
+                  "one read of each input and one write of the output.", "", *goals(result)]
     return "\n".join(lines)
+
+
+def goals(result: dict) -> list[str]:
+    """The issue's goals, checked against this run: forward ≥ 1× PyTorch; compound activations
+    (not exact, with a naive formula) ≥ 3× naive forward; exact (ReLU-class) ones ≥ 70% of the
+    copy bandwidth, forward and backward."""
+    checks = [
+        ("forward ≥ 1.0× PyTorch eager", 1.0, lambda r: r["direction"] == "forward",
+         lambda r: r["vs"].get("torch")),
+        ("compound forward ≥ 3× the naive formula", 3.0,
+         lambda r: r["direction"] == "forward" and not get(r["activation"]).definition.exact,
+         lambda r: r["vs"].get("naive")),
+        ("ReLU-class (exact) ≥ 70% of copy bandwidth", 0.7,
+         lambda r: get(r["activation"]).definition.exact, lambda r: r["of_copy"]),
+    ]
+    lines = ["Goals:"]
+    for title, bar, applies, value in checks:
+        for size in sorted({r["size"] for r in result["results"]}):
+            measured = [(r, value(r)) for r in result["results"]
+                        if r["size"] == size and applies(r) and value(r) is not None]
+            if not measured:
+                continue
+            missed = [f"{r['activation']}{'' if r['direction'] == 'forward' else ' (backward)'} "
+                      f"{v:.2f}" for r, v in measured if v < bar]
+            lines.append(f"  {title}, n = {size:,}: met by {len(measured) - len(missed)} of "
+                         f"{len(measured)}" + (f"; missed: {', '.join(missed)}" if missed else ""))
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
