@@ -2,9 +2,9 @@
 and 1e7 elements, against the memory-copy limit, the seed texts' naive NumPy formulas, PyTorch
 eager and JAX jit (see actlab.kernels.bench, which is also ``actlab bench``).
 
-    python benchmarks/bench_activations.py              # full run, table on stdout
+    python benchmarks/bench_activations.py              # full run: table, artifacts/*.json
     python benchmarks/bench_activations.py --quick      # 1e6 elements, 5 repeats
-    python benchmarks/bench_activations.py --json benchmarks/results.json
+    python benchmarks/bench_activations.py --json results.json
 """
 import sys
 

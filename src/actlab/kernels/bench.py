@@ -3,8 +3,8 @@ one run against the memory-copy limit (``np.copyto``), the naive NumPy formulas 
 PyTorch eager (same thread count) and JAX jit (where installed).
 
 ``python -m actlab.kernels.bench --quick`` (or ``actlab bench``, or
-``python benchmarks/bench_activations.py``) prints a table; ``--json PATH`` also writes every
-timing, rate and ratio. Times are medians over repeats, taken round-robin across contenders so
+``python benchmarks/bench_activations.py``) prints a table and writes every timing, rate and
+ratio as JSON (``--json PATH``, default ``artifacts/bench_activations.json``). Times are medians over repeats, taken round-robin across contenders so
 that a noisy machine slows all of them alike.
 
 Every contender allocates its result, as users call it. So that none of them pays the kernel's
@@ -23,6 +23,7 @@ import platform
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -460,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     p.add_argument("--no-jax", action="store_true", help="leave JAX out")
     p.add_argument("--seed", type=int, default=0, help="seed of the input data")
-    p.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+    p.add_argument("--json", metavar="PATH", default="artifacts/bench_activations.json",
+                   help="where the results go as JSON (default: %(default)s)")
     args = p.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ([1e6] if args.quick else [1e6, 1e7]))]
     repeats = args.repeats or (5 if args.quick else 15)
@@ -476,9 +478,10 @@ def main(argv: list[str] | None = None) -> int:
                  not args.no_jax, args.seed)
     if result["results"]:
         print(table(result))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(result, fh, indent=1)
+    path = Path(args.json)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(f"results: {path}", file=sys.stderr)
     if result.get("interrupted"):
         print("interrupted: the results above are the ones that finished", file=sys.stderr)
         return 130
