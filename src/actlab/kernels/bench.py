@@ -133,6 +133,10 @@ def jax_peer(act: Activation):
 
 # -- timing ------------------------------------------------------------------------------------
 
+# actlab writing into an array allocated beforehand, as np.copyto does: the kernel alone.
+PREALLOCATED = "actlab out="
+
+
 def _keep_freed_memory() -> None:
     """glibc: serve large blocks from the heap and never give freed memory back, so repeated
     allocations reuse pages instead of faulting in new ones (no-op off glibc)."""
@@ -217,6 +221,7 @@ def _ulp_error(got, want: np.ndarray) -> float:
 
 def _measure_row(row: Row, x, g, repeats: int, peers: dict) -> list[dict]:
     act = row.act
+    y = np.empty_like(x)
     out = []
     for direction in ("forward", "backward") if act.definition.differentiable else ("forward",):
         calls: dict[str, Callable[[], object]] = {}
@@ -226,6 +231,7 @@ def _measure_row(row: Row, x, g, repeats: int, peers: dict) -> list[dict]:
             forward(act, x)
             first_call = time.perf_counter() - t0
             calls["actlab"] = lambda: forward(act, x)
+            calls[PREALLOCATED] = lambda: forward(act, x, out=y)
             if row.naive:
                 calls["naive"] = outputs["naive"] = lambda: row.naive.forward(x)
         else:
@@ -233,6 +239,7 @@ def _measure_row(row: Row, x, g, repeats: int, peers: dict) -> list[dict]:
             backward(act, x, g)
             first_call = time.perf_counter() - t0
             calls["actlab"] = lambda: backward(act, x, g)
+            calls[PREALLOCATED] = lambda: backward(act, x, g, out=y)
             if row.naive and row.naive.backward:
                 calls["naive"] = lambda: row.naive.backward(x, g)
         for name, make in peers.items():
@@ -377,14 +384,16 @@ def run(sizes, repeats: int, dtype, only=None, use_torch=True, use_jax=True, see
 
 def _derive(record: dict, copy_time: float) -> None:
     """Rates and ratios from the medians: GB/s counts the bytes an ideal pass moves (x and y;
-    x, g and dx backward); ``vs_*`` is the peer's time over actlab's (above 1: actlab faster)."""
+    x, g and dx backward); ``of_copy`` compares actlab writing into a preallocated array (as the
+    copy does) with the copy; ``vs`` is each peer's time over actlab's, both allocating their
+    result (above 1: actlab faster)."""
     n_arrays = 2 if record["direction"] == "forward" else 3
     itemsize = np.dtype(record["dtype"]).itemsize
     t = record["times_s"]
     record["gbps"] = {k: n_arrays * record["size"] * itemsize / v / 1e9 for k, v in t.items()}
     copy_gbps = 2 * record["size"] * itemsize / copy_time / 1e9
-    record["of_copy"] = record["gbps"]["actlab"] / copy_gbps
-    record["vs"] = {k: v / t["actlab"] for k, v in t.items() if k != "actlab"}
+    record["of_copy"] = record["gbps"][PREALLOCATED] / copy_gbps
+    record["vs"] = {k: v / t["actlab"] for k, v in t.items() if k not in ("actlab", PREALLOCATED)}
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -409,17 +418,20 @@ def table(result: dict) -> str:
         c = copies[size]
         lines += ["", f"{direction}, n = {size:,}: np.copyto {c['time_s'] * 1e3:.2f} ms = "
                       f"{c['gbps']:.1f} GB/s",
-                  f"{'activation':<26}{'ms':>8}{'GB/s':>7}{'of copy':>9}{'× naive':>9}"
-                  f"{'× torch':>9}{'× jax':>8}  kernel"]
+                  f"{'activation':<26}{'ms':>8}{'ms out=':>9}{'GB/s':>7}{'of copy':>9}"
+                  f"{'× naive':>9}{'× torch':>9}{'× jax':>8}  kernel"]
         for r in records:
             label = r["activation"] + "".join(f" {k}={v}" for k, v in r["params"].items()
                                               if get(r["activation"]).params.get(k) != v)
             lines.append(f"{label[:25]:<26}{r['times_s']['actlab'] * 1e3:8.2f}"
-                         f"{r['gbps']['actlab']:7.1f}{r['of_copy']:9.0%}"
+                         f"{r['times_s'][PREALLOCATED] * 1e3:9.2f}"
+                         f"{r['gbps'][PREALLOCATED]:7.1f}{r['of_copy']:9.0%}"
                          f"{_fmt(r['vs'].get('naive'), 9)}{_fmt(r['vs'].get('torch'), 9)}"
                          f"{_fmt(r['vs'].get('jax'), 8)}  {r['kernel'].split(' (')[0]}")
-    lines += ["", "× peer = peer's time / actlab's time (above 1: actlab is faster); GB/s counts "
-                  "one read of each input and one write of the output.", "", *goals(result)]
+    lines += ["", "ms: as called (result allocated), like every peer; ms out=: into a preallocated "
+                  "array, like the copy;", "GB/s (out=) counts one read of each input and one write "
+                  "of the output; × peer = peer's time / actlab's time (above 1: actlab faster).",
+              "", *goals(result)]
     return "\n".join(lines)
 
 
