@@ -1,7 +1,7 @@
 """float64 elementary functions for the fused kernels, written so that LLVM vectorises them.
 
 The same constructions as :mod:`actlab.kernels.math32` (Cody–Waite reduction, Taylor
-polynomials, bit casts instead of ``ldexp``/``frexp``, selects instead of branches), with
+polynomials, bit casts instead of libm's ``ldexp``/``frexp``, selects instead of branches), with
 float64 constants and enough terms for about 1 ulp. ``erfc`` is the C library's (scalar, within
 a few ulp), since a vectorised float64 erfc that accurate is a project of its own.
 """
@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .bits import f64_bits, f64_from_bits, fma
+from .bits import f64_bits, f64_from_bits, fma, ldexp, pow2
 from .series import exp_taylor, log_series
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
@@ -39,20 +39,6 @@ _ABS_MASK = np.int64(0x7FFFFFFFFFFFFFFF)
 _Q2, _Q3, _Q4, _Q5, _Q6, _Q7, _Q8, _Q9, _Q10, _Q11, _Q12, _Q13 = exp_taylor(2, 12)
 # log1p's series in s² ≤ 0.0295: 11 terms (truncation 1e-18).
 _R1, _R2, _R3, _R4, _R5, _R6, _R7, _R8, _R9, _R10, _R11 = log_series(11)
-
-
-@njit(**_JIT)
-def _pow2(k):
-    """2^k for an integer k in [-1022, 1023]."""
-    return f64_from_bits((k + 1023) << 52)
-
-
-@njit(**_JIT)
-def _ldexp(p, k):
-    """p·2^k for p in [1/2, 2] and k in [-2100, 2046], scaled in two halves so that neither
-    factor overflows and an underflowing result is rounded once."""
-    half = k >> 1
-    return p * _pow2(half) * _pow2(k - half)
 
 
 @njit(**_JIT)
@@ -86,7 +72,7 @@ def _expm1_poly(r):
 def exp(x):
     """e^x."""
     r, k = _reduce(min(max(x, _EXP_LO), _EXP_HI))
-    y = _ldexp(_expm1_poly(r) + 1.0, k)
+    y = ldexp(_expm1_poly(r) + 1.0, k)
     return x if x != x else y
 
 
@@ -96,8 +82,8 @@ def expm1(x):
     r, k = _reduce(min(max(x, _EXPM1_LO), _EXP_HI))
     p = _expm1_poly(r)
     kk = min(k, 1023)  # 2^1024 overflows: scale by 2^1023, then double
-    s = _pow2(kk)
-    y = fma(s, p, s - 1.0) * _pow2(k - kk)
+    s = pow2(1.0, kk)
+    y = fma(s, p, s - 1.0) * pow2(1.0, k - kk)
     return x if x != x else y
 
 
@@ -146,7 +132,7 @@ def cosh(x):
     """(e^|x| + e^-|x|)/2, formed as p·2^(k−1) + 2^(−k−1)/p so e^|x| itself never overflows."""
     r, k = _reduce(min(abs(x), _EXP_HI + 1.0))
     p = _expm1_poly(r) + 1.0
-    y = _ldexp(p, k - 1) + _ldexp(1.0 / p, -k - 1)
+    y = ldexp(p, k - 1) + ldexp(1.0 / p, -k - 1)
     return x if x != x else y
 
 
