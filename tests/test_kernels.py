@@ -242,7 +242,7 @@ def test_special_values(d, dtype):
 
 # -- shapes, layouts and out= --------------------------------------------------------------------
 
-LARGE = 3 * parallel.MIN_PIECE + 17  # several pieces, so several threads, and a ragged end
+LARGE = 3 * 65536 + 17  # enough work for several threads (see parallel.pieces), a ragged end
 
 
 @dtypes
@@ -436,10 +436,32 @@ def test_thread_count_setting(monkeypatch):
 
 
 def test_pieces_cover_the_range_once_on_aligned_boundaries():
-    for n in (1, 1000, parallel.MIN_PIECE * 2, LARGE, 10_000_000):
+    for n in (1, 1000, 131072, LARGE, 10_000_000):
         for threads in (1, 2, 3, 8):
-            parts = parallel.pieces(n, threads)
-            assert parts[0][0] == 0 and parts[-1][1] == n
-            assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
-            assert all(lo % 64 == 0 for lo, _ in parts)
-            assert len(parts) <= max(1, n // parallel.MIN_PIECE)
+            for ns in (0.1, 2.0):
+                parts = parallel.pieces(n, threads, ns)
+                assert parts[0][0] == 0 and parts[-1][1] == n
+                assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
+                assert all(lo % 64 == 0 for lo, _ in parts)
+                assert len(parts) == 1 or all(
+                    (hi - lo) * ns >= parallel.MIN_PIECE_NS / 2 for lo, hi in parts[:-1])
+
+
+def test_work_is_shared_only_when_there_is_enough_of_it():
+    cheap, costly = parallel.pieces(1_000_000, 2, 0.05), parallel.pieces(1_000_000, 2, 2.0)
+    assert len(cheap) == 1 and len(costly) == 2
+    assert len(parallel.pieces(10_000_000, 2, 0.1)) >= 4  # long ranges: more pieces than threads
+
+
+def test_threads_share_the_pieces(monkeypatch):
+    import threading
+
+    monkeypatch.setenv("ACTLAB_NUM_THREADS", "2")
+    seen, barrier = set(), threading.Barrier(2, timeout=10)
+
+    def task(lo, hi):
+        seen.add(threading.get_ident())
+        barrier.wait()  # both threads must be inside a piece at once
+
+    parallel.run(task, 1 << 20, 10.0)
+    assert len(seen) == 2

@@ -87,7 +87,7 @@ def _run(a: Activation, form: str, inputs: tuple, out: Any, reference) -> np.nda
         chunked.run(reference, inputs, target)
     else:
         flat = [v.reshape(-1) for v in (*inputs, target)]
-        parallel.run(lambda lo, hi: k(*(f[lo:hi] for f in flat)), target.size)
+        parallel.run(lambda lo, hi: k(*(f[lo:hi] for f in flat)), target.size, k.ns_per_element)
     return _deliver(target, out)
 
 
