@@ -149,8 +149,8 @@ def _keep_freed_memory() -> None:
     libc.mallopt(m_trim_threshold, 2**31 - 1)
 
 
-def _median_times(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median seconds per call, for calls timed round-robin (two warm-up calls each first)."""
+def _sample_times(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """Seconds per call, ``repeats`` of each, timed round-robin (after two warm-up calls each)."""
     for call in calls.values():
         call()
         call()
@@ -160,7 +160,11 @@ def _median_times(calls: dict[str, Callable[[], object]], repeats: int) -> dict[
             t0 = time.perf_counter()
             call()
             samples[name].append(time.perf_counter() - t0)
-    return {name: float(np.median(s)) for name, s in samples.items()}
+    return samples
+
+
+def _median_times(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    return {name: float(np.median(s)) for name, s in _sample_times(calls, repeats).items()}
 
 
 class _Progress:
@@ -249,7 +253,7 @@ def _measure_row(row: Row, x, g, repeats: int, peers: dict) -> list[dict]:
                 if direction == "forward":
                     outputs[name] = peer_calls[2]
         with np.errstate(all="ignore"):
-            times = _median_times(calls, repeats)
+            samples = _sample_times(calls, repeats)
             accuracy = {}
             if direction == "forward" and x.size <= 2_000_000:
                 want = np.asarray(act(x))
@@ -259,7 +263,9 @@ def _measure_row(row: Row, x, g, repeats: int, peers: dict) -> list[dict]:
         out.append({"activation": act.name, "params": act.get_config()["params"],
                     "direction": direction, "size": int(x.size), "dtype": x.dtype.name,
                     "kernel": "fused" if k is not None else f"numpy ({reason})",
-                    "first_call_s": first_call, "times_s": times,
+                    "first_call_s": first_call,
+                    "times_s": {k: float(np.median(v)) for k, v in samples.items()},
+                    "fastest_s": {k: float(np.min(v)) for k, v in samples.items()},
                     "max_ulp_error": accuracy,
                     "naive_source": row.naive.source if row.naive else None})
     return out
