@@ -24,7 +24,7 @@ def test_table_and_json_cover_the_chosen_activations(tmp_path, capsys):
     assert len(rows) == 2 * 4
     for r in result["results"]:
         assert r["times_s"]["actlab"] > 0 and r["of_copy"] > 0
-        assert set(r["vs"]) == set(r["times_s"]) - {"actlab", bench.PREALLOCATED}
+        assert set(r["vs"]) == set(r["times_s"]) - {"actlab", bench.PREALLOCATED, bench.COPY}
         assert r["kernel"] == "fused" or r["kernel"].startswith("numpy")
     sigmoid_fw = next(r for r in result["results"]
                       if r["activation"] == "sigmoid" and r["direction"] == "forward")
@@ -44,9 +44,10 @@ def test_unknown_or_vector_valued_names_are_refused(capsys):
 
 def test_rates_and_ratios_follow_from_the_medians():
     record = {"direction": "backward", "size": 1000, "dtype": "float32",
-              "times_s": {"actlab": 2e-6, bench.PREALLOCATED: 1.5e-6, "torch": 4e-6}}
-    bench._derive(record, copy_time=1e-6)
+              "times_s": {"actlab": 2e-6, bench.PREALLOCATED: 1.5e-6, bench.COPY: 1e-6, "torch": 4e-6}}
+    bench._derive(record)
     assert record["gbps"]["actlab"] == pytest.approx(3 * 1000 * 4 / 2e-6 / 1e9)
+    assert record["gbps"][bench.COPY] == pytest.approx(2 * 1000 * 4 / 1e-6 / 1e9)
     assert record["of_copy"] == pytest.approx(3 / 1.5 / 2)  # bytes 3 arrays vs 2, time 1.5 vs 1
     assert record["vs"] == {"torch": pytest.approx(2.0)}
 
