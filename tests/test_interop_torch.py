@@ -253,3 +253,14 @@ def test_missing_torch_names_the_extra(monkeypatch):
     monkeypatch.delitem(sys.modules, "actlab.interop.pytorch")
     with pytest.raises(al.MissingExtraError, match=r"pip install 'actlab\[torch\]'"):
         importlib.import_module("actlab.torch")
+
+
+def test_functional_form_has_the_analytic_backward():
+    x = torch.linspace(-3, 3, 7, dtype=torch.float64, requires_grad=True)
+    y = at.apply(x, "swish", beta=2.0)
+    y.backward(torch.ones_like(y))
+    act = al.get("swish", beta=2.0)
+    np.testing.assert_allclose(y.detach().numpy(), act(x.detach().numpy()), rtol=1e-14)
+    np.testing.assert_allclose(x.grad.numpy(), act.derivative(x.detach().numpy()), rtol=1e-14)
+    with pytest.raises(al.InputTypeError):
+        at.apply([1.0], "relu")

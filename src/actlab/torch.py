@@ -10,8 +10,8 @@ derivatives; see :mod:`actlab.interop.pytorch` for learnable parameters and ``to
 >>> at.Mish()(torch.tensor([0.0, 1.0]))
 tensor([0.0000, 0.8651])
 """
-from .interop.pytorch import MODULES, Activation
+from .interop.pytorch import MODULES, Activation, apply
 
 globals().update(MODULES)
 
-__all__ = ["Activation", *MODULES]
+__all__ = ["Activation", "apply", *MODULES]

@@ -93,6 +93,17 @@ def _param_grad(act, name: str, x, grad, value):
     return full.sum_to_size(value.shape).to(value.dtype)
 
 
+def apply(x: torch.Tensor, activation: Any, **params: Any) -> torch.Tensor:
+    """f(x) for a tensor, with actlab's analytic backward: the functional form of the modules.
+
+    ``activation`` is a name, config dict or ``actlab.Activation``; its parameters are fixed
+    (use the modules for learned ones). Random activations (RReLU) give their inference form.
+    """
+    if not isinstance(x, torch.Tensor):
+        raise InputTypeError(f"apply takes a torch.Tensor, got {type(x).__name__}")
+    return _Apply.apply(x, get(activation, **params), ())
+
+
 class Activation(nn.Module):
     """Any actlab activation as a ``torch.nn.Module``.
 
