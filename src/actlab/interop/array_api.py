@@ -10,9 +10,9 @@ them:
 PyTorch         ``torch.special``
 JAX             ``jax.scipy.special``
 CuPy            ``cupyx.scipy.special``
-Dask            SciPy, applied block by block (``map_blocks``), so the graph stays lazy
-any other       ``expit`` written in the array API; ``erf``/``erfc`` (GELU only) through
-                SciPy, by a DLPack round trip that needs the array on the CPU
+Dask            the NumPy path's own, applied block by block (``map_blocks``), lazily
+any other       ``expit`` written in the array API; ``erf``/``erfc`` (GELU only) the NumPy
+                path's, through a DLPack round trip that needs the array on the CPU
 ==============  ===========================================================================
 
 The library is read off the array that arrived, so nothing is imported that the caller has not
@@ -32,9 +32,8 @@ from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
-import scipy.special as sc
 
-from ..core.arrays import Prepared
+from ..core.arrays import NUMPY_OPS, Prepared
 from ..core.errors import InputTypeError, MissingExtraError
 
 # Array-creation functions: the definitions call them without device=, meaning "the input's".
@@ -137,27 +136,29 @@ def _special_functions(xp: Any) -> tuple[Callable, Callable, Callable]:
         from cupyx.scipy import special
         return special.erf, special.erfc, special.expit
     if compat.is_dask_namespace(xp):
-        return _blockwise(sc.erf), _blockwise(sc.erfc), _blockwise(sc.expit)
-    return _through_numpy(sc.erf, xp), _through_numpy(sc.erfc, xp), lambda a: _expit(a, xp)
+        return _blockwise(NUMPY_OPS.erf), _blockwise(NUMPY_OPS.erfc), _blockwise(NUMPY_OPS.expit)
+    return _through_numpy("erf", xp), _through_numpy("erfc", xp), lambda a: _expit(a, xp)
 
 
 def _blockwise(fn: Callable) -> Callable:
-    """A NumPy ufunc applied lazily to each block of a Dask array."""
+    """A NumPy function applied lazily to each block of a Dask array."""
     def apply(a):
         return a.map_blocks(fn, dtype=a.dtype)
     return apply
 
 
-def _through_numpy(fn: Callable, xp: Any) -> Callable:
-    """A SciPy function for a library that has none: a DLPack round trip through NumPy (CPU only)."""
+def _through_numpy(name: str, xp: Any) -> Callable:
+    """The NumPy path's special function for a library that has none: a DLPack round trip
+    through NumPy (CPU only), back on the input's device."""
     from array_api_compat import device, to_device
+    fn = getattr(NUMPY_OPS, name)
 
     def apply(a):
         try:
             host = np.from_dlpack(a)
         except (BufferError, RuntimeError, TypeError, ValueError) as exc:
             raise InputTypeError(
-                f"{xp.__name__} has no {fn.__name__}; actlab computes it with SciPy, which needs the "
+                f"{xp.__name__} has no {name}; actlab computes it with NumPy, which needs the "
                 f"array's data on the CPU (DLPack: {exc})") from None
         return to_device(xp.from_dlpack(np.asarray(fn(host))), device(a))
     return apply
