@@ -131,6 +131,18 @@ def test_per_channel_parameter_keeps_its_shape():
     np.testing.assert_allclose(module.alpha.grad.numpy(), want, rtol=1e-5)
 
 
+@pytest.mark.parametrize("d", LEARNABLE, ids=lambda d: d.name)
+def test_half_precision_modules_keep_their_dtype(d):
+    module = at.Activation(d).to(torch.bfloat16)
+    x = _inputs(d, dtype=torch.bfloat16).requires_grad_()
+    y = module(x)
+    y.sum().backward()
+    assert y.dtype == x.grad.dtype == torch.bfloat16
+    assert all(p.grad.dtype == torch.bfloat16 for p in module.parameters())
+    want = al.get(d)(x.detach().to(torch.float64).numpy())
+    np.testing.assert_allclose(y.detach().to(torch.float64).numpy(), want, rtol=2**-7)
+
+
 def test_learned_values_stay_in_the_allowed_range():
     bounded = [(d, p) for d in LEARNABLE for p in d.params if p.learnable and np.isfinite(p.low)]
     assert bounded, "no learnable parameter with a lower bound to test"

@@ -79,7 +79,7 @@ def _with_values(base, names, values):
     for name, value in zip(names, values):
         p = params[name]
         v = value.detach().clamp(p.low, p.high)
-        plain[name] = v.item() if v.ndim == 0 else v.cpu().numpy()
+        plain[name] = v.item() if v.ndim == 0 else v.to(torch.float64).cpu().numpy()
     return base.with_params(**plain)
 
 
