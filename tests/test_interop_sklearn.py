@@ -12,14 +12,14 @@ import pytest
 import actlab as al
 
 pytest.importorskip("sklearn")
-from sklearn.datasets import make_classification, make_regression  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from actlab.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
+from actlab.sklearn import MLPClassifier, MLPRegressor
 
 
 @parametrize_with_checks([MLPClassifier(), MLPRegressor()])

@@ -13,8 +13,7 @@ import actlab as al
 torch = pytest.importorskip("torch")
 at = pytest.importorskip("actlab.torch")
 
-from actlab.interop.naming import class_name  # noqa: E402
-
+from actlab.interop.naming import class_name
 
 
 @pytest.fixture(autouse=True, scope="module")

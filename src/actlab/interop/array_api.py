@@ -28,7 +28,7 @@ float32.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, Callable
 
 import numpy as np
@@ -120,7 +120,7 @@ def _working_dtype(xp: Any, device: Any, dtype: Any, widen: bool) -> Any:
     return dtype
 
 
-@lru_cache(maxsize=None)
+@cache
 def _special_functions(xp: Any) -> tuple[Callable, Callable, Callable]:
     """(erf, erfc, expit) for a namespace, from the library that already holds them."""
     import array_api_compat as compat

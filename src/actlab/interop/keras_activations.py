@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import ActlabError, InputTypeError, MissingExtraError, definitions, get as get_activation
-from ..core import is_custom
+from ..core import ActlabError, InputTypeError, MissingExtraError, definitions, is_custom
+from ..core import get as get_activation
 from .naming import class_docstring
 
 try:
@@ -68,7 +68,7 @@ class Activation:
         return self._act.get_config()
 
     @classmethod
-    def from_config(cls, config: dict) -> "Activation":
+    def from_config(cls, config: dict) -> Activation:
         return cls(**config)
 
     def __repr__(self) -> str:
