@@ -25,6 +25,10 @@ bfloat16) is computed in float32. Transcendental formulas (``widen``) are comput
 where the device has it and rounded once, so every library gives the NumPy path's correctly
 rounded numbers; where float64 is missing (JAX without ``jax_enable_x64``) they are computed in
 float32.
+
+Dask stays lazy: the result is a graph that computes later, outside the ``numpy.errstate``
+actlab sets while it builds it, so NumPy's warnings about harmless overflow in the unused
+branch of a ``where`` (inputs beyond ±700, infinities) can appear at ``compute()`` time.
 """
 from __future__ import annotations
 
