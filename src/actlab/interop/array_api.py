@@ -22,8 +22,8 @@ The dtype policy is the NumPy path's. The result has the input's floating dtype;
 bools become the library's default floating dtype (float32 for PyTorch and JAX, float64 for
 Dask and array-api-strict), as the library's own functions do. Half precision (float16,
 bfloat16) is computed in float32. Transcendental formulas (``widen``) are computed in float64
-where the device has it and rounded once, so every library gives the NumPy path's correctly
-rounded numbers; where float64 is missing (JAX without ``jax_enable_x64``) they are computed in
+where the device has it and rounded once, so every library keeps the NumPy path's accuracy
+contract; where float64 is missing (JAX without ``jax_enable_x64``) they are computed in
 float32.
 
 Dask stays lazy: the result is a graph that computes later, outside the ``numpy.errstate``
