@@ -47,7 +47,8 @@ def local_derivative(act, z: np.ndarray, rng: np.random.Generator | None = None)
     if act.info.elementwise:
         return np.asarray(act.derivative(z))
     rng = rng if rng is not None else np.random.default_rng(0)
-    return np.asarray(act.vjp(z, rng.standard_normal(np.shape(z)).astype(np.asarray(z).dtype)))
+    out_shape = np.shape(act(z))  # the probe lives on the output (maxout and GLU shrink the axis)
+    return np.asarray(act.vjp(z, rng.standard_normal(out_shape).astype(np.asarray(z).dtype)))
 
 
 class ActivationStats:

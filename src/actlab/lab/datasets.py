@@ -283,7 +283,9 @@ def _finish(name, x, y, task, rng, test_size) -> Dataset:
         raise ParameterError(f"test_size must be in (0, 1), got {test_size}")
     x, y = _check_xy(x, y)
     test = _split_mask(y if task == "classification" else None, len(x), test_size, rng)
-    return _standardise(name, task, x[~test], y[~test], x[test], y[test])
+    # Shuffled as well as split: files often come sorted by class.
+    train_idx, test_idx = rng.permutation(np.flatnonzero(~test)), rng.permutation(np.flatnonzero(test))
+    return _standardise(name, task, x[train_idx], y[train_idx], x[test_idx], y[test_idx])
 
 
 def _split_mask(labels, n, test_size, rng) -> np.ndarray:
