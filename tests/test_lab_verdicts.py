@@ -90,3 +90,33 @@ def test_mean_interval():
     m, (lo, hi) = v.mean_interval([1.0, 2.0, 3.0])
     assert m == 2.0 and lo < 2.0 < hi
     assert v.mean_interval([4.0])[1] == (-math.inf, math.inf)
+
+
+@pytest.mark.parametrize("shift, sd, n, expected", [
+    (0.0, 0.001, 10, v.SUPPORTED), (-0.1, 0.001, 10, v.NOT_SUPPORTED), (-0.01, 0.05, 3, v.INCONCLUSIVE)])
+def test_not_worse(shift, sd, n, expected):
+    b = _samples(0.9, 0.02, n, 3)
+    a = b + shift + _samples(0.0, sd, n, 4)
+    assert v.not_worse(v.paired_difference(a, b), margin=0.01, what="acc").label == expected
+
+
+@pytest.mark.parametrize("shift, sd, n, expected", [
+    (0.0, 0.001, 10, v.SUPPORTED), (0.1, 0.001, 10, v.NOT_SUPPORTED), (0.01, 0.05, 3, v.INCONCLUSIVE)])
+def test_no_better(shift, sd, n, expected):
+    b = _samples(0.9, 0.02, n, 5)
+    a = b + shift + _samples(0.0, sd, n, 6)
+    assert v.no_better(v.paired_difference(a, b), margin=0.01, what="acc").label == expected
+
+
+def test_varies():
+    b = np.zeros(4)
+    assert v.varies(np.array([0.05, -0.05, 0.04, -0.03]), b, margin=0.01, what="d").label == v.SUPPORTED
+    assert v.varies(np.array([0.05, 0.06, 0.055, 0.052]), b, margin=0.01, what="d").label == v.NOT_SUPPORTED
+    assert v.varies(np.array([0.005, -0.004, 0.02, 0.0]), b, margin=0.01, what="d").label == v.INCONCLUSIVE
+
+
+def test_paired_ratio():
+    ratio, (lo, hi), n = v.paired_ratio([6.0, 12.0, 3.0], [1.0, 2.0, 0.5])
+    assert n == 3 and ratio == pytest.approx(6.0) and lo == pytest.approx(6.0) == hi
+    ratio, (lo, hi), n = v.paired_ratio([5.0, 8.0, 0.0], [1.0, 2.0, 1.0])
+    assert n == 2 and lo < ratio < hi

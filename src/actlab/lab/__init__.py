@@ -5,6 +5,7 @@
 for scikit-learn's bundled datasets and joblib's parallel sweeps.
 """
 from . import datasets
+from .comparison import compare, default_activations, run_comparisons
 from .datasets import Dataset
 
-__all__ = ["Dataset", "datasets"]
+__all__ = ["Dataset", "compare", "datasets", "default_activations", "run_comparisons"]

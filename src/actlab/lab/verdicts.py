@@ -56,7 +56,7 @@ def paired_difference(a, b, confidence: float = 0.95) -> Difference:
     if n < 2:
         return Difference(mean, -math.inf, math.inf, math.nan, n)
     sd = float(d.std(ddof=1))
-    if sd == 0.0:
+    if sd <= 1e-12 * max(1.0, abs(mean)):  # identical differences, up to rounding
         return Difference(mean, mean, mean, 0.0 if mean != 0 else 1.0, n)
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     p = float(stats.ttest_rel(a[keep], b[keep]).pvalue)
@@ -74,10 +74,61 @@ def better(diff: Difference, *, margin: float, what: str) -> Verdict:
     if diff.n < 2:
         return Verdict(INCONCLUSIVE, f"{ci}; at least two paired runs are needed")
     if diff.low > 0:
-        return Verdict(SUPPORTED, f"{ci}; the interval excludes no advantage (p = {diff.p_value:.3g})")
+        return Verdict(SUPPORTED, f"{ci}; the whole interval is above 0 (p = {diff.p_value:.3g})")
     if diff.high < margin:
         return Verdict(NOT_SUPPORTED, f"{ci}; any advantage is below the margin {margin:g}")
     return Verdict(INCONCLUSIVE, f"{ci}; not enough runs to tell (p = {diff.p_value:.3g})")
+
+
+def not_worse(diff: Difference, *, margin: float, what: str) -> Verdict:
+    """Judge "a is no worse than b" (larger = better): supported when the interval lies above
+    −``margin``, not supported when it lies below −``margin``, inconclusive in between."""
+    ci = f"{what}: mean difference {diff.mean:+.4g}, 95% CI [{diff.low:+.4g}, {diff.high:+.4g}], n = {diff.n}"
+    if diff.n < 2:
+        return Verdict(INCONCLUSIVE, f"{ci}; at least two paired runs are needed")
+    if diff.low > -margin:
+        return Verdict(SUPPORTED, f"{ci}; worse by less than the margin {margin:g} at most")
+    if diff.high < -margin:
+        return Verdict(NOT_SUPPORTED, f"{ci}; worse by more than the margin {margin:g}")
+    return Verdict(INCONCLUSIVE, f"{ci}; not enough runs to tell (p = {diff.p_value:.3g})")
+
+
+def no_better(diff: Difference, *, margin: float, what: str) -> Verdict:
+    """Judge "a is not better than b" (larger = better): supported when the interval lies below
+    ``margin``, not supported when it lies above 0, inconclusive otherwise."""
+    ci = f"{what}: mean difference {diff.mean:+.4g}, 95% CI [{diff.low:+.4g}, {diff.high:+.4g}], n = {diff.n}"
+    if diff.n < 2:
+        return Verdict(INCONCLUSIVE, f"{ci}; at least two paired runs are needed")
+    if diff.high < margin:
+        return Verdict(SUPPORTED, f"{ci}; any advantage is below the margin {margin:g}")
+    if diff.low > 0:
+        return Verdict(NOT_SUPPORTED, f"{ci}; a is better (p = {diff.p_value:.3g})")
+    return Verdict(INCONCLUSIVE, f"{ci}; not enough runs to tell (p = {diff.p_value:.3g})")
+
+
+def varies(a, b, *, margin: float, what: str) -> Verdict:
+    """Judge "the effect of a over b is not consistent": supported when some pairs favour a and
+    others b, each by more than ``margin``; not supported when the confidence interval of the
+    mean difference excludes 0 (a consistent effect); inconclusive otherwise."""
+    diff = paired_difference(a, b)
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    d = d[np.isfinite(d)]
+    text = (f"{what}: per-run differences from {d.min():+.4g} to {d.max():+.4g}, mean {diff.mean:+.4g}, "
+            f"95% CI [{diff.low:+.4g}, {diff.high:+.4g}], n = {diff.n}") if d.size else f"{what}: no runs"
+    if d.size and d.max() > margin and d.min() < -margin:
+        return Verdict(SUPPORTED, f"{text}; runs disagree in sign beyond the margin {margin:g}")
+    if diff.n >= 2 and (diff.low > 0 or diff.high < 0):
+        return Verdict(NOT_SUPPORTED, f"{text}; the effect is consistent")
+    return Verdict(INCONCLUSIVE, text)
+
+
+def paired_ratio(a, b, confidence: float = 0.95) -> tuple[float, tuple[float, float], int]:
+    """Geometric mean of a/b over paired runs and its confidence interval (a t-interval on
+    log a − log b, transformed back). Non-positive or missing values are left out."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    keep = (a > 0) & (b > 0)
+    diff = paired_difference(np.log(a[keep]), np.log(b[keep]), confidence)
+    return math.exp(diff.mean) if diff.n else math.nan, (math.exp(diff.low), math.exp(diff.high)), diff.n
 
 
 def at_least(value: float, threshold: float, *, what: str, interval: tuple[float, float] | None = None,

@@ -11,7 +11,7 @@ import math
 from typing import Any, Iterable
 
 from ..progress import Progress
-from . import formulas, properties  # noqa: F401  (register their checks)
+from . import formulas, network, properties  # noqa: F401  (register their checks)
 from .core import BUDGETS, CLAIMS, Budget, Claim, Context, Finding, budget_named
 
 
@@ -32,10 +32,15 @@ def entry(c: Claim, f: Finding) -> dict:
 
 
 def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = None,
-               n_jobs: int | None = 1, progress: bool | None = None) -> list[dict]:
+               n_jobs: int | None = 1, progress: bool | None = None,
+               results: str | None = None) -> list[dict]:
     """Check every registered claim (or those whose id is in ``only``) at ``budget``
-    ("tiny", "small" or "full"); experiments shared by several claims run once."""
-    ctx = Context(budget_named(budget), n_jobs=n_jobs, progress=progress)
+    ("tiny", "small" or "full"); experiments shared by several claims run once.
+
+    ``n_jobs``: parallel training runs (joblib; None for all cores). ``results``: a folder where
+    each experiment's finished runs are saved, so an interrupted run resumes from them.
+    """
+    ctx = Context(budget_named(budget), n_jobs=n_jobs, progress=progress, results=results)
     wanted = set(only) if only is not None else None
     chosen = [c for c in CLAIMS if wanted is None or c.id in wanted]
     if wanted is not None and len(chosen) != len(wanted):

@@ -34,15 +34,18 @@ class Budget:
     batch_sizes: tuple[int, ...]  # of the Swish/GELU vs ReLU comparison
     max_train: int | None  # training samples used (None: all)
     timing_repeats: int   # repetitions of each compute-cost timing
+    long_epochs: int      # epochs of the convergence-speed runs (slow activations need more)
+    lr_grid: tuple[float, ...]  # SGD learning rates tried per activation before the speed runs
 
 
 BUDGETS = {
     "tiny": Budget("tiny", seeds=2, epochs=3, depths=(2, 6), width=16, batch_sizes=(64,),
-                   max_train=300, timing_repeats=3),
+                   max_train=300, timing_repeats=3, long_epochs=4, lr_grid=(0.1, 0.3)),
     "small": Budget("small", seeds=4, epochs=12, depths=(2, 5, 10), width=32, batch_sizes=(32,),
-                    max_train=None, timing_repeats=5),
-    "full": Budget("full", seeds=10, epochs=40, depths=(2, 4, 8, 12, 16), width=64,
-                   batch_sizes=(16, 64, 256), max_train=None, timing_repeats=15),
+                    max_train=None, timing_repeats=5, long_epochs=30, lr_grid=(0.03, 0.1, 0.3, 1.0)),
+    "full": Budget("full", seeds=10, epochs=30, depths=(2, 4, 8, 12, 16), width=64,
+                   batch_sizes=(16, 64, 256), max_train=None, timing_repeats=15, long_epochs=60,
+                   lr_grid=(0.01, 0.03, 0.1, 0.3, 1.0)),
 }
 
 
@@ -80,6 +83,7 @@ class Context:
     budget: Budget
     n_jobs: int | None = 1
     progress: bool | None = None
+    results: str | None = None  # a folder: each experiment's runs are saved there and resumed
     _cache: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
 
