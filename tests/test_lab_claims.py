@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import actlab as al
-from actlab.lab.claims import CLAIMS, run_claims
+from actlab.lab.claims import BUDGETS, CLAIMS, Context, run_claims
 from actlab.lab.claims.core import S000, S001, S002, S003, S004
 from actlab.lab.claims.formulas import TRANSCRIPTIONS, Transcription, check
 from actlab.lab.verdicts import VERDICTS
@@ -80,3 +80,56 @@ def test_unknown_ids_and_budgets_are_errors():
         run_claims("tiny", only=["no-such-claim"])
     with pytest.raises(ValueError, match="budget"):
         run_claims("huge", only=[])
+
+
+def _claim(claim_id):
+    return next(c for c in CLAIMS if c.id == claim_id)
+
+
+def _dying(relu_high, leaky_high=(0.0, 0.0, 0.0, 0.0)):
+    def runs(dead, acc):
+        return {"dead": list(dead), "accuracy": list(acc), "worst_layer": list(dead), "sparsity": [0.5] * len(dead)}
+    low = runs([0.0] * 4, [0.95] * 4)
+    return {"relu": {"low": low, "high": runs(relu_high, [0.8, 0.82, 0.79, 0.81])},
+            "leaky_relu": {"low": low, "high": runs(leaky_high, [0.9, 0.91, 0.92, 0.9])}}
+
+
+@pytest.mark.parametrize("relu_high, expected", [
+    ((0.3, 0.35, 0.32, 0.28), "supported"),
+    ((0.0, 0.01, 0.0, 0.0), "not supported"),
+    ((0.0, 0.4, 0.0, 0.3), "inconclusive"),
+])
+def test_network_claims_follow_their_measurements(relu_high, expected):
+    from actlab.lab.claims import experiments as ex
+    ctx = Context(BUDGETS["tiny"])
+    ctx._cache[ex.dying_units] = _dying(relu_high)
+    assert _claim("relu-dies").evaluate(ctx).verdict.label == expected
+
+
+@pytest.mark.parametrize("tanh_epochs, expected", [
+    ((12.0, 13.0, 12.5, 13.5), "supported"), ((2.0, 2.1, 2.2, 1.9), "not supported")])
+def test_the_six_fold_speedup_can_go_either_way(tanh_epochs, expected):
+    from actlab.lab.claims import experiments as ex
+    ctx = Context(BUDGETS["tiny"])
+    ctx._cache[ex.convergence] = {"target": 0.95, "epochs": 30,
+                                  "relu": {"lr": 0.1, "epochs_to_target": [1.0, 1.1, 1.05, 1.02], "reached": 4,
+                                           "accuracy": [0.96] * 4},
+                                  "tanh": {"lr": 0.1, "epochs_to_target": list(tanh_epochs), "reached": 4,
+                                           "accuracy": [0.96] * 4}}
+    assert _claim("relu-six-times-faster").evaluate(ctx).verdict.label == expected
+
+
+def test_every_claim_end_to_end_at_the_tiny_budget(tmp_path, capsys):
+    from actlab.lab.cli import claims_main
+    out, js = tmp_path / "claims.md", tmp_path / "claims.json"
+    assert claims_main(["--budget", "tiny", "--jobs", "1", "--no-progress", "--out", str(out),
+                        "--json", str(js)]) == 0
+    table = capsys.readouterr().out
+    claims = json.loads(js.read_text())
+    assert [c["id"] for c in claims] == [c.id for c in CLAIMS]
+    report = out.read_text()
+    for c in claims:
+        assert set(c) == KEYS and c["verdict"] in VERDICTS
+        assert f"## {c['id']}" in report and c["id"] in table
+    assert f"{len(claims)} claims:" in table
+    assert claims_main(["--only", "no-such-claim", "--no-progress", "--out", str(out)]) == 2
