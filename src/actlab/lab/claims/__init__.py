@@ -32,7 +32,7 @@ def entry(c: Claim, f: Finding) -> dict:
 
 
 def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = None,
-               n_jobs: int | None = 1, progress: bool | None = None,
+               n_jobs: int | None = None, progress: bool | None = None,
                results: str | None = None) -> list[dict]:
     """Check every registered claim (or those whose id is in ``only``) at ``budget``
     ("tiny", "small" or "full"); experiments shared by several claims run once.

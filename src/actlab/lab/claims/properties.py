@@ -28,7 +28,9 @@ def _expect(f) -> float:
 
 
 def _d(name: str, x, **params) -> np.ndarray:
-    return np.asarray(al.get(name, **params).derivative(x), dtype=float)
+    """f'(x) as a float array shaped like x (computed on at least 1-d input)."""
+    x = np.asarray(x, dtype=float)
+    return np.asarray(al.get(name, **params).derivative(np.atleast_1d(x)), dtype=float).reshape(x.shape)
 
 
 # -- sigmoid and tanh -----------------------------------------------------------------------------
