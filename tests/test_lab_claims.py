@@ -111,7 +111,7 @@ def test_network_claims_follow_their_measurements(relu_high, expected):
 def test_the_six_fold_speedup_can_go_either_way(tanh_epochs, expected):
     from actlab.lab.claims import experiments as ex
     ctx = Context(BUDGETS["tiny"])
-    ctx._cache[ex.convergence] = {"target": 0.95, "epochs": 30,
+    ctx._cache[ex.convergence] = {"target": 0.95, "epochs": 30, "train_samples": 1000,
                                   "relu": {"lr": 0.1, "epochs_to_target": [1.0, 1.1, 1.05, 1.02], "reached": 4,
                                            "accuracy": [0.96] * 4},
                                   "tanh": {"lr": 0.1, "epochs_to_target": list(tanh_epochs), "reached": 4,

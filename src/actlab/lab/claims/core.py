@@ -41,7 +41,7 @@ class Budget:
 BUDGETS = {
     "tiny": Budget("tiny", seeds=2, epochs=3, depths=(2, 6), width=16, batch_sizes=(64,),
                    max_train=300, timing_repeats=3, long_epochs=4, lr_grid=(0.1, 0.3)),
-    "small": Budget("small", seeds=4, epochs=12, depths=(2, 5, 10), width=32, batch_sizes=(32,),
+    "small": Budget("small", seeds=4, epochs=12, depths=(2, 5, 10), width=32, batch_sizes=(32, 128),
                     max_train=None, timing_repeats=5, long_epochs=30, lr_grid=(0.03, 0.1, 0.3, 1.0)),
     "full": Budget("full", seeds=10, epochs=30, depths=(2, 4, 8, 12, 16), width=64,
                    batch_sizes=(16, 64, 256), max_train=None, timing_repeats=15, long_epochs=60,

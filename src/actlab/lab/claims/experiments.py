@@ -20,7 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+import actlab as al
+
 from ... import nn
+from ...nn import activation_calls
 from ..datasets import load
 from ..sweep import run_sweep
 from ..training import DEFAULT_TARGET, build_model, train_cell
@@ -137,6 +140,20 @@ def dying_units(ctx: Context) -> dict:
     return runs
 
 
+def float32_dead_below(spec) -> float | None:
+    """The largest x on a grid of [−200, 0] (steps of 0.005) where the engine's float32 backward
+    pass gets exactly 0 from ``spec``'s derivative: inputs that far down make a unit dead.
+    None for vector-valued activations (no scalar derivative) and where no such x exists."""
+    act = al.get(spec)
+    if not act.info.elementwise:
+        return None
+    x = np.linspace(-200.0, 0.0, 40001, dtype=np.float32)[None, :]
+    _, saved = activation_calls.forward(act, x, training=False, rng=None)
+    d = activation_calls.derivative(act, saved)
+    zero = x[0][d[0] == 0]
+    return float(zero.max()) if zero.size else None
+
+
 # -- convergence speed ---------------------------------------------------------------------------
 def convergence(ctx: Context) -> dict:
     """Epochs to the training-accuracy target (SGD, a 4-layer MLP) at each activation's fastest
@@ -159,7 +176,9 @@ def convergence(ctx: Context) -> dict:
         best[act] = min(scored)[2]
     cells = [cell(a, best[a], s) for a in acts for s in range(ctx.budget.seeds)]
     pairs = list(zip(cells, _sweep(ctx, "convergence", cells)))
-    out = {"target": DEFAULT_TARGET["classification"], "epochs": epochs}
+    n_train = len(load(DATASET, seed=0).x_train)
+    out = {"target": DEFAULT_TARGET["classification"], "epochs": epochs,
+           "train_samples": min(n_train, ctx.budget.max_train or n_train)}
     for act in acts:
         reached = _pick(pairs, "epochs_to_target", activation=act)
         out[act] = {"lr": best[act],

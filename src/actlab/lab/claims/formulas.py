@@ -92,6 +92,8 @@ def check(t: Transcription) -> Finding:
                             "actlab gives": float(ref[worst])})
     if t.code and not failure and dev <= TOL:
         failure = _extreme_failure(t, figures, seed_warnings)
+        if failure:
+            figures["at extreme inputs"] = failure
     if t.extra is not None:
         figures.update(t.extra())
     where = ("x in [-8, 8] (1601 points" + (f", without the kinks {list(t.exclude)}" if t.exclude else "")

@@ -56,8 +56,8 @@ def _sigmoid_derivative_bound(ctx: Context) -> Finding:
                "bound on a product of 10 factors": float(d.max()) ** 10}
     return Finding("σ'(x) on [−8, 8]", figures,
                    all_of(at_most(float(d.max()), 1.0, what="max σ'"), at_least(float(d.min()), 0.0, what="min σ'")),
-                   note="True but loose: σ' never exceeds 1/4, so each sigmoid layer shrinks the "
-                        "gradient at least four-fold.")
+                   note="True but loose: σ' never exceeds 1/4, so each sigmoid layer multiplies the "
+                        "gradient by at most a quarter of its weights' scale.")
 
 
 @claim("sigmoid-not-zero-centred", sources(S000, S002),
