@@ -109,3 +109,18 @@ def test_monitor_over_a_training_loop_keeps_history_and_warns():
     assert monitor.history[0]["layers"][0]["output_grad_norm"] is not None
     model(x)  # detached: no hooks left
     assert monitor.summary()["layers"] == []
+
+
+def test_modules_wrapping_an_actlab_activation_are_monitored():
+    import actlab as al
+
+    class Wrapped(nn.Module):
+        activation = al.get("elu")  # what actlab's own torch modules expose
+
+        def forward(self, x):
+            return torch.nn.functional.elu(x)
+
+    model = nn.Sequential(nn.Linear(6, 5), Wrapped(), nn.Linear(5, 3), nn.LogSoftmax(dim=1))
+    x, y = _data()
+    layer = diagnose(model, x, y, nn.NLLLoss())["layers"][0]
+    assert layer["type"] == "Wrapped" and layer["dead_fraction"] == 0.0

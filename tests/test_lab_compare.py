@@ -103,3 +103,13 @@ def test_curves_average_over_the_seeds():
             for s in (0, 1)]
     expected = np.mean([r["curves"]["train_loss"] for r in runs], axis=0)
     np.testing.assert_allclose(result["curves"]["relu"]["train_loss_mean"], expected, rtol=1e-12)
+
+
+def test_compare_command_over_a_grid_of_depths(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    assert compare_main(["--activations", "relu", "--depth", "1", "2", "--seeds", "1", "--epochs", "1",
+                         "--width", "4", "--jobs", "1", "--no-progress", "--out", str(tmp_path)]) == 0
+    for depth in (1, 2):
+        saved = json.loads((tmp_path / f"comparison_digits_depth{depth}.json").read_text())
+        assert f"{depth} × 4" in saved["architecture"]
+        assert len(saved["per_layer"]["relu"]["dead_fraction"]) == depth

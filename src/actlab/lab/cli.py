@@ -69,10 +69,12 @@ def _compare_parser() -> argparse.ArgumentParser:
     p.add_argument("--activations", nargs="+", type=_activation_arg, metavar="ACT",
                    help="names, or name:param=value,... (default: every elementwise activation meant "
                         "for hidden layers or gates)")
-    p.add_argument("--dataset", default=datasets.DEFAULT,
-                   help=f"one of {', '.join(datasets.available())}, or a .npz/.csv file (default %(default)s)")
+    p.add_argument("--dataset", nargs="+", default=[datasets.DEFAULT], metavar="DATASET",
+                   help=f"one or more of {', '.join(datasets.available())}, or .npz/.csv files "
+                        "(default %(default)s)")
     p.add_argument("--seeds", type=int, default=3, help="runs per activation (default %(default)s)")
-    p.add_argument("--depth", type=int, default=2, help="hidden layers (default %(default)s)")
+    p.add_argument("--depth", nargs="+", type=int, default=[2], metavar="DEPTH",
+                   help="hidden layers; several give one comparison each (default %(default)s)")
     p.add_argument("--width", type=int, default=64, help="units per hidden layer (default %(default)s)")
     p.add_argument("--epochs", type=int, default=20, help="(default %(default)s)")
     p.add_argument("--batch-size", type=int, default=32, help="(default %(default)s)")
@@ -95,26 +97,33 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
     Finished runs are kept in ``OUT/runs.jsonl``: the same command after an interruption resumes.
     """
     args = _compare_parser().parse_args(argv)
-    from .comparison import compare
+    from .comparison import run_comparisons
     from .figures import learning_curves
 
     out = Path(args.out)
     try:
-        result = compare(args.activations, dataset=args.dataset, seeds=args.seeds, depth=args.depth,
-                         width=args.width, epochs=args.epochs, batch_size=args.batch_size,
-                         optimizer={"name": args.optimizer, "lr": args.lr}, target=args.target,
-                         results=out / "runs.jsonl", n_jobs=args.jobs, scheduler=args.scheduler,
-                         progress=False if args.no_progress else None)
+        results = run_comparisons(args.activations, datasets_=args.dataset, depths=args.depth,
+                                  seeds=args.seeds, width=args.width, epochs=args.epochs,
+                                  batch_size=args.batch_size, optimizer={"name": args.optimizer, "lr": args.lr},
+                                  target=args.target, results=out / "runs.jsonl", n_jobs=args.jobs,
+                                  scheduler=args.scheduler, progress=False if args.no_progress else None)
     except (ActlabError, FileNotFoundError) as exc:
         print(f"actlab compare: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    (out / "comparison.json").write_text(json.dumps(result, indent=1, allow_nan=False), encoding="utf-8")
-    (out / "comparison.md").write_text(comparison_markdown(result), encoding="utf-8")
-    figure = learning_curves(result, out / "learning_curves.png")
-    print(json.dumps(result, indent=1) if args.json else comparison_table(result))
-    print(f"\nwritten: {out / 'comparison.json'}, {out / 'comparison.md'}, {figure}", file=sys.stderr)
+    single = len(results) == 1
+    written = []
+    for (dataset, depth), result in zip([(d, k) for d in args.dataset for k in args.depth], results):
+        # One comparison keeps the plain names; a grid names each file by its dataset and depth.
+        stem = "" if single else f"_{Path(str(dataset)).stem}_depth{depth}"
+        files = (out / f"comparison{stem}.json", out / f"comparison{stem}.md", out / f"learning_curves{stem}.png")
+        files[0].write_text(json.dumps(result, indent=1, allow_nan=False), encoding="utf-8")
+        files[1].write_text(comparison_markdown(result), encoding="utf-8")
+        learning_curves(result, files[2])
+        written += files
+        print(json.dumps(result, indent=1) if args.json else comparison_table(result) + "\n")
+    print(f"written: {', '.join(map(str, written))}", file=sys.stderr)
     return 0
 
 

@@ -40,11 +40,6 @@ class Dataset:
     def n_classes(self) -> int:
         return len(self.classes)
 
-    def describe(self) -> str:
-        kind = f"{self.n_classes} classes" if self.task == "classification" else "regression"
-        return (f"{self.name}: {self.n_features} features, {kind}, "
-                f"{len(self.x_train)} train / {len(self.x_test)} test samples")
-
 
 # -- generated datasets (NumPy only) ------------------------------------------------------------
 

@@ -45,9 +45,6 @@ class ResultStore:
         record = self._records.get(cell_key(cell))
         return None if record is None else record["result"]
 
-    def records(self) -> list[dict]:
-        return list(self._records.values())
-
     def add(self, cell: dict, result: dict) -> None:
         """Record a finished cell; on disk the line is flushed and synced before returning."""
         key = cell_key(cell)

@@ -7,7 +7,6 @@ experiment share it through :meth:`Context.measure`, so it runs once per claims 
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -85,14 +84,11 @@ class Context:
     progress: bool | None = None
     results: str | None = None  # a folder: each experiment's runs are saved there and resumed
     _cache: dict = field(default_factory=dict)
-    timings: dict = field(default_factory=dict)
 
     def measure(self, experiment: Callable[["Context"], Any]) -> Any:
         """Run ``experiment(ctx)`` once per claims run and return its (cached) measurements."""
         if experiment not in self._cache:
-            start = time.perf_counter()
             self._cache[experiment] = experiment(self)
-            self.timings[experiment.__name__] = time.perf_counter() - start
         return self._cache[experiment]
 
 

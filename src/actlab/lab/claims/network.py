@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..verdicts import (INCONCLUSIVE, Verdict, agrees, all_of, at_least, at_most, better, mean_interval, no_better, not_worse,
-                        observed, paired_difference, paired_ratio, varies)
+from ..verdicts import (INCONCLUSIVE, Verdict, agrees, all_of, at_least, at_most, better, mean_interval,
+                        no_better, not_worse, observed, paired_difference, paired_ratio, varies)
 from . import experiments as ex
 from .core import S000, S001, S002, S003, S004, Context, Finding, claim, sources
 
@@ -104,7 +104,8 @@ def _relu_depth(ctx: Context) -> Finding:
     m = ctx.measure(ex.initial_gradients)
     f = m["relu"]["per_layer_factor"]
     return Finding(_GRAD_CHECK, _gradient_figures(m, "relu"),
-                   all_of(at_least(f, 0.8, what="ReLU's per-layer factor"), at_most(f, 1.25, what="ReLU's per-layer factor")),
+                   all_of(at_least(f, 0.8, what="ReLU's per-layer factor"),
+                          at_most(f, 1.25, what="ReLU's per-layer factor")),
                    note="With He initialisation; with a badly scaled initialisation ReLU networks do "
                         "explode or vanish (the factor is then the weight scale).")
 
@@ -223,7 +224,8 @@ def _sparsity(ctx: Context) -> Finding:
     m, ci = mean_interval(s)
     return Finding(_DYING_CHECK + "; the share of exact zeros in ReLU layers' outputs over the last "
                    "epoch at the usual lr", {"share of zero outputs": m},
-                   all_of(at_least(m, 0.35, what="zero share", interval=ci), at_most(m, 0.65, what="zero share", interval=ci)),
+                   all_of(at_least(m, 0.35, what="zero share", interval=ci),
+                          at_most(m, 0.65, what="zero share", interval=ci)),
                    note="'About 50%' is read as 35% to 65%.")
 
 
