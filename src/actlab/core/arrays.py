@@ -24,7 +24,7 @@ _libm_erfc = np.frompyfunc(math.erfc, 1, 1)
 def _erfc(x):
     """erfc from the C library: within 3 ulp everywhere, where SciPy's Cephes erfc is off by up
     to 9 ulp near 1 and hundreds of ulp in the tail (measured against mpmath)."""
-    return _libm_erfc(x).astype(x.dtype if hasattr(x, "dtype") else np.float64)
+    return np.asarray(_libm_erfc(x), dtype=getattr(x, "dtype", np.float64))
 
 
 class NumpyOps:
@@ -93,7 +93,8 @@ def prepare(x: Any, what: str = "input", *, widen: bool = False) -> Prepared:
     def finish(result):
         result = np.asarray(result)
         if result.dtype != out_dtype:
-            result = result.astype(out_dtype)
+            with np.errstate(over="ignore"):  # beyond the dtype's range, inf is the rounding
+                result = result.astype(out_dtype)
         # Like a ufunc: scalars and 0-d arrays in give NumPy scalars out.
         return result[()] if (scalar_in or result.ndim == 0) and result.ndim == 0 else result
 

@@ -5,7 +5,7 @@ import math
 from fractions import Fraction
 
 from ..core import Definition, Param, Reference, register
-from ._shared import indicator
+from ._shared import at_infinity, indicator
 
 INF = math.inf
 
@@ -63,7 +63,7 @@ register(Definition(
 
 def _hard_swish(x, o):
     r"""Hard swish: :math:`f(x) = x\,\frac{\min(\max(x + 3, 0), 6)}{6}`."""
-    return x * (o.minimum(o.maximum(x + 3.0, 0.0), 6.0) / 6.0)
+    return at_infinity(x, x * (o.minimum(o.maximum(x + 3.0, 0.0), 6.0) / 6.0), o, neg=0.0, pos=INF)
 
 
 register(Definition(

@@ -77,10 +77,15 @@ register(Definition(
 ))
 
 
+def _softmin(x, o, axis):
+    r"""Softmin: :math:`f(x)_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}}` along ``axis``."""
+    return _softmax(-x, o, axis)
+
+
 register(Definition(
     name="softmin", family="normalising", elementwise=False,
     summary="softmax(−x): probabilities that favour the smallest entries.",
-    forward=lambda x, o, axis: _softmax(-x, o, axis),
+    forward=_softmin,
     vjp=lambda x, g, o, axis: -_softmax_vjp(-x, g, o, axis), params=(AXIS,),
     latex=r"\frac{e^{-x_i}}{\sum_j e^{-x_j}}",
     latex_derivative=r"\frac{\partial f_i}{\partial x_j} = -f_i(\delta_{ij} - f_j)",
