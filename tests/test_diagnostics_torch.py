@@ -124,3 +124,20 @@ def test_modules_wrapping_an_actlab_activation_are_monitored():
     x, y = _data()
     layer = diagnose(model, x, y, nn.NLLLoss())["layers"][0]
     assert layer["type"] == "Wrapped" and layer["dead_fraction"] == 0.0
+
+
+def test_a_module_called_twice_reports_each_call():
+    class Reuse(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.out = nn.Linear(6, 8), nn.Linear(8, 4), nn.Linear(4, 3)
+            self.relu = nn.ReLU()
+
+        def forward(self, x):
+            return torch.log_softmax(self.out(self.relu(self.b(self.relu(self.a(x))))), dim=1)
+
+    torch.manual_seed(0)
+    x, y = _data()
+    layers = diagnose(Reuse(), x, y, nn.NLLLoss(), batch_size=32)["layers"]
+    assert [(entry["name"], entry["units"]) for entry in layers] == [("relu", 8), ("relu#2", 4)]
+    assert all(entry["output_grad_norm"] is not None for entry in layers)

@@ -19,6 +19,7 @@ parameter with two or more dimensions) record ‖∂L/∂W‖₂ per backward pa
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from typing import Any, Iterable
 
 import numpy as np
@@ -130,6 +131,7 @@ class ActivationMonitor:
         self._probes = {name: _Probe(m, seed + i) for i, (name, m) in enumerate(self.layers)}
         self._handles: list[Any] = []
         self._inputs: dict[str, torch.Tensor] = {}
+        self._calls: dict[str, int] = {}
         self._busy = False
         self.history: list[dict] = []
         self._reset()
@@ -138,6 +140,7 @@ class ActivationMonitor:
     def attach(self) -> "ActivationMonitor":
         if self._handles:
             return self
+        self._handles.append(self.model.register_forward_pre_hook(self._new_pass))
         for name, module in self.layers:
             self._handles.append(module.register_forward_pre_hook(self._pre_hook(name)))
             self._handles.append(module.register_forward_hook(self._post_hook(name)))
@@ -158,6 +161,16 @@ class ActivationMonitor:
     def __exit__(self, *exc) -> None:
         self.detach()
 
+    def _new_pass(self, module, args):
+        self._calls.clear()
+
+    def _call_site(self, name: str) -> str:
+        """A module called k > 1 times in one forward pass (ResNet blocks reuse one ReLU) reports
+        each call apart, as ``name``, ``name#2``, ...: the calls may even differ in width."""
+        k = self._calls.get(name, 0) + 1
+        self._calls[name] = k
+        return name if k == 1 else f"{name}#{k}"
+
     def _pre_hook(self, name):
         def hook(module, args):
             if not self._busy and args and isinstance(args[0], torch.Tensor):
@@ -170,19 +183,21 @@ class ActivationMonitor:
             z = self._inputs.pop(name, None)
             if self._busy or z is None or not isinstance(output, torch.Tensor):
                 return
+            site = self._call_site(name)
             self._busy = True  # the probe calls the module again; its hooks must not recurse
             try:
                 probe = self._probes[name]
                 d = probe.derivative(z)
-                stats = self._stats[name]
+                stats = self._stats.get(site)
                 if stats is None:
-                    stats = self._stats[name] = ActivationStats(
+                    stats = self._stats[site] = ActivationStats(
                         peak=probe.peak if probe.elementwise else None, saturation=self.saturation)
+                    self._types[site] = type(module).__name__
                 stats.add(_numpy(d), _numpy(output), self.unit_axis if d.dim() > 1 else 0)
             finally:
                 self._busy = False
             if output.requires_grad:
-                output.register_hook(lambda g: self._output_grads[name].append(float(g.norm())))
+                output.register_hook(lambda g: self._output_grads[site].append(float(g.norm())))
         return hook
 
     def _weight_hook(self, name):
@@ -192,20 +207,18 @@ class ActivationMonitor:
 
     # -- results ---------------------------------------------------------------------------------
     def _reset(self) -> None:
-        self._stats: dict[str, ActivationStats | None] = {n: None for n, _ in self.layers}
-        self._output_grads: dict[str, list[float]] = {n: [] for n, _ in self.layers}
+        self._stats: dict[str, ActivationStats] = {}  # by call site, in the order first seen
+        self._types: dict[str, str] = {}
+        self._output_grads: dict[str, list[float]] = defaultdict(list)
         self._weight_grads: dict[str, list[float]] = {n: [] for n, _ in self.weights}
 
     def summary(self) -> dict:
         """Statistics since the last :meth:`end_epoch`: ``{"layers": [...], "weight_grad_norms":
         [...], "grad_ratio": first/last weight-gradient norm}``."""
         layers = []
-        for name, module in self.layers:
-            stats = self._stats[name]
-            if stats is None:
-                continue
-            grads = self._output_grads[name]
-            layers.append({"name": name, "type": type(module).__name__, **stats.result(),
+        for site, stats in self._stats.items():
+            grads = self._output_grads[site]
+            layers.append({"name": site, "type": self._types[site], **stats.result(),
                            "output_grad_norm": float(np.mean(grads)) if grads else None})
         norms = [{"name": n, "norm": float(np.mean(v))} for n, v in self._weight_grads.items() if v]
         return {"layers": layers, "weight_grad_norms": norms,

@@ -37,11 +37,12 @@ DEFAULT_TARGET = {"classification": 0.95, "regression": 0.1}
 
 
 def activation_label(spec: Any) -> str:
-    """A short, stable name for an activation spec: ``leaky_relu(alpha=0.1)``."""
+    """A short, stable name for an activation spec: its name, and the parameters that differ from
+    their defaults (``leaky_relu(alpha=0.1)``)."""
     act = al.get(spec)
-    changed = {k: v for k, v in act.get_config()["params"].items()
-               if k not in ("axis",) and v != next(p.default for p in act.definition.params if p.name == k)}
-    return act.name + (f"({', '.join(f'{k}={v}' for k, v in changed.items())})" if changed else "")
+    values = act.get_config()["params"]
+    changed = [f"{p.name}={values[p.name]}" for p in act.definition.params if values[p.name] != p.default]
+    return act.name + (f"({', '.join(changed)})" if changed else "")
 
 
 def build_model(activation: Any, *, depth: int, width: int, n_outputs: int, task: str, seed: int,
