@@ -133,3 +133,13 @@ def test_every_claim_end_to_end_at_the_tiny_budget(tmp_path, capsys):
         assert f"## {c['id']}" in report and c["id"] in table
     assert f"{len(claims)} claims:" in table
     assert claims_main(["--only", "no-such-claim", "--no-progress", "--out", str(out)]) == 2
+
+
+@pytest.mark.slow
+def test_the_robust_findings_hold_at_the_small_budget(request):
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("a slow experiment (minutes): select it with -m slow")
+    ids = ["sigmoid-vanishes-with-depth", "relu-no-vanishing", "relu-dies", "leaky_relu-does-not-die",
+           "linear-collapse", "tanh-converges-faster", "maxout-network-contains-relu"]
+    results = {r["id"]: r for r in run_claims("small", only=ids, progress=False)}
+    assert all(results[i]["verdict"] == "supported" for i in ids), {i: results[i]["explanation"] for i in ids}
