@@ -84,13 +84,16 @@ def sample(act: Activation, x: np.ndarray, slice_value: float = SLICE_DEFAULT) -
 
 
 def _jumps(a: np.ndarray | None) -> set[int]:
-    """Indices i where a jumps between samples i and i+1: by more than a quarter of its span,
-    which a continuous curve never does between neighbours on these grids."""
-    if a is None:
+    """Indices i where a jumps between samples i and i+1: a step ten times larger than the
+    steps beside it, which a continuous curve sampled this finely never takes."""
+    if a is None or a.size < 3:
         return set()
+    step = np.abs(np.diff(a))
+    step[~np.isfinite(step)] = 0.0
+    beside = np.maximum(np.concatenate([[0.0], step[:-1]]), np.concatenate([step[1:], [0.0]]))
     finite = a[np.isfinite(a)]
-    span = float(np.ptp(finite)) if finite.size else 0.0
-    return set(np.flatnonzero(np.abs(np.diff(a)) > 0.25 * span).tolist()) if span > 0 else set()
+    floor = 1e-3 * float(np.ptp(finite)) if finite.size else 0.0
+    return set(np.flatnonzero((step > 10.0 * beside) & (step > floor)).tolist())
 
 
 def _break_at_jumps(x: np.ndarray, y: np.ndarray, dy: np.ndarray | None, smoothness: str) -> Curve:

@@ -80,7 +80,7 @@ def number(v: Any) -> float | None:
 
 
 def mean_std_text(m: dict) -> str:
-    """``0.967 ± 0.008``: the mean to the decimal of the spread's second significant digit;
+    """``0.9671 ± 0.0081``: the mean to the decimal of the spread's second significant digit;
     ``—`` where the mean is missing (a target never reached)."""
     mean, std = number(m.get("mean")), number(m.get("std"))
     if mean is None:
