@@ -12,7 +12,6 @@ import json
 import os
 import re
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -97,56 +96,15 @@ def _matches(info: al.Info, args: argparse.Namespace) -> bool:
 
 # ------------------------------------------------------------------------------- show
 def _cmd_show(args: argparse.Namespace) -> int:
+    from actlab.viz.text import activation_page
+
     act = al.get(args.name, **_params(args.param, [al.lookup(args.name)]))
-    info = act.info
     if args.json:
-        _print_json({**info.as_dict(), "config": act.get_config()})
+        _print_json({**act.info.as_dict(), "config": act.get_config()})
         return 0
-    width = min(100, _terminal_width())
-    wrap = lambda text, indent="  ": textwrap.fill(text, width, initial_indent=indent,  # noqa: E731
-                                                   subsequent_indent=indent)
-    aliases = f" (also {', '.join(info.aliases)})" if info.aliases else ""
-    out = [f"{info.name}{aliases} — {info.family}", wrap(info.summary, ""), "",
-           "formula (LaTeX)", f"  f(x)  = {info.latex}", f"  f'(x) = {info.latex_derivative}"]
-    if info.parameters:
-        out += ["", "parameters"]
-        for p in info.parameters:
-            learn = ", learnable" if p["learnable"] else ""
-            out.append(f"  {p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})")
-            out.append(wrap(p["doc"], "      "))
-    from actlab.viz.properties import property_row
-
-    row = property_row(info)
-    out += ["", "properties",
-            f"  range {row['range']}; monotonic {_yes(info.monotonic)}; zero-centred "
-            f"{_yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}",
-            f"  elementwise {_yes(info.elementwise)}; differentiable {_yes(info.differentiable)}; "
-            f"derivative from output {_yes(info.has_derivative_from_output)}",
-            f"  uses: {row['uses']}; initialise weights with {info.init}"]
-    if info.kink_convention:
-        out.append(wrap(f"at the kink: {info.kink_convention}"))
-    out += ["", "guidance", wrap(info.guidance), "", "reference", wrap(str(info.reference))]
-    if not args.no_plot:
-        out += ["", _char_plot(act, args.range)]
-    print("\n".join(out))
+    x_range = _checked_range(args.range) if args.range else None
+    print(activation_page(act, _terminal_width(), plot=not args.no_plot, x_range=x_range))
     return 0
-
-
-def _char_plot(act: al.Activation, x_range: Sequence[float] | None) -> str:
-    from actlab.viz.sampling import plot_range, sample
-    from actlab.viz.terminal import Series, char_plot
-
-    lo, hi = _checked_range(x_range) if x_range else plot_range(act.definition, act.params)
-    c = sample(act, np.linspace(lo, hi, 481))
-    vector = not act.definition.elementwise
-    series = [Series("f1([x, 1])" if vector else "f(x)", "*", c.x, c.y)]
-    if c.dy is not None:
-        series.append(Series("df1/dx" if vector else "f'(x)", ".", c.x, c.dy))
-    return char_plot(series, width=min(72, _terminal_width() - 10), height=17)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
 
 
 # ------------------------------------------------------------------------------- plot
@@ -205,46 +163,15 @@ def _value(text: str) -> Any:
 # ------------------------------------------------------------------------------- advise
 def _cmd_advise(args: argparse.Namespace) -> int:
     from actlab.viz.advice import advise
+    from actlab.viz.text import advice_page
 
     comparison, source = _saved_comparison(args.results)
     advice = advise(args.layer, args.task, args.depth, comparison, source)
     if args.json:
         _print_json(advice.as_dict())
         return 0
-    width = min(100, _terminal_width())
-    wrap = lambda text, indent="  ": textwrap.fill(text, width, initial_indent=indent,  # noqa: E731
-                                                   subsequent_indent=indent + "  ")
-    where = "hidden layers" if args.layer == "hidden" else f"the output layer ({args.task})"
-    depth = f", {args.depth} hidden layers" if args.layer == "hidden" else ""
-    out = [f"Activation for {where}{depth}", "", wrap(advice.recommendation, ""), "",
-           "What the texts say"]
-    out += [wrap(f"“{q['text']}” ({q['source']})") for q in advice.quotes]
-    out += ["", "How that is read against the catalog (in order of importance)"]
-    out += [wrap(f"{i}. {rule}") for i, rule in enumerate(advice.rules, 1)]
-    out += ["", "Candidates, best first"]
-    for c in advice.candidates:
-        out.append(f"  {c.name:<13}{'; '.join(c.notes)}{_evidence_text(c.evidence)}".rstrip())
-        out.append(wrap(c.guidance, "      "))
-    if advice.set_aside:
-        out += ["", "Set aside"]
-        out += [f"  {c.name:<13}{'; '.join(c.notes)}" for c in advice.set_aside]
-    if advice.not_for_layer:
-        out += ["", wrap(f"Not meant for {where}: {', '.join(advice.not_for_layer)}.", "")]
-    out += ["", f"Lab evidence from {source}." if advice.evidence_source else
-            "No lab evidence yet: `actlab report` (or `actlab compare`) measures the candidates "
-            "on real data; advise then shows the measurements."]
-    print("\n".join(out))
+    print(advice_page(advice, _terminal_width()))
     return 0
-
-
-def _evidence_text(evidence: dict | None) -> str:
-    if not evidence:
-        return ""
-    from actlab.viz.report.contract import mean_std_text
-
-    parts = [f"{label} {mean_std_text(evidence[k])}" for k, label in
-             (("test_accuracy", "accuracy"), ("dead_fraction", "dead")) if k in evidence]
-    return f"  [lab: {', '.join(parts)}]"
 
 
 def _saved_comparison(path: str | None) -> tuple[dict | None, str | None]:
