@@ -13,14 +13,15 @@
   function fmt(v) {
     if (v === null || v === undefined || !Number.isFinite(v)) return "—";
     const a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace(/\.?0+e/, "e");
     return String(+v.toPrecision(4));
   }
 
-  function niceTicks(lo, hi, count) {
-    const raw = (hi - lo) / Math.max(1, count);
+  function niceTicks(lo, hi, count, integer) {
+    const raw = Math.max((hi - lo) / Math.max(1, count), integer ? 1 : 0);
     const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) || raw;
+    const steps = integer ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+    const step = steps.map((m) => m * mag).find((s) => s >= raw) || raw;
     const ticks = [];
     for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
       ticks.push(Math.abs(t) < step * 1e-9 ? 0 : +t.toPrecision(12));
@@ -97,7 +98,7 @@
         t.textContent = c;
       });
     } else {
-      for (const t of niceTicks(x0, x1, 6)) {
+      for (const t of niceTicks(x0, x1, 6, spec.x.integer)) {
         el("line", {x1: sx(t), x2: sx(t), y1: m.t, y2: H - m.b, class: t === 0 ? "zero" : "grid"}, svg);
         el("text", {x: sx(t), y: H - m.b + 15, "text-anchor": "middle"}, svg).textContent = fmt(t);
       }
@@ -171,7 +172,8 @@
       const box = svg.getBoundingClientRect();
       const px = ((event.clientX - box.left) / box.width) * W;
       const xv = x0 + ((px - m.l) / (W - m.l - m.r)) * (x1 - x0);
-      const lines = [`${spec.x.label || "x"} = ${fmt(xv)}`];
+      const at = series[0].x[nearest(series[0].x, xv)];
+      const lines = [`${spec.x.label || "x"} = ${fmt(spec.x.integer ? at : xv)}`];
       series.forEach((s, k) => {
         const i = nearest(s.x, xv);
         const v = s.y[i];
@@ -181,7 +183,8 @@
         const spread = s.lo && s.hi && s.lo[i] !== null ? ` ± ${fmt((s.hi[i] - s.lo[i]) / 2)}` : "";
         lines.push(`${s.label}: ${fmt(v)}${spread}`);
       });
-      line.setAttribute("x1", px); line.setAttribute("x2", px);
+      const lx = spec.x.integer ? sx(at) : px;
+      line.setAttribute("x1", lx); line.setAttribute("x2", lx);
       line.setAttribute("visibility", "visible");
       showTip(lines.join("\n"), event);
     });
@@ -373,6 +376,7 @@
     const shown = () => names.filter((n) => !hidden.has(n));
     const items = () => names.map((n) => ({label: n, color: color[n]}));
 
+    // Epochs and layers are counted, so their axes tick and read at whole numbers.
     function lines(key, source, meanKey, stdKey, xKey, xLabel, yLabel, log) {
       const series = shown().filter((n) => source[n]).map((n) => {
         const d = source[n];
@@ -388,7 +392,8 @@
       const xsAll = series.flatMap((s) => s.x);
       const ys = series.flatMap((s) => [s.y, s.lo || [], s.hi || []]);
       chart(box(key), {width: 520, height: 300, series,
-                       x: {domain: xsAll.length ? [Math.min(...xsAll), Math.max(...xsAll, Math.min(...xsAll) + 1)] : [0, 1], label: xLabel},
+                       x: {domain: xsAll.length ? [Math.min(...xsAll), Math.max(...xsAll, Math.min(...xsAll) + 1)] : [0, 1],
+                           label: xLabel, integer: true},
                        y: {domain: extent(ys, log), label: yLabel, log},
                        message: series.length ? null : "no data", messageClass: "plot-note"});
       legend(box(key), items(), toggle, hidden);
