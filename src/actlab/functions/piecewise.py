@@ -5,7 +5,7 @@ import math
 from fractions import Fraction
 
 from ..core import Definition, Param, Reference, register
-from ._shared import indicator, sech2
+from ._shared import indicator
 
 INF = math.inf
 
@@ -137,7 +137,7 @@ register(Definition(
     name="tanhshrink", family="shrinkage",
     summary="x − tanh(x): flat near 0, slope 1 far from it.",
     forward=_tanhshrink,
-    derivative=lambda x, o: 1.0 - sech2(x, o),
+    derivative=lambda x, o: o.tanh(x) * o.tanh(x),
     latex=r"x - \tanh(x)", latex_derivative=r"\tanh^2(x)",
     output_range=(-INF, INF), monotonic=True, zero_centred=True, smoothness="C∞", saturates=(),
     uses=("hidden",), init="glorot",

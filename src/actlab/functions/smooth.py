@@ -88,10 +88,16 @@ register(Definition(
     guidance="The default in Transformers (BERT, GPT). Behaves like x for large x and like 0 for "
              "very negative x, with a small negative dip (minimum -0.17 at x = -0.75). The tanh "
              "form is an approximation kept for compatibility with older checkpoints.",
-    mp_forward=lambda mp, x, approximate: (
-        x / (1 + mp.exp(-2 * mp.sqrt(2 / mp.pi) * (x + mp.mpf(GELU_TANH_COEF) * x ** 3)))
-        if approximate == "tanh" else x * mp.erfc(-x / mp.sqrt(2)) / 2),
+    mp_forward=lambda mp, x, approximate: _mp_gelu(mp, x, approximate),
 ))
+
+
+def _mp_gelu(mp, x, approximate):
+    if approximate == "tanh":
+        return x / (1 + mp.exp(-2 * mp.sqrt(2 / mp.pi) * (x + mp.mpf(GELU_TANH_COEF) * x ** 3)))
+    if abs(x) > 1e6:  # mpmath's erfc overflows internally near 1e9; Φ(x) is 0 or 1 to 1e-10^11 here
+        return x if x > 0 else -mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi)
+    return x * mp.erfc(-x / mp.sqrt(2)) / 2
 
 
 def _swish(x, o, beta):
@@ -158,7 +164,7 @@ def _squareplus(x, o, b):
     r"""Squareplus: :math:`f(x) = \frac{x + \sqrt{x^2 + b}}{2}`."""
     h = o.hypot(x, math.sqrt(b))  # √(x²+b) without overflow of x²
     # For x < 0 the sum x + h cancels; b / (h − x) is the same number without cancellation.
-    return o.where(x >= 0, 0.5 * (x + h), 0.5 * b / (h - x))
+    return o.where(x >= 0, 0.5 * x + 0.5 * h, 0.5 * b / (h - x))
 
 
 def _squareplus_derivative(x, o, b):
