@@ -22,7 +22,7 @@ HOSTILE = '<script>window.__owned = 1</script><img src=x onerror="window.__owned
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-def synthetic_comparison(n: int = 4, epochs: int = 12, layers: int = 3, seed: int = 0) -> dict:
+def synthetic_comparison(n: int = 6, epochs: int = 12, layers: int = 3, seed: int = 0) -> dict:
     """Results shaped as the lab writes them, for activations taken from the registry."""
     rng = np.random.default_rng(seed)
     names = [i.name for i in al.catalog() if "hidden" in i.uses and i.elementwise][:n]
@@ -270,9 +270,19 @@ def _catalog_years():
 def test_browser_comparison_charts_and_screenshot(browser_page):
     tab, problems, _ = browser_page
     rows = synthetic_comparison()["rows"]
+    assert len(rows) > 4
     assert tab.locator('[data-chart="accuracy"] circle[data-point]').count() == len(rows)
+    by_accuracy = sorted(rows, key=lambda r: -r["metrics"]["test_accuracy"]["mean"])
+    featured = {r["activation"] for r in by_accuracy[:3] + by_accuracy[-1:]}
     for key in ("train_loss", "val_accuracy", "dead_fraction", "grad_norm"):
-        assert tab.locator(f'[data-chart="{key}"] path[data-series]').count() == len(rows)
+        drawn = tab.eval_on_selector_all(f'[data-chart="{key}"] path[data-series]',
+                                         "els => els.map(e => e.dataset.series)")
+        assert set(drawn) == featured, "the charts open on the three best and the worst"
+    tab.locator(".legend button", has_text="all").first.click()
+    assert tab.locator('[data-chart="train_loss"] path[data-series]').count() == len(rows)
+    tab.locator(".legend button", has_text="none").first.click()
+    assert tab.locator('[data-chart="train_loss"] path[data-series]').count() == 0
+    tab.locator(".legend button", has_text="all").first.click()
     # Hover reads values off a chart.
     tab.locator('[data-chart="train_loss"] svg').hover()
     assert "epoch" in tab.locator("#tooltip").inner_text()

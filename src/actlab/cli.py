@@ -199,7 +199,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     print("\n".join(outcome.summary))
     print(f"\nwrote {outcome.path}  ({outcome.path.stat().st_size / 1e6:.1f} MB, "
           f"{outcome.seconds:.0f} s). Open it in any browser; it works offline.")
-    return 0
+    return 1 if outcome.failed else 0
 
 
 # ------------------------------------------------------------------------------- forwarded

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,8 @@ DEFAULT_DIR = "actlab-report"
 REPORT_FILE = "report.html"
 COMPARISON_FILE = "comparison.json"
 CLAIMS_FILE = "claims.json"
-DEFAULT_DATASET = "digits"
+CELLS_FILE = "comparison-cells.jsonl"  # the lab's finished runs: a rerun resumes from them
+ERRORS_FILE = "errors.log"
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class Budget:
     epochs: int
 
     def describe(self) -> str:
-        return f"{self.seeds} seeds × {self.epochs} epochs"
+        return f"{self.seeds} seed{'s' if self.seeds != 1 else ''} × {self.epochs} epochs"
 
 
 BUDGETS = {b.name: b for b in (Budget("tiny", 1, 2), Budget("small", 3, 15), Budget("full", 5, 60))}
@@ -41,6 +44,7 @@ class Outcome:
     path: Path
     seconds: float
     summary: list[str]
+    failed: list[str]  # the parts that failed (their tracebacks are in errors.log)
 
 
 def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab: bool = True,
@@ -55,6 +59,7 @@ def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab
     start = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / ERRORS_FILE).unlink(missing_ok=True)
     if from_results is not None:
         comparison, claims, notes = _load(Path(from_results))
     elif lab:
@@ -74,34 +79,46 @@ def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab
     path = folder / REPORT_FILE
     path.write_text(html, encoding="utf-8")
     seconds = time.perf_counter() - start
-    return Outcome(path, seconds, terminal_summary(comparison, claims, notes))
+    failed = [part for part, note in notes.items() if note.startswith("it failed")]
+    return Outcome(path, seconds, terminal_summary(comparison, claims, notes), failed)
 
 
 def run_lab(budget: Budget, folder: Path, progress: bool | None) -> tuple[dict | None, list | None, dict]:
     """The comparison on the default dataset and the claims, each at ``budget``.
 
-    A part that cannot run (the lab extra missing) is left out with the reason, which the page
-    shows in its place; the rest of the report is still written.
+    A part that cannot run (the lab extra missing) or that fails is left out with the reason,
+    which the page shows in its place; the rest of the report is still written. A failure's
+    traceback goes to ``folder/errors.log``.
     """
     notes: dict[str, str] = {}
     comparison = claims = None
     try:
         from ...lab import compare
-    except ImportError as exc:
-        notes["comparison"] = _missing(exc)
-    else:
-        print(f"comparing activations on {DEFAULT_DATASET} ({budget.describe()}) ...", file=sys.stderr)
-        comparison = check_comparison(compare(
-            dataset=DEFAULT_DATASET, seeds=list(range(budget.seeds)), epochs=budget.epochs,
-            results=folder / "comparison-cells.jsonl", progress=progress))
-    try:
         from ...lab.claims import run_claims
     except ImportError as exc:
-        notes["claims"] = _missing(exc)
-    else:
-        print(f"checking the claims (budget {budget.name}) ...", file=sys.stderr)
-        claims = check_claims(run_claims(budget=budget.name, progress=progress))
+        notes["comparison"] = notes["claims"] = _missing(exc)
+        return comparison, claims, notes
+    print(f"comparing activations ({budget.describe()}) ...", file=sys.stderr)
+    comparison = _guarded("comparison", notes, folder, lambda: check_comparison(compare(
+        seeds=budget.seeds, epochs=budget.epochs, results=folder / CELLS_FILE, progress=progress)))
+    print(f"checking the claims (budget {budget.name}) ...", file=sys.stderr)
+    claims = _guarded("claims", notes, folder,
+                      lambda: check_claims(run_claims(budget=budget.name, progress=progress)))
     return comparison, claims, notes
+
+
+def _guarded(part: str, notes: dict, folder: Path, run):
+    # One failing part must not cost the other its minutes of work, nor the page: the failure
+    # is shown where the part would be, and the command exits non-zero.
+    try:
+        return run()
+    except Exception as exc:  # noqa: BLE001  (any failure of a part is reported, not fatal)
+        log = folder / ERRORS_FILE
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"--- {part}\n{traceback.format_exc()}\n")
+        notes[part] = f"it failed: {type(exc).__name__}: {exc} (details in {log})"
+        print(f"actlab report: the {part} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
 
 
 def _missing(exc: ImportError) -> str:
@@ -129,21 +146,34 @@ def _load(folder: Path) -> tuple[dict | None, list | None, dict]:
     return found["comparison"], found["claims"], notes
 
 
+SHOWN_ROWS = (5, 3)  # the terminal lists the best five activations and the worst three
+
+
 def terminal_summary(comparison: dict | None, claims: list | None, notes: dict) -> list[str]:
-    """The comparison as a short table (best test accuracy first) and the claims' verdicts."""
+    """A short table of the comparison (best test accuracy first), the verdict counts, and the
+    claims that did not come out supported, by id (the page has them in full)."""
     lines = []
     if comparison is not None:
         lines.append(summary.comparison_lines(comparison)[0])
         rows = sorted(comparison["rows"], key=_accuracy, reverse=True)
+        best, worst = SHOWN_ROWS
+        cut = len(rows) > best + worst
+        shown = rows[:best] + rows[-worst:] if cut else rows
         cells = [[r["activation"]] + [mean_std_text(r["metrics"].get(k, {}))
                                       for k in ("test_accuracy", "epochs_to_target", "dead_fraction")]
-                 for r in rows]
+                 for r in shown]
+        if cut:
+            cells.insert(best, [f"... {len(rows) - best - worst} more", "", "", ""])
         lines.append(table(["activation", "test accuracy", "epochs to target", "dead units"], cells))
     else:
         lines.append(f"comparison: not run — {notes.get('comparison', '')}")
     if claims is not None:
         lines.append(summary.claims_line(claims))
-        lines += [f"  {c['verdict']:<14}{c['id']}" for c in claims if c["verdict"] != "supported"]
+        for verdict in ("not supported", "erratum"):
+            ids = [c["id"] for c in claims if c["verdict"] == verdict]
+            if ids:
+                lines.append(textwrap.fill(f"{verdict}: {', '.join(ids)}", 100, initial_indent="  ",
+                                           subsequent_indent="    "))
     else:
         lines.append(f"claims: not checked — {notes.get('claims', '')}")
     return lines

@@ -93,8 +93,10 @@ def comparison(c: dict) -> str:
     """The comparison's setup, its table (mean ± std over seeds) and the chart containers."""
     seeds = ", ".join(str(s) for s in c["seeds"])
     setup = el("p", f"Dataset {el('strong', esc(c['dataset']))}, architecture "
-                    f"{el('strong', esc(c['architecture']))}, {len(c['seeds'])} seeds ({esc(seeds)}). "
-                    "Each figure is the mean over seeds; ± is one standard deviation.")
+                    f"{el('strong', esc(c['architecture']))}, {len(c['seeds'])} seed{'s' if len(c['seeds']) != 1 else ''} ({esc(seeds)}). "
+                    "Each figure is the mean over seeds; ± is one standard deviation. The charts "
+                    "open on the three best activations and the worst; click names in a legend "
+                    "to add or remove them.")
     keys = metric_keys(c)
     head = el("tr", el("th", "activation", scope="col") + "".join(
         el("th", esc(METRICS.get(k, (k.replace("_", " "),))[0]), scope="col") for k in keys))

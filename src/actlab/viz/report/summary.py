@@ -8,13 +8,16 @@ from .contract import METRICS, VERDICTS, mean_std_text, number
 
 def comparison_lines(c: dict) -> list[str]:
     """Which activation did best and worst on each headline metric, with mean ± std."""
+    seeds = len(c["seeds"])
     lines = [f"{len(c['rows'])} activations on {c['dataset']} ({c['architecture']}), "
-             f"{len(c['seeds'])} seeds"]
+             f"{seeds} seed{'s' if seeds != 1 else ''}"]
     for key, (heading, better) in METRICS.items():
         ranked = _ranked(c, key)
         if len(ranked) < 2 or better not in ("higher", "lower"):
             continue
         best, worst = (ranked[-1], ranked[0]) if better == "higher" else (ranked[0], ranked[-1])
+        if best["metrics"][key]["mean"] == worst["metrics"][key]["mean"]:
+            continue  # all equal: no best or worst to name
         lines.append(f"{heading}: best {best['activation']} {mean_std_text(best['metrics'][key])}, "
                      f"worst {worst['activation']} {mean_std_text(worst['metrics'][key])}")
     return lines

@@ -6,6 +6,8 @@
   const NS = "http://www.w3.org/2000/svg";
   const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
                    "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+  // Past the ten distinct colours, hues spread by the golden angle stay apart from each other.
+  const colour = (i) => (i < PALETTE.length ? PALETTE[i] : `hsl(${(i * 137.5) % 360} 60% 42%)`);
   const F_COLOR = "#1f5fa8", DF_COLOR = "#d1495b";
   const tooltip = document.getElementById("tooltip");
 
@@ -275,7 +277,7 @@
       const card = cards.get(name);
       const c = curveOf(card);
       if (c.error) return;
-      const color = PALETTE[i % PALETTE.length];
+      const color = colour(i);
       series.push({key: name, label: name, color, x: c.x, y: c.y});
       if (overlayDerivative.checked && c.dy) {
         series.push({key: name + "′", label: name + "′", color, dash: true, x: c.x, y: c.dy});
@@ -287,14 +289,31 @@
       overlayPlot.textContent = "Nothing overlaid yet: tick “overlay” on the cards below.";
       return;
     }
-    const xs = series.flatMap((s) => [s.x[0], s.x[s.x.length - 1]]);
-    chart(overlayPlot, {width: 1000, height: 330,
-                        x: {domain: xs.length ? [Math.min(...xs), Math.max(...xs)] : [-5, 5], label: "x"},
-                        y: {domain: extent(series.map((s) => s.y), false)}, series});
+    // The x range every overlaid curve covers, so that none stops short inside the plot.
+    const lo = Math.max(...series.map((s) => s.x[0])), hi = Math.min(...series.map((s) => s.x[s.x.length - 1]));
+    chart(overlayPlot, {width: 1000, height: 330, x: {domain: [lo, hi], label: "x"},
+                        y: {domain: extent(series.map((s) => clipTo(s, lo, hi)), false)}, series});
     legend(overlayPlot, series.map((s) => ({label: s.label, color: s.color})));
   }
 
   // The legend sits just above its chart; clicking an entry hides or shows that series.
+  // A fraction's axis starts at 0 and shows at least up to 0.1, so that "none dead" reads as such.
+  function fractionDomain(arrays) {
+    const [, hi] = extent(arrays, false);
+    return [0, Math.min(1, Math.max(0.1, hi))];
+  }
+
+  function clipTo(s, lo, hi) { return s.y.filter((_, i) => s.x[i] >= lo && s.x[i] <= hi); }
+
+  // The comparison's three best activations by test accuracy and its worst: the first view of
+  // a long comparison, which the reader widens from the legends.
+  function featured(c) {
+    const acc = (r) => (r.metrics.test_accuracy && Number.isFinite(r.metrics.test_accuracy.mean)
+      ? r.metrics.test_accuracy.mean : -Infinity);
+    const ranked = [...c.rows].sort((a, b) => acc(b) - acc(a)).map((r) => r.activation);
+    return ranked.length > 4 ? [...ranked.slice(0, 3), ranked[ranked.length - 1]] : ranked;
+  }
+
   function legend(container, items, onToggle, hidden) {
     let box = container.previousElementSibling;
     if (!box || !box.classList.contains("legend")) {
@@ -314,6 +333,15 @@
         span.addEventListener("click", () => onToggle(item.label));
       }
       box.appendChild(span);
+    }
+    if (onToggle && items.length > 4) {
+      for (const [label, names] of [["all", items.map((i) => i.label)], ["none", []]]) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = label;
+        button.addEventListener("click", () => onToggle(null, names));
+        box.appendChild(button);
+      }
     }
   }
 
@@ -369,15 +397,20 @@
   // ---------------------------------------------------------------- the comparison
   function drawComparison(c) {
     const names = c.rows.map((r) => r.activation);
-    const color = Object.fromEntries(names.map((n, i) => [n, PALETTE[i % PALETTE.length]]));
-    const hidden = new Set();
+    const color = Object.fromEntries(names.map((n, i) => [n, colour(i)]));
+    const first = new Set(featured(c));
+    const hidden = new Set(names.filter((n) => !first.has(n)));
     const box = (key) => document.querySelector(`[data-chart="${key}"]`);
-    const toggle = (name) => { if (hidden.has(name)) hidden.delete(name); else hidden.add(name); draw(); };
+    // toggle(name) flips one; toggle(null, shownNames) shows exactly those.
+    const toggle = (name, only) => {
+      if (only) { hidden.clear(); names.filter((n) => !only.includes(n)).forEach((n) => hidden.add(n)); }
+      else if (hidden.has(name)) hidden.delete(name); else hidden.add(name);
+      draw();
+    };
     const shown = () => names.filter((n) => !hidden.has(n));
     const items = () => names.map((n) => ({label: n, color: color[n]}));
 
-    // Epochs and layers are counted, so their axes tick and read at whole numbers.
-    function lines(key, source, meanKey, stdKey, xKey, xLabel, yLabel, log) {
+    function lines(key, source, meanKey, stdKey, xKey, xLabel, yLabel, log, fraction) {
       const series = shown().filter((n) => source[n]).map((n) => {
         const d = source[n];
         const y = d[meanKey];
@@ -394,13 +427,13 @@
       chart(box(key), {width: 520, height: 300, series,
                        x: {domain: xsAll.length ? [Math.min(...xsAll), Math.max(...xsAll, Math.min(...xsAll) + 1)] : [0, 1],
                            label: xLabel, integer: true},
-                       y: {domain: extent(ys, log), label: yLabel, log},
+                       y: {domain: fraction ? fractionDomain(ys) : extent(ys, log), label: yLabel, log},
                        message: series.length ? null : "no data", messageClass: "plot-note"});
       legend(box(key), items(), toggle, hidden);
     }
 
     function draw() {
-      const rows = c.rows.filter((r) => !hidden.has(r.activation) && r.metrics.test_accuracy);
+      const rows = c.rows.filter((r) => r.metrics.test_accuracy && Number.isFinite(r.metrics.test_accuracy.mean));
       const points = rows.map((r) => ({label: r.activation, value: r.metrics.test_accuracy.mean,
                                        err: r.metrics.test_accuracy.std, color: color[r.activation]}));
       const spread = (p, sign) => p.value + sign * (Number.isFinite(p.err) ? p.err : 0);
@@ -410,10 +443,9 @@
                               y: {domain: extent([points.map((p) => spread(p, 1)), points.map((p) => spread(p, -1))], false),
                                   label: "test accuracy"},
                               message: points.length ? null : "no accuracy measured", messageClass: "plot-note"});
-      legend(box("accuracy"), items(), toggle, hidden);
       lines("train_loss", c.curves, "train_loss_mean", "train_loss_std", "epoch", "epoch", "train loss", false);
       lines("val_accuracy", c.curves, "val_accuracy_mean", "val_accuracy_std", "epoch", "epoch", "validation accuracy", false);
-      lines("dead_fraction", c.per_layer, "dead_fraction", null, null, "layer", "dead fraction", false);
+      lines("dead_fraction", c.per_layer, "dead_fraction", null, null, "layer", "dead fraction", false, true);
       lines("grad_norm", c.per_layer, "grad_norm", null, null, "layer", "gradient norm", true);
     }
     draw();
@@ -421,10 +453,10 @@
 
   // ---------------------------------------------------------------- start
   DATA.gallery.forEach(setupCard);
-  // Start with the compared activations overlaid, so the first view already compares.
-  for (const row of DATA.comparison ? DATA.comparison.rows : []) {
-    const box = document.querySelector(`[data-overlay="${CSS.escape(row.activation)}"]`);
-    if (box) { box.checked = true; overlaid.add(row.activation); box.closest(".card").classList.add("overlaid"); }
+  // Start with the comparison's featured activations overlaid, so the first view compares.
+  for (const name of DATA.comparison ? featured(DATA.comparison) : []) {
+    const box = document.querySelector(`[data-overlay="${CSS.escape(name)}"]`);
+    if (box) { box.checked = true; overlaid.add(name); box.closest(".card").classList.add("overlaid"); }
   }
   drawOverlay();
   document.querySelectorAll("table.sortable").forEach(sortable);
