@@ -267,6 +267,20 @@ def _catalog_years():
     return [str(i.reference.year) for i in al.catalog()]
 
 
+def test_browser_claims_filter_by_verdict(browser_page):
+    tab, problems, _ = browser_page
+    visible = lambda: tab.eval_on_selector_all(  # noqa: E731
+        "#claims .claim", "els => els.filter(e => !e.hidden).map(e => e.dataset.verdict)")
+    everything = visible()
+    verdict = next(v for v in everything)
+    button = tab.locator(f'#claims [data-filter="{verdict}"]')
+    button.click()
+    assert set(visible()) == {verdict}
+    button.click()
+    assert visible() == everything
+    assert problems == []
+
+
 def test_browser_comparison_charts_and_screenshot(browser_page):
     tab, problems, _ = browser_page
     rows = synthetic_comparison()["rows"]

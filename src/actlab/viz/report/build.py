@@ -173,7 +173,7 @@ def terminal_summary(comparison: dict | None, claims: list | None, notes: dict) 
             ids = [c["id"] for c in claims if c["verdict"] == verdict]
             if ids:
                 lines.append(textwrap.fill(f"{verdict}: {', '.join(ids)}", 100, initial_indent="  ",
-                                           subsequent_indent="    "))
+                                           subsequent_indent="    ", break_on_hyphens=False))
     else:
         lines.append(f"claims: not checked — {notes.get('claims', '')}")
     return lines

@@ -130,8 +130,12 @@ def _sort_key(m: dict) -> str:
 def claims(items: list[dict]) -> str:
     """Every claim that is not an erratum: statement, source, check, figures, verdict."""
     counts = Counter(c["verdict"] for c in items)
-    summary = el("p", " · ".join(el("span", f"{counts[v]} {esc(v)}", class_=f"badge {verdict_class(v)}")
-                                 for v in VERDICTS if counts[v]), class_="verdict-counts")
+    summary = el("p", " ".join(el("button", f"{counts[v]} {esc(v)}", type="button",
+                                  class_=f"badge {verdict_class(v)}", data_filter=v,
+                                  title="show only these; click again to show all")
+                               for v in VERDICTS if counts[v] and v != "erratum")
+                 + (f" and {counts['erratum']} errata (below)" if counts["erratum"] else ""),
+                 class_="verdict-counts")
     cards = [_claim(c) for c in items if c["verdict"] != "erratum"]
     return join([summary, *cards] if cards else [summary, el("p", "No claims were checked.", class_="muted")])
 

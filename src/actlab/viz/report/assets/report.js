@@ -451,6 +451,18 @@
     draw();
   }
 
+  // ---------------------------------------------------------------- claims filter
+  document.querySelectorAll("#claims [data-filter]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const on = button.getAttribute("aria-pressed") !== "true";
+      document.querySelectorAll("#claims [data-filter]").forEach((b) => b.setAttribute("aria-pressed", "false"));
+      button.setAttribute("aria-pressed", String(on));
+      document.querySelectorAll("#claims .claim").forEach((claim) => {
+        claim.hidden = on && claim.dataset.verdict !== button.dataset.filter;
+      });
+    });
+  });
+
   // ---------------------------------------------------------------- start
   DATA.gallery.forEach(setupCard);
   // Start with the comparison's featured activations overlaid, so the first view compares.
