@@ -60,18 +60,21 @@ def grid(dtype, kinks=()) -> np.ndarray:
     return np.unique(x)
 
 
-def stable(fn):
+def stable(fn, zero_below_dps: float = math.inf):
     """Evaluate ``fn()`` in mpmath at rising precision until two precisions agree to 25 digits,
     so that cancellation inside a reference formula (x + sqrt(x² + b) at x = -1e38, or
-    x - tanh x at x = 1e-80) cannot fool the oracle."""
+    x - tanh x at x = 1e-80) cannot fool the oracle. A zero is accepted once the precision
+    reaches ``zero_below_dps``, the digits that would have resolved any value that matters."""
     prev = None
-    levels = (DPS, 2 * DPS, 4 * DPS, 8 * DPS, 16 * DPS, 32 * DPS)
+    levels = [DPS * 2**k for k in range(8)]  # up to 7680 digits, for e^{-2471}-sized answers
     for dps in levels:
         with mp.workdps(dps):
             value = +fn()
         # A zero may be a cancellation that more digits would resolve: only the last level
         # may confirm it.
         if prev is not None and value != 0 and abs(value - prev) <= abs(value) * mp.mpf(10) ** -25:
+            return value
+        if value == 0 and dps >= zero_below_dps:
             return value
         prev = value
     if value == 0:
@@ -85,14 +88,18 @@ def mp_value(d: al.Definition, x: float, params: dict):
     return stable(lambda: d.mp_forward(mp, mp.mpf(x), **params))
 
 
-def mp_derivative(d: al.Definition, x: float, params: dict):
+def mp_derivative(d: al.Definition, x: float, params: dict, tiny: float):
     """A central difference in high precision with a step 1e-25 relative to x (mpmath's own
     diff uses an absolute step, which is lost next to large x and swamps f' near a zero of f'
-    at tiny x), at rising precision."""
+    at tiny x), at rising precision. A derivative below ``tiny`` (which may flush to zero)
+    is reported as 0 once the precision could have resolved ``tiny``."""
     xm = mp.mpf(x)
-    h = (abs(xm) if xm != 0 else mp.mpf("1e-330")) * mp.mpf(10) ** -25
+    h = abs(xm) * mp.mpf(10) ** -25 if xm != 0 else mp.mpf(10) ** -40
     f = lambda t: d.mp_forward(mp, t, **params)  # noqa: E731
-    return stable(lambda: (f(xm + h) - f(xm - h)) / (2 * h))
+    scale = abs(f(xm))
+    # Digits needed to see a change of tiny·h in a value of size |f(x)|.
+    needed = 10 + float(mp.log10(max(scale, mp.mpf(1)))) - math.log10(tiny) - float(mp.log10(h))
+    return stable(lambda: (f(xm + h) - f(xm - h)) / (2 * h), zero_below_dps=needed)
 
 
 def ulp_errors(computed: np.ndarray, exact: list, dtype) -> np.ndarray:

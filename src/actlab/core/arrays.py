@@ -93,7 +93,8 @@ def prepare(x: Any, what: str = "input", *, widen: bool = False) -> Prepared:
     def finish(result):
         result = np.asarray(result)
         if result.dtype != out_dtype:
-            result = result.astype(out_dtype)
+            with np.errstate(over="ignore"):  # beyond the dtype's range, inf is the rounding
+                result = result.astype(out_dtype)
         # Like a ufunc: scalars and 0-d arrays in give NumPy scalars out.
         return result[()] if (scalar_in or result.ndim == 0) and result.ndim == 0 else result
 

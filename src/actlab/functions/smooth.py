@@ -93,10 +93,12 @@ register(Definition(
 
 
 def _mp_gelu(mp, x, approximate):
+    # Beyond |x| = 1e6 both forms equal x or 0 to within 1e-10^11, far below any float; saying
+    # so spares mpmath an erfc that overflows internally and exponentials of 1e18-digit size.
+    if abs(x) > 1e6:
+        return x if x > 0 else mp.mpf(0)
     if approximate == "tanh":
         return x / (1 + mp.exp(-2 * mp.sqrt(2 / mp.pi) * (x + mp.mpf(GELU_TANH_COEF) * x ** 3)))
-    if abs(x) > 1e6:  # mpmath's erfc overflows internally near 1e9; Φ(x) is 0 or 1 to 1e-10^11 here
-        return x if x > 0 else -mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi)
     return x * mp.erfc(-x / mp.sqrt(2)) / 2
 
 
@@ -186,5 +188,5 @@ register(Definition(
                         "https://arxiv.org/abs/2112.11687"),
     guidance="A softplus substitute that needs only a square root, so it is fast on any hardware; "
              "it approaches 0 as b/(4|x|) on the left, much more slowly than softplus.",
-    mp_forward=lambda mp, x, b: (x + mp.sqrt(x * x + b)) / 2,
+    mp_forward=lambda mp, x, b: (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / (2 * (mp.sqrt(x * x + b) - x)),
 ))
