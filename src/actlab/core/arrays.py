@@ -24,7 +24,8 @@ _libm_erfc = np.frompyfunc(math.erfc, 1, 1)
 def _erfc(x):
     """erfc from the C library: within 3 ulp everywhere, where SciPy's Cephes erfc is off by up
     to 9 ulp near 1 and hundreds of ulp in the tail (measured against mpmath)."""
-    return _libm_erfc(x).astype(x.dtype if hasattr(x, "dtype") else np.float64)
+    # frompyfunc gives a Python float for 0-d input: asarray keeps scalars working.
+    return np.asarray(_libm_erfc(x), dtype=x.dtype if hasattr(x, "dtype") else np.float64)
 
 
 class NumpyOps:
