@@ -195,7 +195,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from actlab.viz.report.build import build_report
 
     outcome = build_report(args.output, budget=args.budget, lab=not args.gallery_only,
-                           from_results=args.from_results, progress=None)
+                           from_results=args.from_results, progress=None, n_jobs=args.jobs)
     print("\n".join(outcome.summary))
     print(f"\nwrote {outcome.path}  ({outcome.path.stat().st_size / 1e6:.1f} MB, "
           f"{outcome.seconds:.0f} s). Open it in any browser; it works offline.")
@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_advise)
 
-    from actlab.viz.report.build import BUDGETS, DEFAULT_DIR
+    from actlab.viz.report.build import DEFAULT_DIR
 
     p = command("report", "run a short comparison and the claims, and write the HTML report",
                 "Run a short comparison on the bundled digits data and check the claims, then "
@@ -290,8 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
                 "property table, the comparison and the claims.")
     p.add_argument("-o", "--output", default=DEFAULT_DIR,
                    help=f"folder for the report and its data (default: {DEFAULT_DIR})")
-    p.add_argument("--budget", choices=list(BUDGETS), default="small",
-                   help="how much to train: " + "; ".join(f"{k}: {v.describe()}" for k, v in BUDGETS.items()))
+    p.add_argument("--budget", default="small",
+                   help="the lab's budget: tiny (seconds), small (the default, minutes) or full "
+                        "(more seeds, epochs and depths; much longer)")
+    p.add_argument("--jobs", type=int, default=-1, help="parallel training runs (default: all cores)")
     p.add_argument("--gallery-only", action="store_true",
                    help="skip the comparison and the claims (seconds instead of minutes)")
     p.add_argument("--from-results", metavar="FOLDER",

@@ -20,23 +20,9 @@ DEFAULT_DIR = "actlab-report"
 REPORT_FILE = "report.html"
 COMPARISON_FILE = "comparison.json"
 CLAIMS_FILE = "claims.json"
-CELLS_FILE = "comparison-cells.jsonl"  # the lab's finished runs: a rerun resumes from them
+CELLS_FILE = "comparison-runs.jsonl"  # the lab's finished runs: a rerun resumes from them
+CLAIM_RUNS_DIR = "claim-runs"
 ERRORS_FILE = "errors.log"
-
-
-@dataclass(frozen=True)
-class Budget:
-    """How much the report trains: seeds per activation and epochs per run."""
-
-    name: str
-    seeds: int
-    epochs: int
-
-    def describe(self) -> str:
-        return f"{self.seeds} seed{'s' if self.seeds != 1 else ''} × {self.epochs} epochs"
-
-
-BUDGETS = {b.name: b for b in (Budget("tiny", 1, 2), Budget("small", 3, 15), Budget("full", 5, 60))}
 
 
 @dataclass(frozen=True)
@@ -48,63 +34,68 @@ class Outcome:
 
 
 def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab: bool = True,
-                 from_results: str | Path | None = None, progress: bool | None = None) -> Outcome:
+                 from_results: str | Path | None = None, progress: bool | None = None,
+                 n_jobs: int = -1) -> Outcome:
     """Write ``folder/report.html`` (and the results it shows, as JSON beside it).
 
-    ``lab=False`` draws the gallery and the property table only. ``from_results`` redraws from
-    the JSON a previous report saved in that folder, running nothing.
+    ``budget`` is one of the lab's budgets (``actlab.lab.claims.BUDGETS``): its seeds, epochs and
+    training-set size set the comparison, and the claims run at it. ``lab=False`` draws the
+    gallery and the property table only. ``from_results`` redraws from the JSON a previous
+    report saved in that folder, running nothing. ``n_jobs``: parallel training runs (-1: all
+    cores).
     """
-    if budget not in BUDGETS:
-        raise ParameterError(f"budget {budget!r} is not one of {', '.join(BUDGETS)}")
     start = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ERRORS_FILE).unlink(missing_ok=True)
     if from_results is not None:
         comparison, claims, notes = _load(Path(from_results))
+        made = f"results loaded from {from_results}"
     elif lab:
-        comparison, claims, notes = run_lab(BUDGETS[budget], folder, progress)
+        comparison, claims, notes, made = run_lab(budget, folder, progress, n_jobs)
     else:
-        comparison, claims = None, None
+        comparison, claims, made = None, None, "gallery only"
         notes = {k: "left out (--gallery-only); run `actlab report` without it to include it."
                  for k in ("comparison", "claims")}
     for name, data in ((COMPARISON_FILE, comparison), (CLAIMS_FILE, claims)):
         if data is not None and from_results is None:
             (folder / name).write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
-    if from_results is not None:
-        made = f"results loaded from {from_results}"
-    else:
-        made = f"budget {budget} ({BUDGETS[budget].describe()})" if lab else "gallery only"
-    html = render_report(comparison, claims, notes=notes, run={"actlab": __version__, "run": made})
+    seconds = time.perf_counter() - start
+    html = render_report(comparison, claims, notes=notes,
+                         run={"actlab": __version__, "run": made, "took": f"{seconds:.0f} s"})
     path = folder / REPORT_FILE
     path.write_text(html, encoding="utf-8")
-    seconds = time.perf_counter() - start
     failed = [part for part, note in notes.items() if note.startswith("it failed")]
-    return Outcome(path, seconds, terminal_summary(comparison, claims, notes), failed)
+    return Outcome(path, time.perf_counter() - start, terminal_summary(comparison, claims, notes), failed)
 
 
-def run_lab(budget: Budget, folder: Path, progress: bool | None) -> tuple[dict | None, list | None, dict]:
-    """The comparison on the default dataset and the claims, each at ``budget``.
+def run_lab(budget: str, folder: Path, progress: bool | None, n_jobs: int):
+    """The comparison on the lab's default dataset and the claims, both at ``budget``.
 
-    A part that cannot run (the lab extra missing) or that fails is left out with the reason,
-    which the page shows in its place; the rest of the report is still written. A failure's
-    traceback goes to ``folder/errors.log``.
+    Returns (comparison, claims, notes, description). A part that cannot run (the lab extra
+    missing) or that fails is left out with the reason, which the page shows in its place; the
+    rest of the report is still written. A failure's traceback goes to ``folder/errors.log``.
+    Finished training runs are kept in the folder, so an interrupted report resumes.
     """
     notes: dict[str, str] = {}
-    comparison = claims = None
     try:
         from ...lab import compare
-        from ...lab.claims import run_claims
+        from ...lab.claims import budget_named, run_claims
     except ImportError as exc:
         notes["comparison"] = notes["claims"] = _missing(exc)
-        return comparison, claims, notes
-    print(f"comparing activations ({budget.describe()}) ...", file=sys.stderr)
+        return None, None, notes, "gallery only (no lab)"
+    b = budget_named(budget)
+    plural = "s" if b.seeds != 1 else ""
+    made = f"budget {b.name}: comparison over {b.seeds} seed{plural} × {b.epochs} epochs" + (
+        f" on {b.max_train} training samples" if b.max_train else "")
+    print(f"comparing activations ({b.seeds} seed{plural} × {b.epochs} epochs) ...", file=sys.stderr)
     comparison = _guarded("comparison", notes, folder, lambda: check_comparison(compare(
-        seeds=budget.seeds, epochs=budget.epochs, results=folder / CELLS_FILE, progress=progress)))
-    print(f"checking the claims (budget {budget.name}) ...", file=sys.stderr)
-    claims = _guarded("claims", notes, folder,
-                      lambda: check_claims(run_claims(budget=budget.name, progress=progress)))
-    return comparison, claims, notes
+        seeds=b.seeds, epochs=b.epochs, max_train=b.max_train, results=folder / CELLS_FILE,
+        n_jobs=n_jobs, progress=progress)))
+    print(f"checking the claims (budget {b.name}) ...", file=sys.stderr)
+    claims = _guarded("claims", notes, folder, lambda: check_claims(run_claims(
+        b, n_jobs=n_jobs, results=str(folder / CLAIM_RUNS_DIR), progress=progress)))
+    return comparison, claims, notes, made
 
 
 def _guarded(part: str, notes: dict, folder: Path, run):
