@@ -212,18 +212,27 @@ def test_advise_text_cites_the_seeds(capsys):
     assert "No lab evidence yet" in out
 
 
-def test_advise_cites_lab_results(tmp_path, capsys):
-    hidden = [i.name for i in al.catalog() if "hidden" in i.uses and i.elementwise][:2]
+@pytest.mark.parametrize("other_accuracy, verdict", [(0.95, "further ahead than the seeds' spread"),
+                                                     (0.905, "not told apart")])
+def test_advise_cites_lab_results(tmp_path, capsys, other_accuracy, verdict):
+    from actlab.viz.advice import advise
+
+    first, other = [c.name for c in advise("hidden", "multiclass").candidates[:2]]
+    accuracy = {first: 0.90, other: other_accuracy}
     comparison = {"dataset": "digits", "architecture": "64-32", "seeds": [0, 1], "curves": {}, "per_layer": {},
-                  "rows": [{"activation": n, "metrics": {"test_accuracy": {"mean": 0.9 + 0.05 * k, "std": 0.01},
+                  "rows": [{"activation": n, "metrics": {"test_accuracy": {"mean": a, "std": 0.01},
                                                           "dead_fraction": {"mean": 0.1, "std": 0.0}}}
-                           for k, n in enumerate(hidden)]}
+                           for n, a in accuracy.items()]}
     path = tmp_path / "comparison.json"
     path.write_text(json.dumps(comparison))
+    assert main(["advise", "--layer", "hidden", "--results", str(path), "--json"]) == 0
+    advice = json.loads(capsys.readouterr().out)
+    assert f"{other} had the best test accuracy" in advice["recommendation"]
+    assert verdict in advice["recommendation"]
+    assert advice["evidence_source"] == str(path)
+    assert advice["candidates"][0]["evidence"]["test_accuracy"]["mean"] == 0.90
     assert main(["advise", "--layer", "hidden", "--results", str(path)]) == 0
-    out = capsys.readouterr().out
-    assert f"{hidden[1]} had the best test accuracy" in out
-    assert "0.950 ± 0.010" in out and str(path) in out
+    assert "[lab: accuracy 0.900 ± 0.010, dead 0.1]" in capsys.readouterr().out
 
 
 def test_advise_rejects_a_file_that_is_not_results(tmp_path, capsys):

@@ -1,9 +1,12 @@
 """The HTML report: its data contract, its escaping, and the page working in a real browser."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -189,25 +192,42 @@ BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory, page):
+def playwright():
+    """One Playwright driver for the module (its sync API allows one at a time)."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
-    path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(page, encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+@contextlib.contextmanager
+def opened(playwright, path: Path):
+    """The page at ``path`` in headless Chromium with a fresh profile: (tab, problems, requests),
+    where problems collects console errors and warnings, uncaught exceptions and dialogs."""
     problems, requests = [], []
-    with sync_api.sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-        context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=BROWSER_ARGS,
-                                                       viewport={"width": 1280, "height": 900})
+    with tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=BROWSER_ARGS, viewport={"width": 1280, "height": 900})
         tab = context.new_page()
         tab.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
         tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         tab.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
         tab.on("request", lambda r: requests.append(r.url))
-        tab.goto(path.as_uri())
-        tab.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        yield tab, problems, requests
-        context.close()
+        try:
+            tab.goto(path.as_uri())
+            tab.wait_for_selector("body[data-ready=true]", timeout=15_000)
+            yield tab, problems, requests
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory, page, playwright):
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(page, encoding="utf-8")
+    with opened(playwright, path) as opened_page:
+        yield opened_page
 
 
 def test_browser_no_errors_no_network_no_injection(browser_page):
@@ -307,3 +327,43 @@ def test_browser_comparison_charts_and_screenshot(browser_page):
     tab.screenshot(path=str(ARTIFACTS / "report-comparison.png"))
     assert (ARTIFACTS / "report-gallery.png").stat().st_size > 20_000
     assert problems == []
+
+
+# ------------------------------------------------------------------------- end to end, tiny budget
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory):
+    """``actlab report --budget tiny``, run as a user would, with the lab's real experiments."""
+    pytest.importorskip("actlab.lab.claims", reason="the lab is not part of this installation")
+    pytest.importorskip("sklearn", reason="the lab extra is not installed")
+    folder = tmp_path_factory.mktemp("e2e") / "out"
+    run = subprocess.run([sys.executable, "-m", "actlab.cli", "report", "--budget", "tiny", "-o", str(folder)],
+                         capture_output=True, text=True, timeout=600)
+    return run, folder
+
+
+def test_report_end_to_end(real_report):
+    run, folder = real_report
+    assert run.returncode == 0, run.stderr
+    comparison = json.loads((folder / "comparison.json").read_text())
+    claims = json.loads((folder / "claims.json").read_text())
+    check_comparison(comparison)
+    check_claims(claims)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    for row in comparison["rows"]:
+        assert f'href="#act-{row["activation"]}"' in html
+    assert html.count('class="claim"') == len(claims)
+    assert claims_line(claims) in run.stdout and "wrote" in run.stdout
+    best = max(comparison["rows"], key=lambda r: r["metrics"]["test_accuracy"]["mean"])
+    assert run.stdout.splitlines()[3].startswith(best["activation"]), "best first in the summary"
+
+
+def test_report_end_to_end_in_the_browser(real_report, playwright):
+    run, folder = real_report
+    assert run.returncode == 0, run.stderr
+    with opened(playwright, folder / "report.html") as (tab, problems, requests):
+        assert problems == []
+        assert all(url.startswith("file://") for url in requests)
+        assert tab.locator('[data-chart="accuracy"] circle[data-point]').count() == len(
+            json.loads((folder / "comparison.json").read_text())["rows"])
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / "report-top.png"))

@@ -9,6 +9,7 @@ measurements are shown beside the rules.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..core import Activation, Info, ParameterError, definitions, get, lookup
 from ..core.errors import UnknownActivationError
+from .report.contract import mean_std_text
 
 LAYERS = ("hidden", "output")
 TASKS = ("binary", "multiclass", "multilabel", "regression")
@@ -224,7 +226,17 @@ def _recommend(candidates: list[Candidate], evidence: dict, comparison: Mapping 
     if measured:
         best = max(measured, key=lambda c: c.evidence["test_accuracy"]["mean"])
         acc = best.evidence["test_accuracy"]
-        text += (f" Measured by the lab on {comparison['dataset']} ({len(comparison['seeds'])} seeds): "
-                 f"{best.name} had the best test accuracy among these candidates, "
-                 f"{acc['mean']:.4f} ± {acc['std']:.4f}.")
+        text += (f" Measured by the lab on {comparison['dataset']} ({comparison['architecture']}; "
+                 f"{len(comparison['seeds'])} seeds): {best.name} had the best test accuracy among "
+                 f"these candidates, {mean_std_text(acc)}")
+        mine = first.evidence.get("test_accuracy") if first.evidence else None
+        if best is not first and mine is not None:
+            # Two means closer than their combined spread over seeds are not told apart.
+            spread = math.hypot(acc["std"] or 0.0, mine["std"] or 0.0)
+            close = acc["mean"] - mine["mean"] <= spread
+            text += (f"; {first.name} had {mean_std_text(mine)}, "
+                     + ("within the seeds' spread: on this evidence the two are not told apart."
+                        if close else "further ahead than the seeds' spread: worth trying first."))
+        else:
+            text += "."
     return text
