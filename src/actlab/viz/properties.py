@@ -26,8 +26,8 @@ def number_text(v: float) -> str:
 
 
 def range_text(lo: float, hi: float) -> str:
-    """The interval of outputs, open at an infinite end: ``[0, inf)``, ``(-1, 1)`` is not
-    claimed — the catalog gives the closure of the range, so finite ends print closed."""
+    """The interval of outputs as the catalog gives it (its closure): ``[0, inf)``, ``[-1, 1]``;
+    an infinite end prints open."""
     left = "(" if math.isinf(lo) else "["
     right = ")" if math.isinf(hi) else "]"
     return f"{left}{number_text(lo)}, {number_text(hi)}{right}"

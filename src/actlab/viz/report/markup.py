@@ -24,8 +24,13 @@ def attrs(**values: Any) -> str:
     return "".join(out)
 
 
+VOID = frozenset({"input", "img", "br", "hr", "meta"})  # elements HTML writes without an end tag
+
+
 def el(tag: str, content: str = "", **values: Any) -> str:
     """An element whose ``content`` is already HTML (escape text with :func:`esc` first)."""
+    if tag in VOID:
+        return f"<{tag}{attrs(**values)}>"
     return f"<{tag}{attrs(**values)}>{content}</{tag}>"
 
 

@@ -14,7 +14,7 @@ from ..properties import COLUMNS, cell_text, property_row
 from .contract import METRICS, VERDICTS, mean_std_text, number
 from .markup import el, esc, join
 
-SITE = "https://"
+LINKABLE = ("https://", "http://")  # references become links only to the web, never javascript:
 
 
 def gallery(definitions: list[Definition], infos: list[Info], formulas: dict[str, tuple[str, str]]) -> str:
@@ -65,7 +65,7 @@ def _card(d: Definition, info: Info, formula: tuple[str, str]) -> str:
 def _reference(d: Definition) -> str:
     r = d.reference
     text = esc(f"{r.authors} ({r.year}). {r.title}.")
-    link = el("a", esc(r.link), href=r.link, rel="noopener noreferrer") if r.link.startswith(SITE) else esc(r.link)
+    link = el("a", esc(r.link), href=r.link, rel="noopener noreferrer") if r.link.startswith(LINKABLE) else esc(r.link)
     return el("p", text + " " + link, class_="reference")
 
 
