@@ -179,6 +179,61 @@ def test_report_round_trips_through_saved_results(tmp_path):
     assert any("4 claims" in line for line in outcome.summary)
 
 
+@pytest.fixture
+def fake_lab(monkeypatch):
+    """The lab's two entry points replaced, to test how the report handles what they do."""
+    lab = pytest.importorskip("actlab.lab")
+    claims_module = pytest.importorskip("actlab.lab.claims")
+
+    def install(compare, run_claims):
+        monkeypatch.setattr(lab, "compare", compare)
+        monkeypatch.setattr(claims_module, "run_claims", run_claims)
+
+    return install
+
+
+def test_a_failing_part_keeps_the_other_and_is_logged(tmp_path, fake_lab):
+    def broken(**kwargs):
+        raise RuntimeError("out of coffee")
+
+    fake_lab(broken, lambda budget, **kwargs: synthetic_claims())
+    outcome = build_report(tmp_path, budget="tiny")
+    assert outcome.failed == ["comparison"]
+    html = outcome.path.read_text(encoding="utf-8")
+    assert "out of coffee" in html and "claim-3" in html
+    assert "RuntimeError: out of coffee" in (tmp_path / "errors.log").read_text()
+    assert json.loads((tmp_path / "claims.json").read_text()) == synthetic_claims()
+    assert not (tmp_path / "comparison.json").exists()
+
+
+def test_a_missing_extra_is_a_note_not_a_failure(tmp_path, fake_lab):
+    def no_sklearn(**kwargs):
+        raise al.MissingExtraError("scikit-learn", "lab", "the digits dataset")
+
+    fake_lab(no_sklearn, lambda budget, **kwargs: synthetic_claims())
+    outcome = build_report(tmp_path, budget="tiny")
+    assert outcome.failed == []
+    assert "pip install &#x27;actlab[lab]&#x27;" in outcome.path.read_text(encoding="utf-8")
+
+
+def test_the_budget_sets_the_comparison(tmp_path, fake_lab):
+    from actlab.lab.claims import budget_named
+
+    seen = {}
+
+    def record(**kwargs):
+        seen.update(kwargs)
+        return synthetic_comparison()
+
+    fake_lab(record, lambda budget, **kwargs: seen.setdefault("claims_budget", budget.name) and [])
+    build_report(tmp_path, budget="tiny")
+    b = budget_named("tiny")
+    assert (seen["seeds"], seen["epochs"], seen["max_train"]) == (b.seeds, b.epochs, b.max_train)
+    assert seen["claims_budget"] == "tiny" and seen["results"] == tmp_path / "comparison-runs.jsonl"
+    with pytest.raises(al.ParameterError, match="budget"):
+        build_report(tmp_path, budget="huge")
+
+
 def test_report_refuses_results_of_the_wrong_shape(tmp_path):
     (tmp_path / "comparison.json").write_text('{"dataset": "x"}')
     with pytest.raises(al.ParameterError, match="cannot be read as comparison"):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ... import __version__
-from ...core import ParameterError
+from ...core import MissingExtraError, ParameterError
 from ..terminal import table
 from . import summary
 from .contract import check_claims, check_comparison, mean_std_text, number
@@ -103,6 +103,9 @@ def _guarded(part: str, notes: dict, folder: Path, run):
     # is shown where the part would be, and the command exits non-zero.
     try:
         return run()
+    except MissingExtraError as exc:  # an optional dependency not installed: say so, no failure
+        notes[part] = str(exc)
+        return None
     except Exception as exc:  # noqa: BLE001  (any failure of a part is reported, not fatal)
         log = folder / ERRORS_FILE
         with log.open("a", encoding="utf-8") as f:
