@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import struct
 import subprocess
 import sys
@@ -43,12 +44,24 @@ def test_top_level_help_lists_every_command():
         assert command in r.stdout
 
 
+def typo(word: str) -> str:
+    """The word with its middle letter doubled: a slip of the finger."""
+    mid = len(word) // 2
+    return word[:mid] + word[mid] + word[mid:]
+
+
+NAME = max(al.names(), key=len)  # the longest name has no near neighbour to be confused with
+# An activation with a real parameter bounded below, and that parameter.
+BOUNDED = next((d, p) for d in al.definitions() for p in d.params
+               if p.choices is None and not p.integer and p.low > -math.inf)
+
+
 @pytest.mark.parametrize("args, expected", [
     (["lst"], "did you mean 'list'"),
-    (["list", "--famly", "rectifier"], "did you mean '--family'"),
-    (["list", "--family", "rectifer"], "did you mean 'rectifier'"),
-    (["show", "rellu"], "did you mean 'relu'"),
-    (["plot", "gelu", "swsh"], "did you mean 'swish'"),
+    (["list", "--famly", "x"], "did you mean '--family'"),
+    (["list", "--family", typo(al.catalog()[0].family)], f"did you mean '{al.catalog()[0].family}'"),
+    (["show", typo(NAME)], f"did you mean '{NAME}'"),
+    (["plot", al.names()[0], typo(NAME)], f"did you mean '{NAME}'"),
     (["advise", "--layer", "hiden"], "did you mean 'hidden'"),
 ])
 def test_mistakes_get_did_you_mean_and_no_traceback(args, expected):
@@ -59,10 +72,11 @@ def test_mistakes_get_did_you_mean_and_no_traceback(args, expected):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["show", "swish", "--param", "beta=-1"], "'beta' = -1"),
-    (["show", "swish", "--param", "betta=1"], "did you mean 'beta'"),
-    (["show", "swish", "--param", "beta"], "NAME=VALUE"),
-    (["plot", "relu", "--range", "3", "1"], "low then high"),
+    (["show", BOUNDED[0].name, "--param", f"{BOUNDED[1].name}={BOUNDED[1].low - 1:g}"],
+     f"'{BOUNDED[1].name}' = {BOUNDED[1].low - 1:g}"),
+    (["show", BOUNDED[0].name, "--param", f"{typo(BOUNDED[1].name)}=1"], f"did you mean '{BOUNDED[1].name}'"),
+    (["show", BOUNDED[0].name, "--param", BOUNDED[1].name], "NAME=VALUE"),
+    (["plot", NAME, "--range", "3", "1"], "low then high"),
     (["advise", "--layer", "hidden", "--depth", "0"], "positive integer"),
 ])
 def test_bad_values_are_named_with_what_is_allowed(args, expected, capsys):
@@ -72,7 +86,7 @@ def test_bad_values_are_named_with_what_is_allowed(args, expected, capsys):
 
 
 def test_bad_output_suffix(tmp_path, capsys):
-    assert main(["plot", "relu", "-o", str(tmp_path / "f.gif")]) == 2
+    assert main(["plot", NAME, "-o", str(tmp_path / "f.gif")]) == 2
     assert ".png, .svg, .pdf" in capsys.readouterr().err
     assert not (tmp_path / "f.gif").exists()
 
@@ -147,12 +161,15 @@ def test_show_every_activation(name, capsys):
 
 
 def test_show_alias_and_parameters_json():
-    r = run("show", "silu", "--param", "beta=2.5", "--json")
+    d, p = next((d, p) for d in al.definitions() if d.aliases for p in d.params
+                if p.choices is None and not p.integer)
+    value = float(p.default) + 0.5
+    r = run("show", d.aliases[0], "--param", f"{p.name}={value}", "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["name"] == al.lookup("silu").name
-    assert data["config"]["params"]["beta"] == 2.5
-    assert {p["name"]: p["value"] for p in data["parameters"]}["beta"] == 2.5
+    assert data["name"] == d.name
+    assert data["config"]["params"][p.name] == value
+    assert {q["name"]: q["value"] for q in data["parameters"]}[p.name] == value
 
 
 def test_show_choice_parameter(capsys):
@@ -166,7 +183,7 @@ def test_show_choice_parameter(capsys):
 # ------------------------------------------------------------------------- plot
 def test_plot_png_has_the_size_asked_for(tmp_path):
     out = tmp_path / "two.png"
-    r = run("plot", "relu", "gelu", "--derivative", "-o", str(out), "--dpi", "100")
+    r = run("plot", *al.names()[:2], "--derivative", "-o", str(out), "--dpi", "100")
     assert r.returncode == 0, r.stderr
     assert str(out) in r.stdout
     assert png_size(out) == (2 * 320, 260)  # two 3.2 × 2.6 inch panels at 100 dpi
