@@ -74,6 +74,22 @@ class Activation:
     def __hash__(self) -> int:
         return hash(repr(self))
 
+    # Activations are immutable: a copy is the object itself, and pickling (which scikit-learn's
+    # clone and multiprocessing use) stores the JSON config, never the formulas.
+    def __copy__(self) -> "Activation":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Activation":
+        return self
+
+    def __reduce__(self):
+        from .registry import get, is_custom
+
+        if is_custom(self):
+            raise TypeError(f"activation {self.name!r} wraps a user callable and cannot be pickled; "
+                            "pass the callable itself")
+        return get, (self.get_config(),)
+
     # -- computing ------------------------------------------------------------------------
     def _bind(self, x: Any, what: str = "input"):
         prep = prepare(x, what, widen=not self.definition.exact)
@@ -92,14 +108,14 @@ class Activation:
         if training and self.definition.stochastic is not None:
             return self.forward_train(x, rng)[0]
         prep, params = self._bind(x)
-        with np.errstate(all="ignore"):  # unused branches of `where` may overflow harmlessly
+        with prep.quiet():
             y = self.definition.forward(prep.x, prep.ops, **params)
         return write_out(prep.finish(y), out)
 
     def forward_train(self, x: Any, rng: np.random.Generator | None = None):
         """Training-mode forward: ``(y, f'(x))``, drawing random slopes for stochastic activations."""
         prep, params = self._bind(x)
-        with np.errstate(all="ignore"):
+        with prep.quiet():
             if self.definition.stochastic is None:
                 y = self.definition.forward(prep.x, prep.ops, **params)
                 return prep.finish(y), self.derivative(x)
@@ -114,7 +130,7 @@ class Activation:
             raise NotDifferentiableError(
                 f"{self.name} is vector-valued: its derivative is a Jacobian; use .vjp(x, grad_out)")
         prep, params = self._bind(x)
-        with np.errstate(all="ignore"):
+        with prep.quiet():
             if d.derivative is None:
                 dy = _numerical_derivative(self, prep.x, prep.ops, params)
             else:
@@ -129,7 +145,7 @@ class Activation:
                 f"{self.name}'s derivative cannot be recovered from its output alone; "
                 "use .derivative(x) or .vjp(x, grad_out)")
         prep, params = self._bind(y, "output")
-        with np.errstate(all="ignore"):
+        with prep.quiet():
             return prep.finish(d.derivative_from_output(prep.x, prep.ops, **params))
 
     def vjp(self, x: Any, grad_out: Any) -> Any:
@@ -144,11 +160,11 @@ class Activation:
         if d.elementwise:
             if g.shape != prep.x.shape:
                 raise ValueError(f"grad_out has shape {g.shape}, expected the output's shape {prep.x.shape}")
-            with np.errstate(all="ignore"):
+            with prep.quiet():
                 dy = (d.derivative(prep.x, prep.ops, **params) if d.derivative is not None
                       else _numerical_derivative(self, prep.x, prep.ops, params))
                 return prep.finish(g * dy)
-        with np.errstate(all="ignore"):
+        with prep.quiet():
             return prep.finish(d.vjp(prep.x, g, prep.ops, **params))
 
     def param_grads(self, x: Any, grad_out: Any) -> dict[str, Any]:
@@ -157,10 +173,10 @@ class Activation:
         prep, params = self._bind(x)
         g = prepare(grad_out, "grad_out").x
         grads = {}
-        with np.errstate(all="ignore"):
+        with prep.quiet():
             for name, partial in d.param_partials.items():
                 full = g * partial(prep.x, prep.ops, **params)
-                grads[name] = _reduce_to_shape(full, np.shape(self._params[name]))
+                grads[name] = _reduce_to_shape(full, np.shape(self._params[name]), prep.ops)
         return grads
 
 
@@ -173,14 +189,14 @@ def _check_axis(axis: int, ndim: int, name: str) -> int:
     return axis % ndim
 
 
-def _reduce_to_shape(full: Any, shape: tuple) -> Any:
+def _reduce_to_shape(full: Any, shape: tuple, o: Any) -> Any:
     """Sum a broadcast gradient back to the parameter's shape (scalar parameters give a float)."""
     if shape == ():
-        return float(np.sum(full))
+        return float(o.sum(full))
     lead = full.ndim - len(shape)
-    full = np.sum(full, axis=tuple(range(lead))) if lead else full
+    full = o.sum(full, axis=tuple(range(lead))) if lead else full
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and full.shape[i] != 1)
-    return np.sum(full, axis=axes, keepdims=True) if axes else full
+    return o.sum(full, axis=axes, keepdims=True) if axes else full
 
 
 _WARNED: set[str] = set()
@@ -193,7 +209,6 @@ def _numerical_derivative(act: Activation, x, o, params):
         warnings.warn(f"activation {act.name!r} has no analytic derivative; using central "
                       "finite differences (pass derivative= to actlab.custom for an exact one)",
                       stacklevel=4)
-    eps = np.finfo(x.dtype).eps
-    h = np.cbrt(eps) * np.maximum(1.0, np.abs(x))
+    h = float(o.finfo(x.dtype).eps) ** (1 / 3) * o.maximum(o.abs(x), 1.0)
     f = act.definition.forward
     return (f(x + h, o, **params) - f(x - h, o, **params)) / ((x + h) - (x - h))

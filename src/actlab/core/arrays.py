@@ -8,6 +8,7 @@ array) are served by :mod:`actlab.interop.array_api`, loaded only when such an a
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -55,6 +56,14 @@ class Prepared:
     x: Any
     ops: Any
     finish: Callable[[Any], Any]
+
+    def quiet(self):
+        """Silence NumPy's floating-point warnings while a formula runs (its unused `where`
+        branches may overflow harmlessly). PyTorch and JAX do not warn, and a NumPy context
+        manager would only stop their tracers (torch.compile, jit)."""
+        if type(self.x).__module__.split(".")[0] in ("torch", "jax", "jaxlib"):
+            return contextlib.nullcontext()
+        return np.errstate(all="ignore")
 
 
 def prepare(x: Any, what: str = "input", *, widen: bool = False) -> Prepared:

@@ -1,0 +1,165 @@
+"""Compare activations: the same network trained with each, over seeds, summarised as mean ± std.
+
+:func:`compare` returns the comparison the report renders::
+
+    {"dataset", "architecture", "seeds",
+     "rows": [{"activation", "metrics": {name: {"mean", "std"}}}],
+     "curves": {activation: {"epoch", "train_loss_mean", "train_loss_std",
+                             "val_accuracy_mean", "val_accuracy_std"}},
+     "per_layer": {activation: {"dead_fraction": [...], "grad_norm": [...]}}}
+
+Metrics per row: ``test_accuracy`` (``test_mse`` for regression), ``final_train_loss``,
+``epochs_to_target`` (over the seeds that reached it; None if none did), ``reached_target``
+(the share of seeds that did), ``wall_time_s``, ``dead_fraction``, ``grad_ratio``. Standard
+deviations are over seeds (n − 1 in the denominator; 0 with a single seed). Regression curves
+have no accuracy (``val_accuracy_*`` hold None) and add the test loss as ``val_loss_*``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+import actlab as al
+
+from . import datasets
+from .sweep import grid, run_sweep
+from .training import DEFAULT_TARGET, DEFAULTS, activation_label, train_cell
+
+
+def default_activations() -> list[str]:
+    """Every registered activation that is elementwise, differentiable and, by its metadata,
+    meant for the inside of a network (a hidden layer or a gate)."""
+    return [info.name for info in al.catalog()
+            if info.elementwise and info.differentiable and {"hidden", "gating"} & set(info.uses)]
+
+
+def compare(activations: Iterable[Any] | None = None, *, dataset: Any = datasets.DEFAULT,
+            seeds: int | Sequence[int] = 3, depth: int = DEFAULTS["depth"], width: int = DEFAULTS["width"],
+            epochs: int = DEFAULTS["epochs"], batch_size: int = DEFAULTS["batch_size"],
+            optimizer: dict | str = DEFAULTS["optimizer"], target: float | None = None,
+            max_train: int | None = None, results: str | Path | None = None, n_jobs: int | None = None,
+            scheduler: str | None = None, progress: bool | None = None) -> dict:
+    """Train a ``depth`` × ``width`` MLP with each activation on ``dataset`` for each seed.
+
+    Args:
+        activations: names or configs (``{"name": "leaky_relu", "params": {"alpha": 0.1}}``);
+            default :func:`default_activations`.
+        dataset: a name from :func:`actlab.lab.datasets.available` or a .npz/.csv path.
+        seeds: how many seeds (0, 1, ...) or which ones; a seed fixes split, weights and order.
+        optimizer: a name or a config such as ``{"name": "sgd", "lr": 0.1}``.
+        target: the training accuracy (classification) or loss (regression) whose first epoch
+            ``epochs_to_target`` reports (default 0.95 / 0.1).
+        results: a JSON-lines file of finished runs: an interrupted comparison resumes from it.
+        n_jobs, scheduler: parallel workers (joblib), or a Dask scheduler address.
+    """
+    return run_comparisons(activations, datasets_=[dataset], depths=[depth], seeds=seeds, width=width,
+                           epochs=epochs, batch_size=batch_size, optimizer=optimizer, target=target,
+                           max_train=max_train, results=results, n_jobs=n_jobs, scheduler=scheduler,
+                           progress=progress)[0]
+
+
+def run_comparisons(activations: Iterable[Any] | None = None, *, datasets_: Sequence[Any] = (datasets.DEFAULT,),
+                    depths: Sequence[int] = (DEFAULTS["depth"],), seeds: int | Sequence[int] = 3,
+                    width: int = DEFAULTS["width"], epochs: int = DEFAULTS["epochs"],
+                    batch_size: int = DEFAULTS["batch_size"], optimizer: dict | str = DEFAULTS["optimizer"],
+                    target: float | None = None, max_train: int | None = None,
+                    results: str | Path | None = None, n_jobs: int | None = None,
+                    scheduler: str | None = None, progress: bool | None = None) -> list[dict]:
+    """The grid datasets × depths × activations × seeds in one parallel sweep; one comparison
+    (as :func:`compare` returns it) per dataset and depth, in that order."""
+    specs = [_spec(a) for a in (activations if activations is not None else default_activations())]
+    if not specs:
+        raise al.ParameterError("no activations to compare; give at least one")
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not seed_list:
+        raise al.ParameterError("no seeds; give a positive count or a list of seeds")
+    dataset_names = [str(d) for d in datasets_]
+    for d in dataset_names:
+        datasets.load(d, seed=0)  # an unknown dataset fails now, not in a worker
+    optimizer = optimizer if isinstance(optimizer, dict) else {"name": optimizer}
+    fixed = {"width": width, "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
+             "target": target, "max_train": max_train}
+    cells = [{**c, **fixed} for c in grid(dataset=dataset_names, depth=list(depths), activation=specs,
+                                          seed=seed_list)]
+    outcomes = run_sweep(train_cell, cells, results=results, n_jobs=n_jobs, scheduler=scheduler,
+                         progress=progress, label="compare")
+    by_cell = list(zip(cells, outcomes))
+    return [_summarise([(c, r) for c, r in by_cell if c["dataset"] == d and c["depth"] == depth],
+                       d, depth, specs, seed_list, fixed)
+            for d in dataset_names for depth in depths]
+
+
+def _spec(activation: Any) -> str | dict:
+    """A JSON-ready activation spec (a name, or a config when parameters differ from defaults)."""
+    act = al.get(activation)
+    if al.is_custom(act):
+        raise al.ParameterError(f"comparisons run in worker processes and need registered activations; "
+                                f"{act.name!r} is a custom callable")
+    label = activation_label(act)
+    return act.name if label == act.name else act.get_config()
+
+
+def _architecture(ds: datasets.Dataset, depth: int, fixed: dict) -> str:
+    head = f"{ds.n_classes} softmax" if ds.task == "classification" else "1 linear"
+    opt = ", ".join(f"{k}={v}" for k, v in fixed["optimizer"].items() if k != "name")
+    return (f"MLP {ds.n_features} → {depth} × {fixed['width']} → {head}; {fixed['optimizer']['name']}"
+            f"{f' ({opt})' if opt else ''}, batch {fixed['batch_size']}, {fixed['epochs']} epochs")
+
+
+def _summarise(pairs, dataset, depth, specs, seeds, fixed) -> dict:
+    ds = datasets.load(dataset, seed=seeds[0])
+    classify = ds.task == "classification"
+    score = "test_accuracy" if classify else "test_mse"
+    rows, curves, per_layer = [], {}, {}
+    for spec in specs:
+        runs = [r for c, r in pairs if c["activation"] == spec]
+        label = activation_label(spec)
+        reached = [r["epochs_to_target"] is not None for r in runs]
+        metrics = {name: mean_std([r[name] for r in runs])
+                   for name in (score, "final_train_loss", "epochs_to_target", "wall_time_s",
+                                "dead_fraction", "grad_ratio")}
+        metrics["reached_target"] = mean_std([float(x) for x in reached])
+        rows.append({"activation": label, "metrics": metrics})
+        curves[label] = _curves(runs, classify)
+        per_layer[label] = {key: _columnwise([r["per_layer"][key] for r in runs])["mean"]
+                            for key in ("dead_fraction", "grad_norm")}
+    rows.sort(key=lambda row: _rank(row["metrics"][score]["mean"], classify))
+    target = fixed["target"] if fixed["target"] is not None else DEFAULT_TARGET[ds.task]
+    return {"dataset": ds.name, "architecture": _architecture(ds, depth, fixed), "seeds": list(seeds),
+            "target": {"metric": "train accuracy" if classify else "train loss", "value": target},
+            "rows": rows, "curves": curves, "per_layer": per_layer}
+
+
+def _rank(value: float | None, higher_is_better: bool) -> float:
+    if value is None:
+        return np.inf
+    return -value if higher_is_better else value
+
+
+def mean_std(values: Iterable[Any]) -> dict:
+    """``{"mean", "std"}`` over the values that are numbers (None where there are none)."""
+    v = np.array([x for x in values if x is not None], dtype=float)
+    if v.size == 0:
+        return {"mean": None, "std": None}
+    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if v.size > 1 else 0.0}
+
+
+def _columnwise(lists: list[list]) -> dict:
+    """Mean and std at each position over lists that may differ in length (a diverged run stops early)."""
+    n = max((len(x) for x in lists), default=0)
+    stats = [mean_std(x[i] for x in lists if i < len(x)) for i in range(n)]
+    return {"mean": [s["mean"] for s in stats], "std": [s["std"] for s in stats]}
+
+
+def _curves(runs: list[dict], classify: bool) -> dict:
+    loss = _columnwise([r["curves"]["train_loss"] for r in runs])
+    val = _columnwise([r["curves"]["val_metric"] for r in runs])
+    epochs = len(loss["mean"])
+    curves = {"epoch": list(range(1, epochs + 1)),
+              "train_loss_mean": loss["mean"], "train_loss_std": loss["std"]}
+    if classify:
+        return {**curves, "val_accuracy_mean": val["mean"], "val_accuracy_std": val["std"]}
+    return {**curves, "val_accuracy_mean": [None] * epochs, "val_accuracy_std": [None] * epochs,
+            "val_loss_mean": val["mean"], "val_loss_std": val["std"]}

@@ -1,0 +1,1 @@
+"""Seeing activations: sampled curves, matplotlib figures, terminal plots and the HTML report."""

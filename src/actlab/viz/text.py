@@ -1,0 +1,93 @@
+"""Plain-text pages for the terminal: one activation in full, and the advice."""
+from __future__ import annotations
+
+import textwrap
+from typing import Sequence
+
+import numpy as np
+
+from ..core import Activation
+from .advice import Advice
+from .properties import property_row
+from .report.contract import mean_std_text
+from .sampling import plot_range, sample
+from .terminal import Series, char_plot
+
+MAX_WIDTH = 100
+
+
+def _wrapper(width: int, indent: str = "  ", hang: str = ""):
+    width = min(MAX_WIDTH, width)
+    return lambda text, first=indent: textwrap.fill(text, width, initial_indent=first,
+                                                    subsequent_indent=first + hang)
+
+
+def activation_page(act: Activation, width: int, *, plot: bool = True,
+                    x_range: Sequence[float] | None = None) -> str:
+    """Formulas, parameters, properties, guidance, reference and a character plot."""
+    info, wrap = act.info, _wrapper(width)
+    aliases = f" (also {', '.join(info.aliases)})" if info.aliases else ""
+    out = [f"{info.name}{aliases} — {info.family}", wrap(info.summary, ""), "",
+           "formula (LaTeX)", f"  f(x)  = {info.latex}", f"  f'(x) = {info.latex_derivative}"]
+    if info.parameters:
+        out += ["", "parameters"]
+        for p in info.parameters:
+            learn = ", learnable" if p["learnable"] else ""
+            out.append(f"  {p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})")
+            out.append(wrap(p["doc"], "      "))
+    row, yes = property_row(info), lambda flag: "yes" if flag else "no"  # noqa: E731
+    out += ["", "properties",
+            f"  range {row['range']}; monotonic {yes(info.monotonic)}; zero-centred "
+            f"{yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}",
+            f"  elementwise {yes(info.elementwise)}; differentiable {yes(info.differentiable)}; "
+            f"derivative from output {yes(info.has_derivative_from_output)}",
+            f"  uses: {row['uses']}; initialise weights with {info.init}"]
+    if info.kink_convention:
+        out.append(wrap(f"at the kink: {info.kink_convention}"))
+    out += ["", "guidance", wrap(info.guidance), "", "reference", wrap(str(info.reference))]
+    if plot:
+        out += ["", activation_plot(act, width, x_range)]
+    return "\n".join(out)
+
+
+def activation_plot(act: Activation, width: int, x_range: Sequence[float] | None = None) -> str:
+    """f (``*``) and f' (``.``) as a character plot; vector-valued ones along their slice."""
+    lo, hi = x_range or plot_range(act.definition, act.params)
+    c = sample(act, np.linspace(lo, hi, 481))
+    vector = not act.definition.elementwise
+    series = [Series("f1([x, 1])" if vector else "f(x)", "*", c.x, c.y)]
+    if c.dy is not None:
+        series.append(Series("df1/dx" if vector else "f'(x)", ".", c.x, c.dy))
+    return char_plot(series, width=max(30, min(72, width - 10)), height=17)
+
+
+def advice_page(advice: Advice, width: int) -> str:
+    """The recommendation, the texts' words, the rules, and every candidate with its notes."""
+    wrap = _wrapper(width, hang="  ")
+    hidden = advice.layer == "hidden"
+    where = "hidden layers" if hidden else f"the output layer ({advice.task})"
+    out = [f"Activation for {where}" + (f", {advice.depth} hidden layers" if hidden else ""), "",
+           wrap(advice.recommendation, ""), "", "What the texts say"]
+    out += [wrap(f"“{q['text']}” ({q['source']})") for q in advice.quotes]
+    out += ["", "How that is read against the catalog (in order of importance)"]
+    out += [wrap(f"{i}. {rule}") for i, rule in enumerate(advice.rules, 1)]
+    out += ["", "Candidates, best first"]
+    for c in advice.candidates:
+        out.append(f"  {c.name:<13}{'; '.join(c.notes)}{_evidence(c.evidence)}".rstrip())
+        out.append(wrap(c.guidance, "      "))
+    if advice.set_aside:
+        out += ["", "Set aside"] + [f"  {c.name:<13}{'; '.join(c.notes)}" for c in advice.set_aside]
+    if advice.not_for_layer:
+        out += ["", wrap(f"Not meant for {where}: {', '.join(advice.not_for_layer)}.", "")]
+    out += ["", f"Lab evidence from {advice.evidence_source}." if advice.evidence_source else
+            "No lab evidence yet: `actlab report` (or `actlab compare`) measures the candidates on "
+            "real data; advise then shows the measurements."]
+    return "\n".join(out)
+
+
+def _evidence(evidence: dict | None) -> str:
+    if not evidence:
+        return ""
+    parts = [f"{label} {mean_std_text(evidence[k])}" for k, label in
+             (("test_accuracy", "accuracy"), ("dead_fraction", "dead")) if k in evidence]
+    return f"  [lab: {', '.join(parts)}]"
