@@ -132,6 +132,13 @@ def test_the_primitives_are_exactly_the_public_functions_of_both_math_modules():
         assert public == set(PRIMITIVES), module.__name__
 
 
+def test_every_primitive_has_a_cost_for_the_thread_decision():
+    assert set(fused._PRIMITIVE_NS) == set(PRIMITIVES)
+    cheap = trace(lambda x, o: o.maximum(x, 0.0), {}, np.float32)
+    costly = trace(lambda x, o: x * o.erfc(x), {}, np.float32)
+    assert 0 < fused.cost(cheap) < fused.cost(costly)
+
+
 def test_trace_ops_offer_the_primitives_with_their_arity():
     graph = trace(lambda x, o: o.hypot(o.exp(x), 2.0), {}, np.float64)
     assert [op for op, _ in graph.nodes if op in PRIMITIVES] == ["exp", "hypot"]
