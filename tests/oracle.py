@@ -94,7 +94,7 @@ def mp_derivative(d: al.Definition, x: float, params: dict, tiny: float):
     at tiny x), at rising precision. A derivative below ``tiny`` (which may flush to zero)
     is reported as 0 once the precision could have resolved ``tiny``."""
     xm = mp.mpf(x)
-    h = abs(xm) * mp.mpf(10) ** -25 if xm != 0 else mp.mpf(10) ** -40
+    h = abs(xm) * mp.mpf(10) ** -25 if xm != 0 else mp.mpf(10) ** -200  # h² below any float at 0
     f = lambda t: d.mp_forward(mp, t, **params)  # noqa: E731
     scale = abs(f(xm))
     # Digits needed to see a change of tiny·h in a value of size |f(x)|.
@@ -131,4 +131,6 @@ def condition(fx: np.ndarray, dfx: np.ndarray, x: np.ndarray) -> np.ndarray:
     """κ(x) = |x f'(x) / f(x)|, the relative condition number (inf where f(x) = 0)."""
     with np.errstate(all="ignore"):
         k = np.abs(x * dfx / fx)
-    return np.where(np.isnan(k), np.inf, k)
+    # At x = 0 with f(0) = 0 the limit is 1 (f ≈ f'(0)·x); elsewhere a zero of f is infinitely
+    # ill-conditioned, and the oracle then asks for a flushed answer (|f| ≤ smallest normal).
+    return np.where(x == 0, 1.0, np.where(np.isnan(k), np.inf, k))
