@@ -10,6 +10,8 @@ import pytest
 
 import actlab as al
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before Keras is first imported
 keras = pytest.importorskip("keras")
 torch = pytest.importorskip("torch")
@@ -17,15 +19,6 @@ if keras.backend.backend() != "torch":
     pytest.skip(f"these tests use Keras's torch backend, not {keras.backend.backend()!r}",
                 allow_module_level=True)
 ak = pytest.importorskip("actlab.keras")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Two cores shared by several jobs: PyTorch's intra-op threads would only wait for each other.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 X = np.random.default_rng(0).uniform(-4, 4, size=(3, 8)).astype(np.float32)

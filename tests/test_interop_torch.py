@@ -10,19 +10,12 @@ import pytest
 
 import actlab as al
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 torch = pytest.importorskip("torch")
 at = pytest.importorskip("actlab.torch")
 
 from actlab.interop.naming import class_name
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Two cores shared by several jobs: PyTorch's intra-op threads would only wait for each other.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 DIFFERENTIABLE = [d for d in al.definitions() if d.differentiable]

@@ -50,7 +50,6 @@ register(Definition(
                   low=0.0, high=1.0),),
     derivative=lambda x, o, alpha: o.where(x > 0, 1.0, o.where(o.isnan(x), x, alpha)),
     derivative_from_output=lambda y, o, alpha: o.where(y > 0, 1.0, o.where(o.isnan(y), y, alpha)),
-    param_partials={},
     latex=r"\begin{cases}x & x > 0\\ \alpha x & x \le 0\end{cases}",
     latex_derivative=r"\begin{cases}1 & x > 0\\ \alpha & x \le 0\end{cases}",
     output_range=lambda alpha: (-INF if alpha > 0 else 0.0, INF), monotonic=True,
