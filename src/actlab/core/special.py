@@ -18,7 +18,6 @@ and compare the function with mpmath's erfc.
 from __future__ import annotations
 
 import numpy as np
-from numpy.polynomial.chebyshev import chebval
 
 # R(s) on s in [0, 1] and K(t) on t in [0, 2/3], Chebyshev coefficients.
 _R = (
@@ -78,6 +77,8 @@ def erfc(x):
     r"""Complementary error function :math:`\operatorname{erfc}(x) = 1 - \operatorname{erf}(x)
     = \frac{2}{\sqrt{\pi}}\int_x^\infty e^{-t^2}\,dt`, elementwise in float64 (NaN propagates;
     erfc(−∞) = 2, erfc(∞) = 0)."""
+    from numpy.polynomial.chebyshev import chebval  # at first use: it costs import time
+
     x = np.asarray(x, dtype=np.float64)
     z = np.abs(x)
     near = z <= 1.0

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import threading
 import time
-from importlib import metadata
 from typing import Any, Iterable
 
 import numpy as np
@@ -48,6 +47,8 @@ def available() -> dict:
     """What computes the activations here: ``backend`` ("numba" or "numpy"), ``threads``, the
     ``numba`` version (None without it), ``reason`` (why numba is not used, else ""), and
     ``cache_dir`` (where compiled kernels are kept)."""
+    from importlib import metadata  # at first use: it costs import time
+
     reason = fused.unavailable()
     try:
         numba_version = metadata.version("numba")

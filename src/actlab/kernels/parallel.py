@@ -7,10 +7,12 @@ time, so a core that another process slows down simply takes fewer of them.
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import settings
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 # Handing a piece to another thread costs about 0.1 ms (measured: waking a pool thread on a
 # 2-core VM), so a piece is worth it only with more work than that in it (nanoseconds).
@@ -46,6 +48,8 @@ def pieces(n: int, threads: int, ns_per_element: float) -> list[tuple[int, int]]
 
 def _executor(workers: int) -> ThreadPoolExecutor:
     global _pool, _pool_size
+    from concurrent.futures import ThreadPoolExecutor  # at first use: it costs import time
+
     if _pool is None or _pool_size < workers:
         if _pool is not None:
             _pool.shutdown(wait=False)
