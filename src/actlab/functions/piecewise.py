@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import math
-from fractions import Fraction
 
 from ..core import Definition, Param, Reference, register
 from ._shared import at_infinity, indicator
@@ -111,6 +110,7 @@ register(Definition(
 @functools.cache
 def _tanh_taylor_coefficients(n_terms: int) -> list[float]:
     """Coefficients c_k of x − tanh x = Σ_k c_k x^(2k+1), k ≥ 1, from tanh' = 1 − tanh²."""
+    from fractions import Fraction  # exact arithmetic, at first use
     a = [Fraction(0)] * (2 * n_terms + 3)  # Taylor coefficients of tanh
     a[1] = Fraction(1)
     for k in range(1, 2 * n_terms + 2):

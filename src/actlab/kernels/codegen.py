@@ -7,12 +7,11 @@ processes load it instead of compiling again.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-import hashlib
-import importlib.util
 import os
+import stat
 import sys
-import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +21,8 @@ from .trace import PRIMITIVES, Graph
 # generated source therefore names the primitives' version, so new primitives mean new kernels.
 @functools.cache
 def _primitives_version() -> str:
+    import hashlib
+
     return hashlib.sha256(b"".join(
         (Path(__file__).parent / name).read_bytes()
         for name in ("bits.py", "series.py", "math32.py", "math64.py"))).hexdigest()[:16]
@@ -81,6 +82,10 @@ def source(graph: Graph, dtype_name: str) -> str:
     return "\n".join(lines)
 
 
+class KernelCacheWarning(UserWarning):
+    """The kernel cache directory is not safe to run code from; a private one is used instead."""
+
+
 def cache_dir() -> Path:
     """Where generated kernels live: $ACTLAB_CACHE_DIR, else $XDG_CACHE_HOME/actlab/kernels."""
     if os.environ.get("ACTLAB_CACHE_DIR"):
@@ -89,37 +94,81 @@ def cache_dir() -> Path:
     return Path(base) / "actlab" / "kernels"
 
 
-_FALLBACK_DIR: list[Path] = []
+def unsafe(path: Path) -> str:
+    """Why code must not be run from ``path`` (a directory or a file in it), or "" if it may:
+    it must be a real directory or regular file (no symbolic link), owned by this user, and
+    writable by no one else. Python imports the generated modules and numba unpickles its
+    index from there, so whoever can write there could run code as this user."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link"
+    if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+        return "is not a directory or a regular file"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"is owned by user {st.st_uid}, not by this user ({os.getuid()})"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"is writable by others (mode {stat.filemode(st.st_mode)})"
+    return ""
 
 
-def _writable_dir() -> Path:
+_private_dir: list[Path] = []
+
+
+def _safe_dir() -> Path:
+    """The cache directory, created private if missing, when it is safe to run code from;
+    otherwise (with a warning saying why, once) a private directory for this process only."""
     path = cache_dir()
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        if os.access(path, os.W_OK):
-            return path
-    except OSError:
-        pass
-    if not _FALLBACK_DIR:  # no usable cache: compile in a private directory for this process
-        _FALLBACK_DIR.append(Path(tempfile.mkdtemp(prefix="actlab-kernels-")))
-    return _FALLBACK_DIR[0]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+        reason = unsafe(path) or unsafe(path / "__pycache__") * (path / "__pycache__").exists()
+        if not reason and not os.access(path, os.W_OK):
+            reason = "is not writable"
+    except OSError as exc:
+        reason = f"cannot be created ({exc.strerror})"
+    if not reason:
+        return path
+    if not _private_dir:
+        import tempfile
+        import warnings
+
+        _private_dir.append(Path(tempfile.mkdtemp(prefix="actlab-kernels-")))  # mode 0700
+        warnings.warn(f"actlab kernel cache {path} {reason}: compiling into {_private_dir[0]} "
+                      "for this process instead (set ACTLAB_CACHE_DIR to a directory of your own)",
+                      KernelCacheWarning, stacklevel=4)
+    return _private_dir[0]
 
 
 def load(src: str) -> ModuleType:
     """Import the module whose source is ``src``, from a file named by the source's hash.
 
-    The file is (re)written whenever its content differs from ``src``, so what is imported is
-    always exactly the generated code.
+    The file is (re)written whenever its content differs from ``src`` (through a temporary file
+    with an unpredictable name, renamed into place), so what is imported is always exactly the
+    generated code, from a directory and a file that only this user can write.
     """
+    import hashlib
+    import importlib.util
+    import tempfile
+
     digest = hashlib.sha256(src.encode()).hexdigest()[:24]
     name = f"actlab_kernel_{digest}"
     if name in sys.modules:
         return sys.modules[name]
-    path = _writable_dir() / f"{name}.py"
-    if not path.exists() or path.read_text(encoding="utf-8") != src:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(src, encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+    directory = _safe_dir()
+    path = directory / f"{name}.py"
+    if unsafe(path) or path.read_text(encoding="utf-8") != src:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(src)
+            os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
