@@ -43,7 +43,7 @@ class Plan:
     __slots__ = ("kernel", "consts", "compute", "work", "out_dtype", "ns", "label", "generation",
                  "serial_max", "direct")
 
-    def __init__(self, out_dtype: np.dtype, work: np.dtype, ns: float, label: str,
+    def __init__(self, dtype: np.dtype, out_dtype: np.dtype, work: np.dtype, ns: float, label: str | None,
                  compute: Callable[..., Any] | None, kernel: Callable[..., None] | None = None,
                  consts: np.ndarray | None = None):
         s = settings.current()
@@ -52,7 +52,8 @@ class Plan:
         self.generation = s.generation
         # Below this many elements one thread does it all (see parallel.pieces).
         self.serial_max = parallel.MIN_PIECE_NS / ns if s.threads > 1 else float("inf")
-        self.direct = kernel is not None and work == out_dtype
+        # The kernel can run straight on the input and write the result.
+        self.direct = kernel is not None and work == out_dtype == dtype
 
 
 def plan(act, form: Any, dtype: np.dtype) -> Plan | None:
@@ -70,14 +71,15 @@ def _make_plan(act, form: Any, dtype: np.dtype) -> Plan:
     out_dtype = dtype if kind == "f" and dtype.itemsize <= 8 else _F64
     if (not d.elementwise or kind not in "fiub" or dtype.itemsize > 8 and kind == "f"
             or is_custom(act) or any(isinstance(v, np.ndarray) for v in act.params.values())):
-        return Plan(out_dtype, out_dtype, REFERENCE_NS, None, None)  # not for this path
+        return Plan(dtype, out_dtype, out_dtype, REFERENCE_NS, None, None)  # not for this path
     formula, times_grad = fused.formula(d, form)
     if formula is None:
-        return Plan(out_dtype, out_dtype, REFERENCE_NS, None, None)
+        return Plan(dtype, out_dtype, out_dtype, REFERENCE_NS, None, None)
     work = _KERNEL_DTYPES.get(out_dtype, _F64)
     k, _ = fused.kernel(act, work, form)
     if k is not None:
-        return Plan(out_dtype, work, k.ns_per_element, f"fused {work.name} kernel", None, k.fn, k.consts)
+        return Plan(dtype, out_dtype, work, k.ns_per_element, f"fused {work.name} kernel", None, k.fn,
+                    k.consts)
     # The reference: transcendental formulas in float64 (rounded once), exact ones as given.
     if not d.exact:
         work = _F64
@@ -92,7 +94,7 @@ def _make_plan(act, form: Any, dtype: np.dtype) -> Plan:
     else:
         def compute(x):
             return formula(x, NUMPY_OPS, **params)
-    return Plan(out_dtype, work, REFERENCE_NS, f"NumPy reference in {work.name}, chunks of {CHUNK}",
+    return Plan(dtype, out_dtype, work, REFERENCE_NS, f"NumPy reference in {work.name}, chunks of {CHUNK}",
                 compute)
 
 
