@@ -247,3 +247,22 @@ def test_auto_initialiser_counts_the_window_in_fan_in(activation, scheme):
     built(layer, (20, 20, 8))
     fan_in = 5 * 5 * 8
     assert layer.params["kernel"].std() == pytest.approx(math.sqrt(scheme / fan_in), rel=0.03)
+
+
+def test_diagnostics_count_a_convolutions_channels_as_its_units():
+    from actlab.diagnostics.nn import Diagnostics
+
+    rng = np.random.default_rng(14)
+    x, y = rng.normal(size=(64, 12, 1)), rng.integers(0, 2, 64)
+    model = nn.Sequential([nn.Conv1D(6, 3, activation="relu"), nn.Flatten(), nn.Dense(2, activation="softmax")],
+                          dtype="float64", seed=0)
+    model.build((12, 1))
+    conv = model.layers[0]
+    conv.params["bias"][:2] = -1e3   # channels 0 and 1 never fire, at any position of any sample
+    conv.params["bias"][2] = 1e3     # channel 2 always fires
+    model.compile("sparse_categorical_crossentropy", {"name": "sgd", "lr": 1e-12})
+    history = model.fit(x, y, epochs=1, batch_size=16, verbose=0, callbacks=[Diagnostics(dead_warning=None)])
+    (stats, _) = history["diagnostics"][0]["layers"]
+    assert stats["units"] == 6   # a channel is one unit: alive if it fired at any position of any sample
+    assert stats["dead_fraction"] == pytest.approx(2 / 6)
+    assert history["dead_fraction"][0] == pytest.approx(2 / 6)
