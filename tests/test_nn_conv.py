@@ -1,6 +1,8 @@
 """Convolution, pooling, Flatten and normalisation layers: values against direct loops, shapes by
-Keras's rules, and gradients against finite differences with every differentiable activation."""
+Keras's rules, gradients against finite differences with every differentiable activation, saving
+and loading, the summary and the errors."""
 import itertools
+import json
 import math
 
 import numpy as np
@@ -266,3 +268,92 @@ def test_diagnostics_count_a_convolutions_channels_as_its_units():
     assert stats["units"] == 6   # a channel is one unit: alive if it fired at any position of any sample
     assert stats["dead_fraction"] == pytest.approx(2 / 6)
     assert history["dead_fraction"][0] == pytest.approx(2 / 6)
+
+
+def image_model(dtype):
+    return nn.Sequential([
+        nn.Conv2D(4, 3, strides=2, padding="same", activation="swish", input_shape=(9, 8, 1)),
+        nn.BatchNormalization(momentum=0.8), nn.PReLU(), nn.MaxPooling2D(2, padding="same"),
+        nn.Conv2D(6, (2, 1), activation=al.get("leaky_relu", alpha=0.2)), nn.LayerNormalization(),
+        nn.AveragePooling2D((1, 2)), nn.Flatten(), nn.Dense(3, activation="softmax")], seed=5, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_convolutional_model_round_trips_with_its_moving_statistics(tmp_path, dtype):
+    rng = np.random.default_rng(15)
+    x, y = rng.normal(size=(40, 9, 8, 1)), rng.integers(0, 3, 40)
+    model = image_model(dtype)
+    model.compile("sparse_categorical_crossentropy", "adam", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "cnn")
+    loaded = nn.load_model(tmp_path / "cnn")
+    assert loaded.input_shape == (9, 8, 1)
+    assert [layer.get_config() for layer in loaded.layers] == [layer.get_config() for layer in model.layers]
+    bn = loaded.layers[1]
+    assert not np.array_equal(bn.state["moving_mean"], 0)  # training moved them, and the file kept them
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert np.array_equal(model.predict(x), loaded.predict(x))
+    h1, h2 = (m.fit(x, y, epochs=1, batch_size=8, verbose=0) for m in (model, loaded))
+    assert h1.history == h2.history
+
+
+def test_a_file_that_gives_the_input_width_alone_still_loads(tmp_path):
+    model = nn.Sequential([nn.Dense(3, input_dim=4)], seed=0)
+    json_path, _ = nn.save_model(model, tmp_path / "old")
+    spec = json.loads(json_path.read_text())
+    spec["input_dim"] = spec.pop("input_shape")[0]  # as files were written before inputs had shapes
+    json_path.write_text(json.dumps(spec))
+    assert nn.load_model(tmp_path / "old").input_shape == (4,)
+
+
+def test_summary_shows_each_layers_output_shape_and_the_untrained_state():
+    model = image_model("float32")
+    text = model.summary(print_fn=None)
+    assert 'input (None, 9, 8, 1)' in text
+    for layer in model.layers:
+        assert f"{layer.name} ({type(layer).__name__})" in text
+    assert "(None, 5, 4, 4)" in text and "(None, 3, 2, 4)" in text and "(None, 2, 2, 6)" in text
+    assert "(None, 12)" in text
+    assert "batch_normalization (BatchNormalization)   (None, 5, 4, 4)   16" in text
+    untrained = 2 * 4
+    assert f"Total params: {model.count_params() + untrained:,}" in text
+    assert f"Non-trainable params: {untrained}" in text
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: nn.Sequential([nn.Conv1D(4, 3)], input_shape=(40,)).build(), al.ParameterError,
+     r"Conv1D 'conv1d' needs inputs of shape \(samples, steps, channels\).*\(None, 40\).*input_shape=\(40, 1\)"),
+    (lambda: nn.Sequential([nn.Conv2D(4, 3)], input_shape=(28, 28)).build(), al.ParameterError,
+     r"rows, columns, channels.*x\[\.\.\., None\]"),
+    (lambda: nn.Sequential([nn.Conv1D(4, 5)], input_shape=(3, 1)).build(), al.ParameterError,
+     r"window of 5 does not fit in an input of 3.*padding='same'"),
+    (lambda: nn.Conv1D(4, (3, 3)), al.ParameterError, "needs 1 entry"),
+    (lambda: nn.Conv2D(4, 3, padding="full"), al.ParameterError, "'valid' or 'same'"),
+    (lambda: nn.MaxPooling1D(0), al.ParameterError, "pool_size = 0"),
+    (lambda: nn.BatchNormalization(momentum=1.0), al.ParameterError, r"momentum.*\[0, 1\)"),
+    (lambda: nn.LayerNormalization(epsilon=0), al.ParameterError, "epsilon"),
+    (lambda: nn.Sequential(input_shape=(28, 0, 1)), al.ParameterError, r"input_shape\[1\] = 0"),
+    (lambda: nn.Sequential(input_dim=3, input_shape=(4,)), al.ParameterError, "disagree"),
+])
+def test_bad_layer_settings_are_clear_errors(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_inputs_of_the_wrong_rank_are_clear_errors():
+    model = nn.Sequential([nn.Conv1D(2, 3, input_shape=(40, 1)), nn.Flatten(), nn.Dense(2, activation="softmax")])
+    model.compile("sparse_categorical_crossentropy")
+    y = np.zeros(5, dtype=int)
+    with pytest.raises(nn.DataError, match=r"shape \(5, 40\).*\(None, 40, 1\).*x\[\.\.\., None\]"):
+        model.fit(np.zeros((5, 40)), y, verbose=0)
+    with pytest.raises(nn.DataError, match=r"reshape it with x\.reshape\(-1, 40, 1\)"):
+        model.fit(np.zeros((5, 1, 40)), y, verbose=0)
+    bad = np.zeros((5, 40, 1))
+    bad[3, 7, 0] = np.nan
+    with pytest.raises(nn.DataError, match=r"nan at row 3, position \(7, 0\)"):
+        model.fit(bad, y, verbose=0)
+    unflattened = nn.Sequential([nn.Conv1D(2, 3, input_shape=(40, 1)), nn.Dense(2, activation="softmax")])
+    unflattened.compile("sparse_categorical_crossentropy")
+    with pytest.raises(al.ParameterError, match=r"\(None, 38, 2\).*add Flatten\(\)"):
+        unflattened.fit(np.zeros((5, 40, 1)), y, verbose=0)
