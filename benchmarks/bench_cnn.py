@@ -13,8 +13,8 @@ on the same samples in the same order (channels first, as its Conv1d takes them)
 $ACTLAB_NUM_THREADS); runs alternate between the libraries and the median of ``--repeats`` is
 reported with the fastest run.
 
-Where actlab's time goes is measured too: a profile of one epoch, summed by layer kind
-(convolution, dense, activation, loss, optimizer step, the rest of the loop).
+Where actlab's time goes is measured too: a profile of one epoch, summed by part (convolution,
+activation, the other layers, loss, optimizer step, the training loop).
 
     python benchmarks/bench_cnn.py [--threads 2] [--repeats 5] [--activation relu]
                                    [--batch-size 32] [--random] [--json PATH]
@@ -127,29 +127,29 @@ def time_torch(model_opt, x: np.ndarray, y: np.ndarray) -> float:
     return time.perf_counter() - start
 
 
-# Where an epoch of actlab goes: profiled functions, grouped by what they belong to.
-PARTS = (("convolution", ("nn/conv.py", "nn/windows.py")), ("dense", ("nn/layers.py:3",)),
-         ("activation", ("activation_calls.py", "kernels/")), ("loss", ("nn/losses.py",)),
-         ("optimizer", ("nn/optimizers.py",)))
+# Where an epoch of actlab goes: the files of the functions profiled, grouped by what they do.
+PARTS = {"convolution": ("nn/conv.py", "nn/windows.py"),
+         "activation": ("nn/activation_calls.py", "actlab/kernels/", "actlab/core/", "actlab/functions/"),
+         "other layers": ("nn/layers.py", "nn/pooling.py", "nn/normalization.py"),
+         "loss": ("nn/losses.py", "nn/metrics.py"), "optimizer": ("nn/optimizers.py",),
+         "training loop": ("nn/training.py", "nn/model.py", "nn/data.py")}
+
+
+def _part(file: str) -> str | None:
+    return next((name for name, files in PARTS.items() if any(f in file for f in files)), None)
 
 
 def profile_epoch(model, x, y) -> dict[str, float]:
-    """Seconds of one epoch per part (exclusive time of each function, under the profiler)."""
+    """Seconds of one epoch per part, under the profiler: each function's own time, NumPy's C
+    functions (matmul, copies, reductions) charged to the actlab function that called them most."""
     profiler = cProfile.Profile()
     profiler.runcall(model.fit, x, y, batch_size=ARGS.batch_size, shuffle=False, verbose=0)
-    stats = pstats.Stats(profiler).stats
-    parts = dict.fromkeys([name for name, _ in PARTS] + ["rest"], 0.0)
-    callers = {}  # NumPy's C functions are charged to the actlab function that called them
-    for (file, line, func), (_, _, own, _, by) in stats.items():
-        where = f"{file}:{line}"
-        part = next((name for name, keys in PARTS if any(k in where for k in keys)), None)
-        if part is None and file == "~":
-            top = max(by.items(), key=lambda item: item[1][2], default=None)
-            caller = f"{top[0][0]}:{top[0][1]}" if top else ""
-            part = next((name for name, keys in PARTS if any(k in caller for k in keys)), None)
-        callers.setdefault(part or "rest", []).append(own)
-    for part, times in callers.items():
-        parts[part] += sum(times)
+    parts = dict.fromkeys([*PARTS, "other"], 0.0)
+    for (file, _, _), (_, _, own, _, callers) in pstats.Stats(profiler).stats.items():
+        part = _part(file)
+        if part is None and callers:
+            part = _part(max(callers.items(), key=lambda item: item[1][2])[0][0])
+        parts[part or "other"] += own
     return parts
 
 
