@@ -100,7 +100,8 @@ def run_comparisons(activations: Iterable[Any] | None = None, *, datasets_: Sequ
              "optimizer": optimizer, "target": target, "max_train": max_train}
     cells = [{**c, **fixed} for c in grid(dataset=dataset_names, depth=depths, activation=specs,
                                           seed=seed_list)]
-    baselines = [{"model": "linear", "max_train": max_train, **c} for c in grid(dataset=dataset_names, seed=seed_list)]
+    baselines = [{"model": "linear", "max_train": max_train, **c}
+                 for c in grid(dataset=dataset_names, seed=seed_list)]
     outcomes = run_sweep(train_cell, [*baselines, *cells], results=results, n_jobs=n_jobs,
                          scheduler=scheduler, progress=progress, label="compare")
     linear = list(zip(baselines, outcomes[:len(baselines)]))

@@ -158,9 +158,11 @@ def _mnist1d(rng, n_train=4000, n_test=1000):
     first ``n_train`` samples train); shape (40, 1). ``n_train + n_test`` must be a multiple of 10."""
     total = n_train + n_test
     if n_train < 10 or n_test < 10 or total % 10:
-        raise ParameterError(f"mnist1d needs n_train and n_test of at least 10 with n_train + n_test a multiple "
-                             f"of 10 (the generator makes the same number of each digit); got {n_train} and {n_test}")
-    x, y, x_test, y_test = _generate_mnist1d(total, n_train / total)
+        raise ParameterError(f"mnist1d needs n_train and n_test of at least 10, with n_train + n_test a "
+                             "multiple of 10 (the generator makes the same number of each digit); got "
+                             f"{n_train} and {n_test}")
+    # The generator splits at int(total · share): half a sample of margin keeps n_train exact.
+    x, y, x_test, y_test = _generate_mnist1d(total, (n_train + 0.5) / total)
     return _Split(x[..., None], y.astype(np.int64), x_test[..., None], y_test.astype(np.int64))
 
 
