@@ -182,7 +182,8 @@ def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
         part = "the model settings"
         model = Sequential(layers, dtype=spec["dtype"], seed=spec["seed"], name=str(spec["name"]))
         # Files written before inputs had shapes give the width alone.
-        model.build(spec["input_shape"] if "input_shape" in spec else spec["input_dim"], max_params=max_params)
+        shape = spec["input_shape"] if "input_shape" in spec else spec["input_dim"]
+        model.build(shape, max_params=max_params)
         if spec["compile"] is not None:
             part = "the compile settings"
             settings = spec["compile"]
