@@ -57,7 +57,8 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "ACTLA
 import numpy as np  # noqa: E402
 
 import actlab as al  # noqa: E402
-from actlab.kernels.bench import machine, torch_peer  # noqa: E402
+from actlab.bench.activations import machine  # noqa: E402
+from actlab.bench.peers import torch_peer  # noqa: E402
 from actlab.lab.training import CNN_KERNEL, CNN_STRIDE, build_model  # noqa: E402
 
 try:
