@@ -79,3 +79,72 @@ class Diagnostics(Callback):
             for entry in hidden:
                 warn_if_dead(entry["name"], entry["dead_fraction"], self.dead_warning,
                              when=f" in epoch {epoch + 1}")
+
+
+# -- at fixed weights: the census of dead and saturated units, and recovery -----------------------
+def float64_copy(model):
+    """The same network in float64: each layer rebuilt from its config, the weights cast exactly."""
+    from ..nn import Sequential
+
+    clone = Sequential([type(layer)(**layer.get_config()) for layer in model.layers], dtype="float64",
+                       seed=model.seed)
+    clone.build(model.input_dim)
+    clone.set_weights([w.astype(np.float64) for w in model.get_weights()])
+    return clone
+
+
+def census(model, x, *, batch_size: int = 1024, saturation: float = SATURATION) -> dict:
+    """Dead and saturated units of every hidden activation layer at the current weights, over all
+    of ``x``, computed in float64 (see :mod:`actlab.diagnostics.units` for the definitions).
+
+    Returns ``{"layers": [{"name", "activation", "units", "dead": {definition: fraction},
+    "saturated_fraction"}], "dead": {definition: fraction over all hidden units}, "units"}``;
+    ``census["masks"][layer][definition]`` holds the per-unit booleans (for recovery).
+    """
+    from .flow import _current_activation, _hidden_activation_layers
+    from .units import UnitCensus, local_reach, pooled
+
+    clone = float64_copy(model)
+    layers = _hidden_activation_layers(clone)
+    counts = {}
+    for start in range(0, len(x), batch_size):
+        clone.forward(clone._prepare_inputs(x[start:start + batch_size]))
+        for layer in layers:
+            act = _current_activation(layer)
+            if layer.name not in counts:
+                peak = derivative_peak(act) if act.info.elementwise else None
+                counts[layer.name] = (act, UnitCensus(peak=peak, saturation=saturation))
+            z = layer.last_preactivation
+            counts[layer.name][1].add(local_reach(act, z), layer.last_output,
+                                      z if act.info.elementwise else None)
+    results = [{"name": name, "activation": act.name, **c.result()} for name, (act, c) in counts.items()]
+    masks = {name: {d: c.dead(d) for d in c.result()["dead"] if c.result()["dead"][d] is not None}
+             for name, (_, c) in counts.items()}
+    return {"layers": results, **pooled(results), "masks": masks}
+
+
+def recovery(model, x, y, *, epochs: int = 2, lr: float = 1e-3, batch_size: int = 32,
+             definition: str = "zero_derivative") -> dict:
+    """What is still dead after further training at a small learning rate.
+
+    Counts the units dead by ``definition`` (float64 census over ``x``), trains a copy of the
+    model for ``epochs`` more epochs with plain SGD at ``lr`` on (x, y), and counts again:
+    ``{"dead_before", "dead_after", "still_dead"}`` (fractions of hidden units; ``still_dead`` is
+    the share of the units dead before that are dead after), and ``revived`` = 1 − still_dead.
+    The model itself is not changed.
+    """
+    from ..nn import SGD, Sequential
+
+    before = census(model, x)
+    copy = Sequential([type(layer)(**layer.get_config()) for layer in model.layers], dtype=str(model.dtype),
+                      seed=model.seed)
+    copy.build(model.input_dim)
+    copy.set_weights(model.get_weights())
+    copy.compile(loss=model.loss, optimizer=SGD(lr=lr))
+    copy.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+    after = census(copy, x)
+    was = np.concatenate([before["masks"][n][definition] for n in before["masks"]])
+    now = np.concatenate([after["masks"][n][definition] for n in after["masks"]])
+    still = float((was & now).sum() / was.sum()) if was.any() else None
+    return {"definition": definition, "dead_before": float(was.mean()), "dead_after": float(now.mean()),
+            "still_dead": still, "revived": None if still is None else 1.0 - still}
