@@ -46,7 +46,7 @@ class UnitCensus:
     def __init__(self, *, peak: float | None = None, saturation: float = 0.1):
         self.peak, self.saturation = peak, saturation
         self.negative = self.reach = self.y_min = self.y_max = None
-        self.n_saturated = self.n_entries = 0
+        self.n_saturated = self.n_entries = self.n_zero = 0
 
     def add(self, reach: np.ndarray, output: np.ndarray, preactivation: np.ndarray | None = None) -> None:
         """One batch: ``reach`` = |f′(z)| (or the Jacobian row maxima) shaped like ``output``, and
@@ -70,6 +70,7 @@ class UnitCensus:
         if self.peak is not None and math.isfinite(self.peak):
             self.n_saturated += int(np.count_nonzero(r < self.saturation * self.peak))
         self.n_entries += r.size
+        self.n_zero += int(np.count_nonzero(y == 0))
 
     def dead(self, definition: str) -> np.ndarray:
         """The boolean mask of units dead by ``definition`` (one of :data:`DEFINITIONS`)."""
@@ -90,24 +91,27 @@ class UnitCensus:
         raise ValueError(f"unknown definition {definition!r}; expected one of {', '.join(DEFINITIONS)}")
 
     def result(self) -> dict:
-        """``{"units", "dead": {definition: fraction}, "saturated_fraction"}`` (``negative`` is
-        None for vector-valued activations; saturation None where the peak is unknown)."""
+        """``{"units", "dead": {definition: fraction}, "saturated_fraction", "zero_outputs"}``
+        (``negative`` is None for vector-valued activations; saturation None where the peak is
+        unknown; ``zero_outputs`` is the share of outputs exactly 0, the sparsity)."""
         dead = {d: (None if d == "negative" and self.negative is None else float(self.dead(d).mean()))
                 for d in DEFINITIONS}
         saturated = (self.n_saturated / self.n_entries
                      if self.peak is not None and math.isfinite(self.peak) and self.n_entries else None)
-        return {"units": int(self.reach.size), "dead": dead, "saturated_fraction": saturated}
+        return {"units": int(self.reach.size), "dead": dead, "saturated_fraction": saturated,
+                "zero_outputs": self.n_zero / self.n_entries if self.n_entries else None}
 
 
 def pooled(layers: list[dict]) -> dict:
     """The dead fractions of several layers' results together, weighted by their units."""
     units = sum(layer["units"] for layer in layers)
+    zeros = [layer["zero_outputs"] for layer in layers if layer.get("zero_outputs") is not None]
     out = {}
     for d in DEFINITIONS:
         known = [layer for layer in layers if layer["dead"][d] is not None]
         n = sum(layer["units"] for layer in known)
         out[d] = sum(layer["dead"][d] * layer["units"] for layer in known) / n if n else None
-    return {"units": units, "dead": out}
+    return {"units": units, "dead": out, "zero_outputs": float(np.mean(zeros)) if zeros else None}
 
 
 def jacobian_reach(act, z: np.ndarray) -> np.ndarray:

@@ -54,13 +54,15 @@ def better(c: Comparison, *, sesoi: float, what: str, test: str | None = None) -
 
     Supported when the confidence interval lies above 0 and the Wilcoxon p is below α; not
     supported when the interval lies below ``sesoi``, the smallest effect of interest (a is
-    worse, or better by less than anything that matters); otherwise inconclusive.
+    worse, or better by less than anything that matters); otherwise inconclusive. For a ratio
+    (``c.ratio``) "above 0" reads "above 1" and ``sesoi`` is a ratio.
     """
     text = c.describe(what)
+    none = 1.0 if c.ratio else 0.0
     if c.n < 3:
         return Verdict(INCONCLUSIVE, f"{text}; at least three seeds are needed")
-    if c.low > 0 and c.p_value < ALPHA:
-        return Verdict(SUPPORTED, f"{text}; the interval is above 0", *_significant(c, test))
+    if c.low > none and c.p_value < ALPHA:
+        return Verdict(SUPPORTED, f"{text}; the interval is above {none:g}", *_significant(c, test))
     if c.high < sesoi:
         return Verdict(NOT_SUPPORTED, f"{text}; any advantage is below the smallest effect of interest {sesoi:g}")
     return Verdict(INCONCLUSIVE, f"{text}; the interval admits both no effect and one of {sesoi:g}")
