@@ -52,19 +52,19 @@ def _significant(c: Comparison, test: str | None) -> tuple[float | None, str | N
 def better(c: Comparison, *, sesoi: float, what: str, test: str | None = None) -> Verdict:
     """Judge "a is better than b" from ``c`` = a − b over seeds (larger = better).
 
-    Supported when the confidence interval lies above 0 and the Wilcoxon p is below α; not
-    supported when the interval lies below ``sesoi``, the smallest effect of interest (a is
-    worse, or better by less than anything that matters); otherwise inconclusive. For a ratio
+    Not supported when the interval lies below ``sesoi``, the smallest effect of interest (a is
+    worse, or better by less than anything that matters); supported when it lies above 0 and
+    the Wilcoxon p is below α; otherwise inconclusive. For a ratio
     (``c.ratio``) "above 0" reads "above 1" and ``sesoi`` is a ratio.
     """
     text = c.describe(what)
     none = 1.0 if c.ratio else 0.0
     if c.n < 3:
         return Verdict(INCONCLUSIVE, f"{text}; at least three seeds are needed")
+    if c.high < sesoi:  # first: an effect too small to matter is no support, however consistent
+        return Verdict(NOT_SUPPORTED, f"{text}; any advantage is below the smallest effect of interest {sesoi:g}")
     if c.low > none and c.p_value < ALPHA:
         return Verdict(SUPPORTED, f"{text}; the interval is above {none:g}", *_significant(c, test))
-    if c.high < sesoi:
-        return Verdict(NOT_SUPPORTED, f"{text}; any advantage is below the smallest effect of interest {sesoi:g}")
     return Verdict(INCONCLUSIVE, f"{text}; the interval admits both no effect and one of {sesoi:g}")
 
 

@@ -51,6 +51,7 @@ class Budget:
     patience: int                    # epochs without a better validation loss before stopping
     batch_sizes: tuple[int, ...]     # of the Swish-in-every-batch-size claim
     timing_repeats: int              # interleaved rounds of each compute-cost timing
+    timing_size: int                 # elements per timed call
     cnn: bool                        # also run the convolutional experiments
     xor_epochs: int = 60             # the linear-collapse runs on XOR
 
@@ -60,19 +61,18 @@ BUDGETS = {
                    width=16, depths=(2, 4), scales=(0.5, 1.0, 2.0), probe_depth=3, probe_epochs=2,
                    dying_lrs=(1e-3, 0.05), dying_epochs=2, speed_lrs=(0.01, 0.1), speed_epochs=4,
                    smooth_depth=2, smooth_lrs=(1e-3,), smooth_epochs=3, patience=2, batch_sizes=(32, 128),
-                   timing_repeats=3, cnn=False, xor_epochs=4),
-    "small": Budget("small", seeds=4, epochs=12, max_train=None, claim_seeds=8, tuning_seeds=1,
+                   timing_repeats=3, timing_size=10_000, cnn=False, xor_epochs=4),
+    "small": Budget("small", seeds=4, epochs=12, max_train=2000, claim_seeds=10, tuning_seeds=1,
                     dataset="digits", width=64, depths=(2, 5, 10, 20), scales=(0.5, 1.0, 2.0), probe_depth=10,
-                    probe_epochs=6, dying_lrs=(1e-3, 3e-3, 1e-2, 3e-2, 1e-1), dying_epochs=8,
-                    speed_lrs=(0.003, 0.01, 0.03, 0.1), speed_epochs=30, smooth_depth=4,
-                    smooth_lrs=(3e-4, 1e-3, 3e-3), smooth_epochs=40, patience=4, batch_sizes=(32, 128),
-                    timing_repeats=15, cnn=False, xor_epochs=30),
+                    probe_epochs=5, dying_lrs=(1e-3, 1e-2, 1e-1), dying_epochs=4, speed_lrs=(0.003, 0.01, 0.03),
+                    speed_epochs=20, smooth_depth=4, smooth_lrs=(3e-4, 1e-3, 3e-3), smooth_epochs=15, patience=3,
+                    batch_sizes=(32, 128), timing_repeats=15, timing_size=1_000_000, cnn=False, xor_epochs=30),
     "full": Budget("full", seeds=10, epochs=30, max_train=None, claim_seeds=20, tuning_seeds=2,
                    dataset="digits", width=128, depths=(2, 5, 10, 20, 30), scales=(0.5, 1.0, 2.0),
                    probe_depth=20, probe_epochs=20, dying_lrs=(1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 1e-1, 2e-1),
                    dying_epochs=20, speed_lrs=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3), speed_epochs=100,
                    smooth_depth=8, smooth_lrs=(1e-4, 3e-4, 1e-3, 3e-3), smooth_epochs=150, patience=10,
-                   batch_sizes=(16, 64, 256), timing_repeats=41, cnn=True, xor_epochs=60),
+                   batch_sizes=(16, 64, 256), timing_repeats=41, timing_size=1_000_000, cnn=True, xor_epochs=60),
 }
 
 

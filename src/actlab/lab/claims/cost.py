@@ -1,6 +1,6 @@
 """Compute cost: per call in three implementations, and as a share of a whole training step.
 
-Per call: on 10⁶ float32 values, forward and backward, timed interleaved
+Per call: on ``budget.timing_size`` float32 values (10⁶ at the small and full budgets), forward and backward, timed interleaved
 (:func:`~actlab.diagnostics.cost.interleaved`) for the seed texts' NumPy code as written
 (:data:`actlab.kernels.bench.SEED_FORMULAS`), actlab's public functions (``act(x)``,
 ``act.vjp(x, g)``, the path users call) and PyTorch eager where it has the function. Each
@@ -30,7 +30,7 @@ from .core import S000, S002, S003, S004, Context, Finding, claim, sources
 SUBJECTS = ("relu", "sigmoid", "tanh", "elu", "swish", "gelu")
 PER_CALL = 1.5        # "more expensive" per call: at least 1.5 times ReLU's time
 IN_TRAINING = 0.05    # ... in practice: at least 5 points more of a training step than ReLU
-SIZE = 1_000_000
+SHARE_WIDTH = 256
 
 
 def _subjects(x: np.ndarray, g: np.ndarray) -> dict[str, dict[str, tuple]]:
@@ -67,8 +67,8 @@ def _subjects(x: np.ndarray, g: np.ndarray) -> dict[str, dict[str, tuple]]:
 def per_call(ctx: Context) -> dict:
     """{implementation: {direction: {act: [seconds per round]}}}."""
     rng = np.random.default_rng(4)
-    x = rng.normal(size=SIZE).astype(np.float32)
-    g = rng.normal(size=SIZE).astype(np.float32)
+    x = rng.normal(size=ctx.budget.timing_size).astype(np.float32)
+    g = rng.normal(size=ctx.budget.timing_size).astype(np.float32)
     out: dict = {}
     for implementation, subjects in _subjects(x, g).items():
         for k, direction in enumerate(("forward", "backward")):
@@ -87,19 +87,20 @@ def _slowed_tanh(x):
 
 
 def training_share(ctx: Context) -> dict:
-    """{act: share of a training step} for an MLP of 3 × 256 on batches of 128, with the identity
-    and a slowed tanh as calibration."""
+    """{act: share of a training step} for an MLP of 3 × SHARE_WIDTH on batches of 128, with the
+    identity and a slowed tanh as calibration."""
+    width = SHARE_WIDTH if ctx.budget.timing_size >= 100_000 else 32
     rng = np.random.default_rng(5)
     x, y = rng.normal(size=(2048, 64)).astype(np.float32), rng.integers(0, 10, 2048)
     shares = {}
     for label, act in [*((n, n) for n in SUBJECTS), ("identity (calibration)", "linear"),
                        ("tanh × 20 (calibration)", _slowed_tanh)]:
-        model = nn.Sequential([nn.Dense(256, activation=act) for _ in range(3)] + [nn.Dense(10, activation="softmax")],
+        model = nn.Sequential([nn.Dense(width, activation=act) for _ in range(3)] + [nn.Dense(10, activation="softmax")],
                               seed=0, input_dim=64)
         model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the slowed callable's derivative is numerical, by design
-            r = activation_share(model, x, y, steps=max(5, ctx.budget.timing_repeats), batch_size=128)
+            r = activation_share(model, x, y, steps=ctx.budget.timing_repeats, warmup=2, batch_size=128)
         shares[label] = r["share"]
     return shares
 
@@ -113,7 +114,7 @@ def _measure(ctx: Context) -> dict:
                    if name in m["calls"][impl][d]}
             rows[name] = {**row, "share": m["share"][name]}
         m["plot"] = str(figures.cost_bars(rows, f"{ctx.figures}/cost.png",
-                                          title=f"per call on {SIZE:.0e} float32 values, interleaved"))
+                                          title=f"per call on {ctx.budget.timing_size:.0e} float32 values, interleaved"))
     return m
 
 
@@ -145,9 +146,9 @@ def _cost_finding(ctx: Context, name: str) -> Finding:
                      "calibration: slowed tanh's share": m["share"]["tanh × 20 (calibration)"]})
     verdict = holds_when(parts, claim=f"{name} costing more than ReLU")
     b = ctx.budget
-    return Finding(f"{b.timing_repeats} interleaved rounds on {SIZE:.0e} float32 values per implementation "
+    return Finding(f"{b.timing_repeats} interleaved rounds on {b.timing_size:.0e} float32 values per implementation "
                    "(ratios to ReLU within a round, geometric mean with a bootstrap CI); and the share of a "
-                   "training step of a 3 × 256 MLP (batch 128) spent in the activations", figures_, verdict,
+                   f"training step of a 3 × {SHARE_WIDTH} MLP (batch 128) spent in the activations", figures_, verdict,
                    note=f"'More expensive' is read as at least {PER_CALL:g} times ReLU's time per call, and in "
                         f"practice as at least {IN_TRAINING:.0%} more of a training step. Timings are this "
                         "machine's, under whatever else was running: ratios within a round cancel most of it.",
