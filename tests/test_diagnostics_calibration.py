@@ -117,6 +117,19 @@ def test_census_reduces_a_channels_last_array_over_every_axis_but_the_last():
     np.testing.assert_array_equal(c.dead("constant_output"), [False, True, False])
 
 
+def test_census_counts_a_convolution_channel_as_one_unit():
+    m = nn.Sequential([nn.Conv1D(4, 3, padding="same", activation="relu"), nn.Flatten(), nn.Dense(3, activation="softmax")],
+                      seed=4, input_shape=(10, 2), dtype="float64")
+    m.build()
+    kernel, bias, *rest = m.get_weights()
+    m.set_weights([kernel, np.array([-1e3, 0.5, 0.5, 0.5]), *rest])
+    c = census(m, RNG.normal(size=(64, 10, 2)))
+    assert c["layers"][0]["units"] == 4 and c["dead"]["negative"] == pytest.approx(0.25)
+    m.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    s = flow.layer_signal(m, RNG.normal(size=(8, 10, 2)), np.arange(8) % 3)
+    assert len(s["signal"]) == 1 and s["signal"][0] > 0
+
+
 def test_census_of_maxout_uses_the_jacobian_rows():
     # A maxout unit always passes its gradient to one piece: never dead by the derivative.
     m = nn.Sequential([nn.Maxout(6, pieces=2), nn.Dense(3, activation="softmax")], seed=2, input_dim=32,

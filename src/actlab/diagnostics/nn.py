@@ -88,7 +88,7 @@ def float64_copy(model):
 
     clone = Sequential([type(layer)(**layer.get_config()) for layer in model.layers], dtype="float64",
                        seed=model.seed)
-    clone.build(model.input_dim)
+    clone.build(model.input_shape)
     clone.set_weights([w.astype(np.float64) for w in model.get_weights()])
     return clone
 
@@ -138,7 +138,7 @@ def recovery(model, x, y, *, epochs: int = 2, lr: float = 1e-3, batch_size: int 
     before = census(model, x)
     copy = Sequential([type(layer)(**layer.get_config()) for layer in model.layers], dtype=str(model.dtype),
                       seed=model.seed)
-    copy.build(model.input_dim)
+    copy.build(model.input_shape)
     copy.set_weights(model.get_weights())
     copy.compile(loss=model.loss, optimizer=SGD(lr=lr))
     copy.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
