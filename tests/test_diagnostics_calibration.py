@@ -95,15 +95,18 @@ def test_census_separates_the_thresholds_for_a_saturating_unit():
     assert d["zero_derivative"] == 0.0
 
 
-def test_float32_rounding_made_units_dead_that_the_float64_census_sees_alive():
-    # The training callback recovers f′ = 1 + y from ELU's float32 output, which rounds to 0
-    # below x ≈ −17: the unit at z ≈ −20 reads "dead" there, not in float64.
+def test_the_training_callback_counts_from_the_preactivations_not_the_rounded_output():
+    # ELU's derivative recovered from its float32 output, 1 + y, is exactly 0 below x ≈ −17:
+    # counted that way the unit at z ≈ −20 would be dead. The callback (like the census) takes
+    # f′ = eᶻ from the pre-activation in float64, and sees it alive.
+    elu = al.get("elu")
+    assert elu.derivative_from_output(elu(np.float32(-20.0))) == 0.0 and elu.derivative(-20.0) > 1e-9
     m = _one_layer("elu", [-20.0, 1.0], dtype="float32")
-    diag = Diagnostics(dead_warning=None)
     m.compile(loss="sparse_categorical_crossentropy", optimizer={"name": "sgd", "lr": 1e-9})
-    h = m.fit(X[:, :4], Y % 3, epochs=1, batch_size=256, verbose=0, callbacks=[diag])
-    assert h["dead_fraction"][-1] == pytest.approx(0.5)
-    assert census(m, X[:, :4])["dead"]["zero_derivative"] == 0.0
+    h = m.fit(X[:, :4], Y % 3, epochs=1, batch_size=256, verbose=0, callbacks=[Diagnostics(dead_warning=None)])
+    layer = h["diagnostics"][-1]["layers"][0]
+    assert h["dead_fraction"][-1] == 0.0 == census(m, X[:, :4])["dead"]["zero_derivative"]
+    assert layer["dead"]["derivative_below_1e-06"] == 0.5 == census(m, X[:, :4])["dead"]["derivative_below_1e-06"]
 
 
 def test_census_reduces_a_channels_last_array_over_every_axis_but_the_last():

@@ -5,14 +5,18 @@
 >>> history["diagnostics"][-1]      # per layer: dead, saturated, mean, std, sparsity, grad norms
 
 After every batch the callback reads what each layer kept: for every layer with an activation
-(a Dense with ``activation=``, an Activation, PReLU, Maxout or Softmax layer) the local
-derivative at its pre-activations and its output, fed to
-:class:`~actlab.diagnostics.stats.ActivationStats`; for every layer with a kernel, ‖∂L/∂W‖₂.
+(a Dense or convolution with ``activation=``, an Activation, PReLU, Maxout or Softmax layer)
+the local derivative at its pre-activations — computed in float64 from the pre-activations,
+never recovered from the rounded output (ELU's 1 + y is 0 in float32 below x ≈ −17 although
+f′ = eˣ is not) — and its output, fed to :class:`~actlab.diagnostics.stats.ActivationStats`
+and :class:`~actlab.diagnostics.units.UnitCensus` (the dead fraction under each definition,
+``layers[i]["dead"]``); for every layer with a kernel, ‖∂L/∂W‖₂.
 At the end of an epoch it adds to the epoch's logs (so the History keeps them):
 
 - ``diagnostics``: ``{"layers": [...], "weight_grad_norms": [...], "grad_ratio": ...}``;
-- ``dead_fraction``: the share of hidden units (all activation layers but the output) that were
-  dead throughout the epoch;
+- ``dead_fraction``: the share of hidden units (all activation layers but the output) whose
+  derivative was exactly 0 on every sample of the epoch (float64); ``dead``: the same share
+  under every definition of :mod:`actlab.diagnostics.units`;
 - ``grad_ratio``: ‖∂L/∂W_first‖ / ‖∂L/∂W_last‖, averaged over the epoch's batches.
 """
 from __future__ import annotations
@@ -44,19 +48,27 @@ class Diagnostics(Callback):
         self._output_layer = model.layers[-1]
 
     def on_epoch_begin(self, model, epoch, logs):
-        self._stats = {}
+        self._stats, self._census = {}, {}
         self._norms = {layer.name: [] for layer in self._kernel_layers}
 
     def on_batch_end(self, model, batch, logs):
+        from .flow import _current_activation
+        from .units import UnitCensus, local_reach
+
         for layer in self._activation_layers:
-            act = layer.output_activation
-            d = layer.activation_derivative()
-            if d is None:  # vector-valued: probe the Jacobian
-                d = local_derivative(act, layer.last_preactivation, self._rng)
+            act = _current_activation(layer)
+            z = layer.last_preactivation
             stats = self._stats.get(layer.name)
             if stats is None:
                 peak = derivative_peak(act) if act.info.elementwise else None
                 stats = self._stats[layer.name] = ActivationStats(peak=peak, saturation=self.saturation)
+                if act.info.elementwise:
+                    self._census[layer.name] = UnitCensus(peak=peak, saturation=self.saturation)
+            if act.info.elementwise:
+                d = local_reach(act, z)
+                self._census[layer.name].add(d, layer.last_output, z)
+            else:  # vector-valued: probe the Jacobian
+                d = local_derivative(act, z, self._rng)
             stats.add(d, layer.last_output)
         for layer in self._kernel_layers:
             self._norms[layer.name].append(float(np.linalg.norm(layer.grads["kernel"])))
@@ -65,8 +77,10 @@ class Diagnostics(Callback):
         layers = []
         for layer in self._activation_layers:
             if layer.name in self._stats:
+                census = self._census.get(layer.name)
                 layers.append({"name": layer.name, "activation": layer.output_activation.name,
-                               "output": layer is self._output_layer, **self._stats[layer.name].result()})
+                               "output": layer is self._output_layer, **self._stats[layer.name].result(),
+                               "dead": census.result()["dead"] if census is not None else None})
         norms = [{"name": n, "norm": float(np.mean(v))} for n, v in self._norms.items() if v]
         ratio = grad_ratio([w["norm"] for w in norms])
         hidden = [entry for entry in layers if not entry["output"]]

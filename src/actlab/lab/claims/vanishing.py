@@ -34,13 +34,13 @@ INIT_NAME = {"sigmoid": "Glorot", "tanh": "Glorot", "relu": "He"}
 def at_initialisation(ctx: Context) -> dict:
     """{act: {scale: {depth: {"factor": [per seed], "signal": [per seed: per layer]}}}}."""
     b = ctx.budget
+    data = [load(b.dataset, seed=seed) for seed in range(b.claim_seeds)]
     out: dict = {}
     for act in ACTIVATIONS:
         for scale in b.scales:
             for depth in b.depths:
                 runs = {"factor": [], "signal": []}
-                for seed in range(b.claim_seeds):
-                    ds = load(b.dataset, seed=seed)
+                for seed, ds in enumerate(data):
                     cell = {"model": "mlp", "activation": act, "depth": depth, "width": b.width,
                             "init_scale": scale, "seed": seed}
                     model = build(cell, ds.x_train.shape[1:], ds.n_classes)
