@@ -229,3 +229,20 @@ def test_a_seeded_run_reproduces_its_verdicts(request, tmp_path):
     first = run_claims("tiny", only=ids, progress=False, n_jobs=1)
     second = run_claims("tiny", only=ids, progress=False, n_jobs=2, results=str(tmp_path))
     assert [(r["id"], r["verdict"], r["figures"]) for r in first] == [(r["id"], r["verdict"], r["figures"]) for r in second]
+
+
+def test_epochs_to_a_training_error_target_interpolates_within_an_epoch():
+    from actlab.lab.claims.cells import epochs_to
+    assert epochs_to([0.9, 0.5, 0.2], 0.25) == pytest.approx(2 + (0.5 - 0.25) / (0.5 - 0.2))
+    assert epochs_to([0.2, 0.1], 0.25) == 1.0
+    assert epochs_to([0.9, 0.8], 0.25) is None
+
+
+def test_the_experiment_networks_take_flat_and_channels_last_samples():
+    from actlab.lab.claims.networks import network
+    mlp = network("mlp", "relu", depth=2, width=8, n_classes=3, seed=0, input_shape=(40, 1))
+    cnn = network("cnn", "relu", depth=2, width=32, n_classes=3, seed=0, input_shape=(40, 1))
+    x = np.zeros((2, 40, 1))
+    assert mlp.predict(x).shape == cnn.predict(x).shape == (2, 3)
+    with pytest.raises(ValueError, match="network kind"):
+        network("transformer", "relu", depth=1, width=8, n_classes=3, seed=0, input_shape=(4,))

@@ -26,7 +26,7 @@ def mlp(activation: Any, *, depth: int, width: int, n_classes: int, seed: int, i
 
 def cnn(activation: Any, *, depth: int, width: int, n_classes: int, seed: int, input_shape: tuple) -> nn.Sequential:
     """A small CNN for channels-last samples, (steps, channels) or (rows, columns, channels): three
-    convolutions (kernel 5 in 1-D, 3 in 2-D, "same" padding; width/2, width, width filters),
+    convolutions (kernel 5 in 1-D, 3 in 2-D, "same" padding; width/8, width/4, width/4 filters),
     each followed by 2× max pooling, then Flatten, Dense(width, activation) and the softmax.
     ``depth`` is not used: the architecture is fixed, as in Krizhevsky et al.'s comparison."""
     if len(input_shape) not in (2, 3):
@@ -34,7 +34,7 @@ def cnn(activation: Any, *, depth: int, width: int, n_classes: int, seed: int, i
     two_d = len(input_shape) == 3
     conv, pool, kernel = (nn.Conv2D, nn.MaxPooling2D, 3) if two_d else (nn.Conv1D, nn.MaxPooling1D, 5)
     layers = []
-    for filters in (max(1, width // 2), width, width):
+    for filters in (max(1, width // 8), max(1, width // 4), max(1, width // 4)):
         layers += [conv(filters, kernel, padding="same", activation=activation), pool(2)]
     layers += [nn.Flatten(), nn.Dense(width, activation=activation), nn.Dense(n_classes, activation="softmax")]
     model = nn.Sequential(layers, seed=seed, input_shape=tuple(input_shape))

@@ -4,7 +4,8 @@ Each activation trains a ``smooth_depth``-hidden-layer MLP with Adam at the lear
 gives it the lowest validation loss on the tuning seeds (chosen from ``budget.smooth_lrs``),
 until the validation loss (a held-out tenth of the training set) has not improved for
 ``patience`` epochs, keeping its best weights; test accuracy is then compared seed by seed.
-ReLU and Swish are also trained at each batch size of ``budget.batch_sizes``, each tuned there.
+ReLU and Swish are also trained at each batch size of ``budget.batch_sizes``, each tuned there;
+with ``budget.cnn`` every activation also trains the small CNN (:func:`.networks.cnn`).
 
 The smallest effect of interest is fixed here, before any run: ACC_SESOI of test accuracy.
 With it, each verdict states the power the run had to detect it (from the per-seed spread).
@@ -25,36 +26,47 @@ BATCH = 32
 ACC_SESOI = 0.01  # one point of test accuracy: fixed before the run
 
 
-def _cells(ctx: Context, acts, batch: int, seeds) -> list[dict]:
+def _cells(ctx: Context, acts, batch: int, seeds, model: str = "mlp") -> list[dict]:
     b = ctx.budget
-    return [{"dataset": b.dataset, "model": "mlp", "activation": a, "depth": b.smooth_depth, "width": b.width,
+    return [{"dataset": b.dataset, "model": model, "activation": a, "depth": b.smooth_depth, "width": b.width,
              "optimizer": {"name": "adam", "lr": lr}, "epochs": b.smooth_epochs, "batch_size": batch, "seed": s,
              "max_train": b.max_train, "patience": b.patience} for a in acts for lr in b.smooth_lrs for s in seeds]
 
 
+def arm(model: str, batch: int) -> str:
+    return f"{model}, batch {batch}"
+
+
+MAIN = arm("mlp", BATCH)
+
+
 def comparison(ctx: Context) -> dict:
-    """{batch: {act: {"lr": chosen, "accuracy": [per seed], "epochs": [per seed]}}}."""
+    """{arm ("mlp, batch 32", ...): {act: {"lr": chosen, "accuracy": [per seed], "epochs": [per seed]}}}:
+    the MLP at batch 32 with every activation, at the other batch sizes with BATCH_ARMS, and (when
+    the budget runs convolutional experiments) the small CNN with every activation."""
     b = ctx.budget
-    arms = [(BATCH, ACTIVATIONS)] + [(bs, BATCH_ARMS) for bs in b.batch_sizes if bs != BATCH]
+    arms = [("mlp", BATCH, ACTIVATIONS)] + [("mlp", bs, BATCH_ARMS) for bs in b.batch_sizes if bs != BATCH]
+    if b.cnn:
+        arms.append(("cnn", BATCH, ACTIVATIONS))
     tuning_seeds = range(TUNING_SEED, TUNING_SEED + b.tuning_seeds)
-    tuning = [c for bs, acts in arms for c in _cells(ctx, acts, bs, tuning_seeds)]
+    tuning = [c for model, bs, acts in arms for c in _cells(ctx, acts, bs, tuning_seeds, model)]
     tuned = list(zip(tuning, sweep(ctx, "smooth-tuning", tuning)))
     chosen = {}
-    for bs, acts in arms:
+    for model, bs, acts in arms:
         for act in acts:
             loss = {lr: np.mean([min(v for v in r["val_loss"] if v is not None) if any(r["val_loss"]) else np.inf
                                  for c, r in tuned if c["activation"] == act and c["batch_size"] == bs
-                                 and c["optimizer"]["lr"] == lr]) for lr in b.smooth_lrs}
-            chosen[(bs, act)] = min(loss, key=loss.get)
+                                 and c["model"] == model and c["optimizer"]["lr"] == lr]) for lr in b.smooth_lrs}
+            chosen[(model, bs, act)] = min(loss, key=loss.get)
     cell_list = []
-    for bs, acts in arms:
+    for model, bs, acts in arms:
         for act in acts:
-            base = _cells(ctx, (act,), bs, range(b.claim_seeds))
-            cell_list += [c for c in base if c["optimizer"]["lr"] == chosen[(bs, act)]]
+            base = _cells(ctx, (act,), bs, range(b.claim_seeds), model)
+            cell_list += [c for c in base if c["optimizer"]["lr"] == chosen[(model, bs, act)]]
     pairs = list(zip(cell_list, sweep(ctx, "smooth-vs-relu", cell_list)))
     out: dict = {}
     for c, r in sorted(pairs, key=lambda p: p[0]["seed"]):
-        slot = out.setdefault(c["batch_size"], {}).setdefault(c["activation"], {
+        slot = out.setdefault(arm(c["model"], c["batch_size"]), {}).setdefault(c["activation"], {
             "lr": c["optimizer"]["lr"], "accuracy": [], "epochs": []})
         slot["accuracy"].append(r["test_accuracy"])
         slot["epochs"].append(r["epochs_run"])
@@ -65,12 +77,12 @@ def _measure(ctx: Context) -> dict:
     m = {"runs": ctx.measure(comparison)}
     if ctx.figures:
         diffs = {}
-        for bs, acts in m["runs"].items():
+        for where, acts in m["runs"].items():
             for act in acts:
                 if act != "relu":
-                    c = _diff(m, act, "relu", bs)
-                    diffs[f"{act} − relu, batch {bs}"] = {"values": list(np.subtract(
-                        _v(m["runs"][bs][act]["accuracy"]), _v(m["runs"][bs]["relu"]["accuracy"]))),
+                    c = _diff(m, act, "relu", where)
+                    diffs[f"{act} − relu, {where}"] = {"values": list(np.subtract(
+                        _v(m["runs"][where][act]["accuracy"]), _v(m["runs"][where]["relu"]["accuracy"]))),
                         "low": c.low, "high": c.high}
         m["plot"] = str(figures.paired_differences(diffs, f"{ctx.figures}/smooth-vs-relu.png",
                                                    xlabel="test accuracy difference, per seed", sesoi=ACC_SESOI,
@@ -86,8 +98,20 @@ def _v(values) -> list[float]:
     return [np.nan if v is None else float(v) for v in values]
 
 
-def _diff(m: dict, a: str, b: str, batch: int = BATCH) -> Comparison:
-    return paired(_v(m["runs"][batch][a]["accuracy"]), _v(m["runs"][batch][b]["accuracy"]))
+def _diff(m: dict, a: str, b: str, where: str = MAIN) -> Comparison:
+    return paired(_v(m["runs"][where][a]["accuracy"]), _v(m["runs"][where][b]["accuracy"]))
+
+
+def _networks(m: dict) -> list[str]:
+    """The arms at the base batch size: the MLP, and the CNN where it ran."""
+    return [where for where in m["runs"] if where.endswith(f"batch {BATCH}")]
+
+
+def _per_network(m: dict, judge, a: str, b: str, claim_text: str) -> Verdict:
+    """One verdict per network (MLP, CNN), joined: "holds only when" where they disagree."""
+    from ..verdicts import holds_when
+    parts = {where: judge(_diff(m, a, b, where), where) for where in _networks(m)}
+    return next(iter(parts.values())) if len(parts) == 1 else holds_when(parts, claim=claim_text)
 
 
 def _power_note(c: Comparison) -> str:
@@ -100,12 +124,12 @@ def _power_note(c: Comparison) -> str:
 
 def _figures(m: dict, *acts: str) -> dict:
     out = {}
-    for bs, runs in m["runs"].items():
+    for where, runs in m["runs"].items():
         for act in acts:
             if act in runs:
-                out[f"{act} test accuracy, batch {bs}"] = float(np.nanmean(_v(runs[act]["accuracy"])))
-                out[f"{act} chosen lr, batch {bs}"] = runs[act]["lr"]
-                out[f"{act} epochs trained (early stopping), batch {bs}"] = float(np.mean(runs[act]["epochs"]))
+                out[f"{act} test accuracy, {where}"] = float(np.nanmean(_v(runs[act]["accuracy"])))
+                out[f"{act} chosen lr, {where}"] = runs[act]["lr"]
+                out[f"{act} epochs trained (early stopping), {where}"] = float(np.mean(runs[act]["epochs"]))
     return out
 
 
@@ -119,9 +143,10 @@ def _check(ctx: Context) -> str:
 
 
 def _finding(ctx: Context, m: dict, verdict: Verdict, c: Comparison, *acts: str, note: str = "") -> Finding:
+    nets = f"{ctx.budget.smooth_depth}-hidden-layer MLP of {ctx.budget.width}" + (
+        " and the small CNN" if any(w.startswith("cnn") for w in m["runs"]) else "")
     return Finding(_check(ctx), _figures(m, *acts), verdict, note=(note + " " + _power_note(c)).strip(),
-                   setting=setting(ctx, f"{ctx.budget.smooth_depth}-hidden-layer MLP of {ctx.budget.width}",
-                                   "Adam, early stopping"), plots=[m["plot"]] if m.get("plot") else [])
+                   setting=setting(ctx, nets, "Adam, early stopping"), plots=[m["plot"]] if m.get("plot") else [])
 
 
 @claim("swish-beats-relu", S004, "Swish is better than ReLU: an increase in accuracy over ReLU",
@@ -129,16 +154,17 @@ def _finding(ctx: Context, m: dict, verdict: Verdict, c: Comparison, *acts: str,
 def _swish_better(ctx: Context) -> Finding:
     m = measured(ctx)
     c = _diff(m, "swish", "relu")
-    return _finding(ctx, m, better(c, sesoi=ACC_SESOI, what="test accuracy, swish minus relu", test="swish-vs-relu"),
-                    c, "swish", "relu", note="Ramachandran et al. report +0.6 to +0.9 points of ImageNet top-1 "
+    verdict = _per_network(m, lambda d, w: better(d, sesoi=ACC_SESOI, what=f"test accuracy, swish minus relu ({w})",
+                                                  test=f"swish-vs-relu-{w}"), "swish", "relu", "Swish beating ReLU")
+    return _finding(ctx, m, verdict, c, "swish", "relu", note="Ramachandran et al. report +0.6 to +0.9 points of ImageNet top-1 "
                                              "for large convolutional networks; this is a small MLP.")
 
 
 @claim("swish-every-batch-size", S004, "Swish outperforms ReLU in every batch size", needs_network=True)
 def _swish_batches(ctx: Context) -> Finding:
     m = measured(ctx)
-    parts = [better(_diff(m, "swish", "relu", bs), sesoi=ACC_SESOI, what=f"batch {bs}", test=f"swish-vs-relu-batch-{bs}")
-             for bs in sorted(m["runs"])]
+    parts = [better(_diff(m, "swish", "relu", where), sesoi=ACC_SESOI, what=where, test=f"swish-vs-relu-{where}")
+             for where in m["runs"] if where.startswith("mlp")]
     return _finding(ctx, m, all_of(*parts), _diff(m, "swish", "relu"), "swish", "relu",
                     note="Every batch size is trained to convergence with its own tuned learning rate, so "
                          "no arm is undertrained.")
@@ -148,7 +174,9 @@ def _swish_batches(ctx: Context) -> Finding:
 def _swish_alternative(ctx: Context) -> Finding:
     m = measured(ctx)
     c = _diff(m, "swish", "relu")
-    return _finding(ctx, m, not_worse(c, margin=ACC_SESOI, what="test accuracy, swish minus relu"), c, "swish", "relu")
+    verdict = _per_network(m, lambda d, w: not_worse(d, margin=ACC_SESOI, what=f"test accuracy, swish minus relu ({w})"),
+                           "swish", "relu", "Swish as good as ReLU")
+    return _finding(ctx, m, verdict, c, "swish", "relu")
 
 
 @claim("gelu-vs-relu", S003, "GELU: betterment, the default state of the art (for transformers)",
@@ -167,25 +195,28 @@ def _gelu_better(ctx: Context) -> Finding:
 def _elu(ctx: Context) -> Finding:
     m = measured(ctx)
     c = _diff(m, "elu", "relu")
-    return _finding(ctx, m, not_worse(c, margin=ACC_SESOI, what="test accuracy, elu minus relu"), c, "elu", "relu")
+    verdict = _per_network(m, lambda d, w: not_worse(d, margin=ACC_SESOI, what=f"test accuracy, elu minus relu ({w})"),
+                           "elu", "relu", "ELU as good as ReLU")
+    return _finding(ctx, m, verdict, c, "elu", "relu")
 
 
 @claim("dont-use-sigmoid", sources(S000, S003), "Don't use sigmoid (never in a hidden layer)", needs_network=True)
 def _no_sigmoid(ctx: Context) -> Finding:
     m = measured(ctx)
-    a, b = _diff(m, "relu", "sigmoid"), _diff(m, "tanh", "sigmoid")
-    return _finding(ctx, m, all_of(better(a, sesoi=ACC_SESOI, what="test accuracy, relu minus sigmoid",
-                                          test="relu-vs-sigmoid"),
-                                   better(b, sesoi=ACC_SESOI, what="test accuracy, tanh minus sigmoid",
-                                          test="tanh-vs-sigmoid")), a, "relu", "tanh", "sigmoid")
+    a = _diff(m, "relu", "sigmoid")
+    verdict = all_of(*(better(_diff(m, other, "sigmoid", where), sesoi=ACC_SESOI,
+                              what=f"test accuracy, {other} minus sigmoid ({where})", test=f"{other}-vs-sigmoid-{where}")
+                       for where in _networks(m) for other in ("relu", "tanh")))
+    return _finding(ctx, m, verdict, a, "relu", "tanh", "sigmoid")
 
 
 @claim("tanh-dont-expect-much", S000, "Try out tanh but don't expect much (use ReLU)", needs_network=True)
 def _tanh_not_better(ctx: Context) -> Finding:
     m = measured(ctx)
     c = _diff(m, "tanh", "relu")
-    return _finding(ctx, m, no_better(c, sesoi=ACC_SESOI, what="test accuracy, tanh minus relu", test="tanh-vs-relu"),
-                    c, "tanh", "relu")
+    verdict = _per_network(m, lambda d, w: no_better(d, sesoi=ACC_SESOI, what=f"test accuracy, tanh minus relu ({w})",
+                                                     test=f"tanh-vs-relu-{w}"), "tanh", "relu", "tanh no better than ReLU")
+    return _finding(ctx, m, verdict, c, "tanh", "relu")
 
 
 __all__ = ["ACC_SESOI", "ACTIVATIONS", "comparison", "measured"]
