@@ -100,7 +100,7 @@ def run_info(ctx: Context, seconds: float, family: int) -> dict:
             "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}", "jobs": ctx.n_jobs,
             "scheduler": ctx.scheduler, "seeds": list(range(b.claim_seeds)),
             "tuning_seeds": list(range(TUNING_SEED, TUNING_SEED + b.tuning_seeds)), "dataset": b.dataset,
-            "holm_family": family}
+            "holm_family": family, "training_runs": ctx.cells, "training_runs_resumed": ctx.cells_resumed}
 
 
 def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = None,

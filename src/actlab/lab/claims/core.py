@@ -119,6 +119,8 @@ class Context:
     results: str | None = None  # a folder: each experiment's runs are saved there and resumed
     scheduler: str | None = None  # a Dask scheduler address: the experiments' runs go there
     figures: str | None = None  # a folder for the figures (None: no figures drawn)
+    cells: int = 0               # training runs the experiments asked for ...
+    cells_resumed: int = 0       # ... and how many of them were already in the results folder
     _cache: dict = field(default_factory=dict)
 
     def measure(self, experiment: Callable[["Context"], Any]) -> Any:

@@ -22,6 +22,7 @@ import numpy as np
 
 from ... import nn
 from ..datasets import load
+from ..results import ResultStore
 from ..sweep import run_sweep
 from ..training import train_cell
 from . import cells
@@ -34,6 +35,10 @@ TUNING_SEED = 1000  # learning rates are chosen on seeds from here up, which the
 def sweep(ctx: Context, name: str, cell_list: list[dict], task: Callable[[dict], dict] = cells.run) -> list[dict]:
     """Every cell's result, in order: from the run's results folder when already there."""
     results = None if ctx.results is None else Path(ctx.results) / f"{name}.jsonl"
+    if results is not None and results.exists():
+        store = ResultStore(results)
+        ctx.cells_resumed += sum(c in store for c in cell_list)
+    ctx.cells += len(cell_list)
     return run_sweep(task, cell_list, results=results, n_jobs=ctx.n_jobs, scheduler=ctx.scheduler,
                      progress=ctx.progress, label=name)
 

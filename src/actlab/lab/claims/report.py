@@ -70,7 +70,10 @@ def _run_lines(info: dict | None) -> list[str]:
         return []
     v = info["versions"]
     k = info["kernels"]
-    return ["", f"Run: budget `{info['budget']}`, wall time {info['wall_time_s']:.0f} s; data {info['dataset']}; "
+    resumed = info.get("training_runs_resumed", 0)
+    wall = (f"wall time {info['wall_time_s']:.0f} s" + (f" for this invocation, {resumed} of {info['training_runs']} "
+            "training runs resumed from an earlier one" if resumed else f" for {info.get('training_runs', 0)} training runs"))
+    return ["", f"Run: budget `{info['budget']}`, {wall}; data {info['dataset']}; "
                 f"seeds {info['seeds'][0]}–{info['seeds'][-1]} (learning rates tuned on seeds "
                 f"{', '.join(map(str, info['tuning_seeds']))}); kernels: {k['backend']} on {k['threads']} threads, BLAS on "
                 f"{info.get('blas_threads', '?')}; "
