@@ -140,4 +140,4 @@ def _finite(v: Any) -> float | None:
     return float(v) if v is not None and math.isfinite(v) else None
 
 
-__all__ = ["DEFAULTS", "build", "epochs_to", "run"]
+__all__ = ["DEFAULTS", "build", "epochs_to", "one_blas_thread", "run"]
