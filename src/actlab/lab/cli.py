@@ -155,14 +155,25 @@ def _claims_parser() -> argparse.ArgumentParser:
                                 "Check every claim and formula of the seed texts: what was measured, the "
                                 "figures, and a verdict computed from them.")
     p.add_argument("--budget", default="small", choices=list(BUDGETS),
-                   help="tiny (seconds), small (default, a few minutes), full (longer: more seeds, depths, epochs)")
+                   help="tiny (a minute), small (default, a few minutes on two cores), full (hours: the "
+                        "published directions, more seeds, depths and epochs)")
     p.add_argument("--only", nargs="+", metavar="ID", help="check only these claim ids")
     p.add_argument("--out", default="actlab-claims.md", help="the Markdown report (default %(default)s)")
     p.add_argument("--json", metavar="FILE", help="also write the claims as JSON")
-    p.add_argument("--results", metavar="DIR", help="keep each experiment's runs here; rerunning resumes")
+    p.add_argument("--results", metavar="DIR", help="keep each experiment's runs here; rerunning resumes "
+                                                    "(default: a folder beside --out)")
+    p.add_argument("--figures", metavar="DIR", help="where the figures go (default: RESULTS/figures)")
     p.add_argument("--jobs", type=int, default=-1, help="parallel training runs (default: all cores)")
+    p.add_argument("--scheduler", help="a Dask scheduler address: run the training on that cluster")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def claims_main(argv: Sequence[str] | None = None) -> int:
@@ -171,8 +182,11 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
     from .claims import run_claims
     from .claims.report import markdown, table
 
+    out = Path(args.out)
+    results = args.results or str(out.with_name(f"{out.stem}-runs-{args.budget}"))
     try:
-        claims = run_claims(args.budget, only=args.only, n_jobs=args.jobs, results=args.results,
+        claims = run_claims(args.budget, only=args.only, n_jobs=args.jobs, results=results,
+                            scheduler=args.scheduler, figures=args.figures,
                             progress=False if args.no_progress else None)
     except (ActlabError, KeyError) as exc:
         print(f"actlab claims: error: {exc}", file=sys.stderr)
@@ -180,11 +194,11 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     print(table(claims))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(markdown(claims, budget=args.budget), encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out, markdown(claims, budget=args.budget, info=claims.info, base=str(out.parent)))
     written = [args.out]
     if args.json:
-        Path(args.json).write_text(json.dumps(claims, indent=1, allow_nan=False), encoding="utf-8")
+        _atomic_write(Path(args.json), json.dumps({"run": claims.info, "claims": claims}, indent=1, allow_nan=False))
         written.append(args.json)
     print(f"\nwritten: {', '.join(written)}", file=sys.stderr)
     return 0
