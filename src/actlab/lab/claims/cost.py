@@ -2,7 +2,7 @@
 
 Per call: on ``budget.timing_size`` float32 values (10⁶ at the small and full budgets), forward and backward, timed interleaved
 (:func:`~actlab.diagnostics.cost.interleaved`) for the seed texts' NumPy code as written
-(:data:`actlab.kernels.bench.SEED_FORMULAS`), actlab's public functions (``act(x)``,
+(:data:`actlab.bench.formulas.SEED_FORMULAS`), actlab's public functions (``act(x)``,
 ``act.vjp(x, g)``, the path users call) and PyTorch eager where it has the function. Each
 activation's time is divided by ReLU's *in the same round and implementation*, and the
 geometric mean over rounds is given with a bootstrap interval.
@@ -22,7 +22,8 @@ import actlab as al
 
 from ... import nn
 from ...diagnostics.cost import activation_share, interleaved
-from ...kernels.bench import SEED_FORMULAS, torch_peer
+from ...bench.formulas import SEED_FORMULAS
+from ...bench.peers import torch_peer
 from .. import figures
 from ..statistics import paired_ratio
 from ..verdicts import at_least, holds_when
