@@ -3,7 +3,7 @@
 :func:`compare` returns the comparison the report renders::
 
     {"dataset", "architecture", "seeds",
-     "rows": [{"activation", "metrics": {name: {"mean", "std"}}}],
+     "rows": [{"activation", "metrics": {name: {"mean", "std"}}, "per_seed": {name: [...]}}],
      "curves": {activation: {"epoch", "train_loss_mean", "train_loss_std",
                              "val_accuracy_mean", "val_accuracy_std"}},
      "per_layer": {activation: {"dead_fraction": [...], "grad_norm": [...]}}}
@@ -121,7 +121,10 @@ def _summarise(pairs, dataset, depth, specs, seeds, fixed) -> dict:
                    for name in (score, "final_train_loss", "epochs_to_target", "wall_time_s",
                                 "dead_fraction", "grad_ratio")}
         metrics["reached_target"] = mean_std([float(x) for x in reached])
-        rows.append({"activation": label, "metrics": metrics})
+        # Each seed's figures, in the order of ``seeds``: runs with the same seed share data,
+        # weights and batch order, so activations can be compared seed by seed (paired).
+        per_seed = {name: [r[name] for r in runs] for name in metrics if name != "reached_target"}
+        rows.append({"activation": label, "metrics": metrics, "per_seed": per_seed})
         curves[label] = _curves(runs, classify)
         per_layer[label] = {key: _columnwise([r["per_layer"][key] for r in runs])["mean"]
                             for key in ("dead_fraction", "grad_norm")}
