@@ -11,7 +11,7 @@ import pytest
 import actlab as al
 from actlab.viz.advice import Traits, advise
 from actlab.viz.figures import PANEL_INCHES, activation_figure, save_figure
-from actlab.viz.properties import COLUMNS, property_row, range_text
+from actlab.viz.properties import COLUMNS, flat_regions, flat_text, property_row, range_text
 from actlab.viz.sampling import (SLICE_DEFAULT, compact, controls, gallery_entry, plot_range,
                                  sample)
 from actlab.viz.terminal import Series, char_plot, table
@@ -192,11 +192,42 @@ def test_figure_rejects_bad_requests(bad):
 def test_property_row_reports_the_metadata(info):
     row = property_row(info)
     assert set(row) == {k for k, _ in COLUMNS}
-    assert row["range"] == range_text(*info.output_range)
+    assert row["range"] == range_text(info)
     lo, hi = info.output_range
-    assert row["range"].startswith("(" if math.isinf(lo) else "[")
-    assert row["range"].endswith(")" if math.isinf(hi) else "]")
+    if math.isinf(lo):
+        assert row["range"].startswith("(−∞")
+    if math.isinf(hi):
+        assert row["range"].endswith("∞)")
     assert row["monotonic"] is info.monotonic and row["smoothness"] == info.smoothness
+
+
+@pytest.mark.parametrize("name, text", [
+    ("sigmoid", "(0, 1)"), ("tanh", "(−1, 1)"), ("softsign", "(−1, 1)"), ("softplus", "(0, ∞)"),
+    ("relu", "[0, ∞)"), ("hard_sigmoid", "[0, 1]"), ("relu6", "[0, 6]"), ("hard_tanh", "[−1, 1]"),
+    ("gelu", "[−0.17, ∞)"), ("elu", "(−1, ∞)"), ("log_sigmoid", "(−∞, 0)"), ("softmax", "(0, 1)"),
+    ("sparsemax", "[0, 1]"), ("step", "[0, 1]"),
+])
+def test_ranges_are_open_where_the_bound_is_only_approached(name, text):
+    assert range_text(al.get(name).info) == text
+
+
+def test_range_ends_follow_the_parameters():
+    assert range_text(al.get("hard_tanh", min_val=-2.0, max_val=0.5).info) == "[−2, 0.5]"
+    assert range_text(al.get("elu", alpha=2.0).info) == "(−2, ∞)"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("relu", "x ≤ 0"), ("hard_swish", "x < −3"), ("sparse_plus", "x ≤ −1"),
+    ("hard_tanh", "x ≤ −1 and x ≥ 1"), ("relu6", "x ≤ 0 and x ≥ 6"), ("hardshrink", "−0.5 ≤ x ≤ 0.5"),
+    ("leaky_relu", ""), ("gelu", ""), ("sigmoid", ""), ("elu", ""),
+])
+def test_flat_regions_are_read_off_the_derivative(name, text):
+    assert flat_text(flat_regions(al.get(name))) == text
+
+
+def test_flat_regions_follow_the_parameters():
+    assert flat_text(flat_regions(al.get("threshold", threshold=0.3))) == "x ≤ 0.3"
+    assert flat_text(flat_regions(al.get("leaky_relu", alpha=0.0))) == "x ≤ 0"
 
 
 # ------------------------------------------------------------------------- advice
@@ -230,6 +261,21 @@ def test_traits_agree_with_the_derivative(d):
     right = act.derivative(np.linspace(0.5, 50, 200))
     assert t.unit_slope_right == bool(np.allclose(right, 1.0, atol=1e-9, rtol=0))
     assert t.saturates_both == (len(d.saturates) == 2)
+
+
+@pytest.mark.parametrize("name, zone", [("hard_swish", "x < −3"), ("sparse_plus", "x ≤ −1"),
+                                        ("hard_tanh", "x ≤ −1 and x ≥ 1"), ("relu", "x ≤ 0")])
+def test_dying_is_stated_from_the_definition(name, zone):
+    entry = next(c for a in (advise("hidden", "multiclass"),) for c in a.candidates + a.set_aside if c.name == name)
+    assert f"units can die (f' = 0 for {zone})" in entry.notes
+    assert not any("x < 0)" in n for n in entry.notes) or zone == "x < 0"
+
+
+def test_activations_with_a_slope_everywhere_are_not_said_to_die():
+    advice = advise("hidden", "multiclass")
+    for c in advice.candidates:
+        if c.name in ("leaky_relu", "elu", "gelu", "swish", "tanh"):
+            assert not any("can die" in n for n in c.notes), c.name
 
 
 @pytest.mark.parametrize("layer, task, depth", [("middle", "binary", 2), ("hidden", "ranking", 2),

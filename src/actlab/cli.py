@@ -32,15 +32,16 @@ FORWARDED = {
 }
 DPI = (10, 1200)  # the resolutions `plot` accepts
 START_HERE = """start here:
-  actlab list                 every activation and its properties
-  actlab show gelu            one in full: formulas, parameters, a plot
-  actlab report               the explainer, comparison and claims as one HTML page
-  actlab COMMAND --help       each command's options"""
+  actlab list              every activation and its properties
+  actlab show gelu         one in full: formulas, parameters, a plot
+  actlab report            the explainer, comparison and claims in one HTML page
+  actlab COMMAND --help    each command's options"""
 
 
 # ------------------------------------------------------------------------------- the grammar
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Help wrapped at the terminal's width without ever splitting a word or an option name."""
+class HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped at the terminal's width without ever splitting a word or an option name;
+    paragraphs of a description are filled, indented lines (examples) kept as they are."""
 
     def __init__(self, prog: str, **kwargs):
         from actlab.lab.progress import terminal_width
@@ -50,6 +51,17 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for block in text.strip("\n").split("\n\n"):
+            if any(line.startswith(" ") for line in block.splitlines()):
+                paragraphs.append(block)
+            else:
+                paragraphs.append(textwrap.fill(" ".join(block.split()), width, initial_indent=indent,
+                                                subsequent_indent=indent, break_on_hyphens=False,
+                                                break_long_words=False))
+        return "\n\n".join(paragraphs)
 
 
 class Parser(argparse.ArgumentParser):
@@ -193,8 +205,8 @@ def fitted_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: i
         shown -= 1
         lines = table(headers[:shown], [r[:shown] for r in rows], max_width=10**6).splitlines()
     if shown < len(headers):
-        lines.append(f"({', '.join(headers[shown:])} left out to fit {width} columns; widen the "
-                     "terminal, set COLUMNS, or use --json)")
+        lines += textwrap.wrap(f"({', '.join(headers[shown:])} left out to fit {width} columns; widen "
+                               "the terminal, set COLUMNS, or use --json)", width - 1)
     return lines
 
 

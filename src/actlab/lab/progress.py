@@ -7,7 +7,8 @@ Where the output goes decides how it looks:
   nested inside other work (a claim's sweep) shares the line: ``claims 31/62 › sweep 4/12 [...]``;
 - a notebook (Jupyter): an HTML progress bar updated in place;
 - anything else (CI logs, pipes, files): plain timestamped lines at the start, every tenth of
-  the way (or half a minute) and at the end: ``12:03:04 compare: 24/96 (25%), ETA 3:10``.
+  the way (not closer than 5 s, and at least every 30 s) and at the end:
+  ``12:03:04 compare: 24/96 (25%), ETA 3:10``.
 
 The ETA comes from the cost of the work, not the count of items: each item may carry a weight
 (a training run's size), and only work done in this run counts towards the rate, so a resumed
@@ -24,8 +25,9 @@ import sys
 import time
 from typing import Sequence, TextIO
 
-PLAIN_EVERY = 0.1      # plain lines: one per tenth of the work ...
-PLAIN_SECONDS = 30.0   # ... or half a minute, whichever comes first
+PLAIN_EVERY = 0.1      # plain lines: one per tenth of the work, but not within 5 s of the last,
+PLAIN_GAP = 5.0
+PLAIN_SECONDS = 30.0   # and one at least every half a minute
 REDRAW_SECONDS = 0.1   # terminal and notebook redraws at most this often
 _active: list["Progress"] = []  # the bars now drawing on a terminal, outermost first
 
@@ -190,7 +192,8 @@ class Progress:
                 self._last_draw = now
         elif self.mode == "lines" and self.count and not finished:  # close() says "done"
             f = self.fraction()
-            if f >= self._plain_mark + PLAIN_EVERY or now - self._last_plain >= PLAIN_SECONDS:
+            since = now - self._last_plain
+            if (f >= self._plain_mark + PLAIN_EVERY and since >= PLAIN_GAP) or since >= PLAIN_SECONDS:
                 self._plain_mark = math.floor(f / PLAIN_EVERY) * PLAIN_EVERY
                 self._last_plain = now
                 self._line(f"{self._counts()} ({f:.0%}), {self._eta_text()}" + (f"; {note}" if note else ""))

@@ -10,7 +10,7 @@ from ..core import Activation
 from .advice import Advice
 from .maths import MathSyntaxError, inline_unicode, unicode
 from .properties import property_row
-from .report.contract import mean_std_text
+from .report.contract import metric_text
 from .sampling import plot_range, sample
 from .terminal import Series, char_plot
 
@@ -36,15 +36,16 @@ def activation_page(act: Activation, width: int, *, plot: bool = True,
         out += ["", "parameters"]
         for p in info.parameters:
             learn = ", learnable" if p["learnable"] else ""
-            out.append(f"  {p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})")
+            out.append(wrap(f"{p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})",
+                            "  ", "      "))
             out.append(wrap(p["doc"], "      "))
     row, yes = property_row(info), lambda flag: "yes" if flag else "no"  # noqa: E731
     out += ["", "properties",
-            f"  range {row['range']}; monotonic {yes(info.monotonic)}; zero-centred "
-            f"{yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}",
-            f"  elementwise {yes(info.elementwise)}; differentiable {yes(info.differentiable)}; "
-            f"derivative from output {yes(info.has_derivative_from_output)}",
-            f"  uses: {row['uses']}; initialise weights with {info.init}"]
+            wrap(f"range {row['range']}; monotonic {yes(info.monotonic)}; zero-centred "
+                 f"{yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}"),
+            wrap(f"elementwise {yes(info.elementwise)}; differentiable {yes(info.differentiable)}; "
+                 f"derivative from output {yes(info.has_derivative_from_output)}"),
+            wrap(f"uses: {row['uses']}; initialise weights with {info.init}")]
     if info.kink_convention:
         out.append(wrap(f"at the kink: {info.kink_convention}"))
     out += ["", "guidance", wrap(inline_unicode(info.guidance)), "", "reference", wrap(str(info.reference))]
@@ -91,15 +92,16 @@ def advice_page(advice: Advice, width: int) -> str:
         out += ["", "Set aside"] + [row(c) for c in advice.set_aside]
     if advice.not_for_layer:
         out += ["", wrap(f"Not meant for {where}: {', '.join(advice.not_for_layer)}.", "")]
-    out += ["", f"Lab evidence from {advice.evidence_source}." if advice.evidence_source else
-            "No lab evidence yet: `actlab report` (or `actlab compare`) measures the candidates on "
-            "real data; advise then shows the measurements."]
+    out += ["", wrap(f"Lab evidence from {advice.evidence_source}." if advice.evidence_source else
+                     "No lab evidence yet: `actlab report` (or `actlab compare`) measures the "
+                     "candidates on real data; `actlab advise --results actlab-report/comparison.json` "
+                     "then shows the measurements.", "")]
     return "\n".join(out)
 
 
 def _evidence(evidence: dict | None) -> str:
     if not evidence:
         return ""
-    parts = [f"{label} {mean_std_text(evidence[k])}" for k, label in
+    parts = [f"{label} {metric_text(k, evidence[k], 1)}" for k, label in
              (("test_accuracy", "accuracy"), ("dead_fraction", "dead")) if k in evidence]
     return f"  [lab: {', '.join(parts)}]"

@@ -105,7 +105,7 @@ def run_lab(budget: str, folder: Path, progress: bool | None, n_jobs: int):
         f" on {b.max_train} training samples" if b.max_train else "")
     stage("training the explainer's networks (moons, circles, spirals, xor) ...", enabled=progress)
     lessons = _guarded("lessons", notes, folder, lambda: lesson_runs.compute(
-        folder, n_jobs=n_jobs, progress=progress))
+        folder, n_jobs=n_jobs, progress=progress, quick=b.name == "tiny"))
     stage(f"comparing activations ({b.seeds} seed{plural} × {b.epochs} epochs) ...", enabled=progress)
     comparison = _guarded("comparison", notes, folder, lambda: check_comparison(compare(
         seeds=b.seeds, epochs=b.epochs, max_train=b.max_train, results=folder / CELLS_FILE,
@@ -160,8 +160,9 @@ def _load(folder: Path) -> tuple[dict | None, list | None, dict | None, dict]:
 
 
 def _check_lessons(data) -> dict:
-    if not (isinstance(data, dict) and all(isinstance(data.get(k), dict) for k in ("learn", "points", "settings"))):
-        raise ValueError("expected an object with 'learn', 'points' and 'settings'")
+    keys = ("learn", "points", "settings", "setup")
+    if not (isinstance(data, dict) and all(isinstance(data.get(k), dict) for k in keys)):
+        raise ValueError(f"expected an object with {', '.join(map(repr, keys))}")
     return data
 
 

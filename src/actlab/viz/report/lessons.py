@@ -29,9 +29,12 @@ PLANES = ("moons", "circles", "spirals", "xor")
 COLLAPSE = "linear"          # the identity, trained like the others on the first plane
 DYING = ("relu", "leaky_relu")
 GRID = 48                    # pixels per side of a frame
-LEARN = {"depth": 3, "width": 16, "epochs": 30, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.01}}
-DEPTH = {"depth": 10, "width": 32, "epochs": 1, "batch_size": 32, "optimizer": {"name": "sgd", "lr": 0.01}}
-DIE = {"depth": 3, "width": 32, "epochs": 10, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.1}}
+SETTINGS = {
+    "learn": {"depth": 3, "width": 16, "epochs": 30, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.01}},
+    "depth": {"depth": 10, "width": 32, "epochs": 1, "batch_size": 32, "optimizer": {"name": "sgd", "lr": 0.01}},
+    "dying": {"depth": 3, "width": 32, "epochs": 10, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.1}},
+}
+QUICK_EPOCHS = {"learn": 5, "depth": 1, "dying": 3}  # the "tiny" budget: seconds, for tests
 # Light tints of the classes' colours (blue, orange, green), mixed by the predicted probabilities.
 TINTS = np.array([[0, 114, 178], [230, 159, 0], [0, 158, 115], [204, 121, 167]], dtype=np.float64)
 TINT = 0.45
@@ -43,12 +46,19 @@ def setting_text(s: dict) -> str:
             f"{opt['lr']:g}), batch {s['batch_size']}, {s['epochs']} epoch{'s' if s['epochs'] != 1 else ''}")
 
 
-def cells(seed: int = 0) -> list[dict]:
-    out = [{"kind": "learn", "dataset": p, "activation": a, "seed": seed} for p in PLANES for a in CLASSICS]
-    out.append({"kind": "learn", "dataset": PLANES[0], "activation": COLLAPSE, "seed": seed})
-    out += [{"kind": "depth", "dataset": PLANES[0], "activation": a, "seed": seed} for a in CLASSICS]
-    out += [{"kind": "dying", "dataset": PLANES[0], "activation": a, "seed": seed} for a in DYING]
-    return out
+def settings(quick: bool = False) -> dict[str, dict]:
+    """The networks of each experiment; ``quick`` trains them for a few epochs only."""
+    return {k: {**s, "epochs": QUICK_EPOCHS[k]} if quick else dict(s) for k, s in SETTINGS.items()}
+
+
+def cells(seed: int = 0, quick: bool = False) -> list[dict]:
+    """Every experiment of the opening, each cell carrying its network's setting."""
+    s = settings(quick)
+    out = [{"kind": "learn", "dataset": p, "activation": a} for p in PLANES for a in CLASSICS]
+    out.append({"kind": "learn", "dataset": PLANES[0], "activation": COLLAPSE})
+    out += [{"kind": "depth", "dataset": PLANES[0], "activation": a} for a in CLASSICS]
+    out += [{"kind": "dying", "dataset": PLANES[0], "activation": a} for a in DYING]
+    return [{**c, "seed": seed, **s[c["kind"]]} for c in out]
 
 
 def _model(setting: dict, activation: str, n_classes: int, seed: int):
@@ -69,7 +79,7 @@ def lesson_cell(cell: dict) -> dict:
     from ...nn import Callback
 
     ds = datasets.load(cell["dataset"], seed=cell["seed"])
-    setting = {"learn": LEARN, "depth": DEPTH, "dying": DIE}[cell["kind"]]
+    setting = cell
     model = _model(setting, cell["activation"], ds.n_classes, cell["seed"])
     grid, box = _grid(ds.x_train)
     frames: list[str] = []
@@ -102,8 +112,7 @@ def lesson_cell(cell: dict) -> dict:
 
 def lesson_cost(cell: dict) -> float:
     """A cell's training cost relative to the others (epochs × depth × width²), for the ETA."""
-    s = {"learn": LEARN, "depth": DEPTH, "dying": DIE}[cell["kind"]]
-    return float(s["epochs"] * s["depth"] * s["width"] ** 2)
+    return float(cell["epochs"] * cell["depth"] * cell["width"] ** 2)
 
 
 lesson_cell.cost = lesson_cost
@@ -150,16 +159,17 @@ def _plain(v) -> float | None:
 
 
 def compute(folder: Path | None = None, *, n_jobs: int | None = -1, progress: bool | None = None,
-            seed: int = 0) -> dict:
+            seed: int = 0, quick: bool = False) -> dict:
     """Run every cell (resuming from ``folder/lesson-runs.jsonl``) and gather the results."""
     from ...lab import datasets
     from ...lab.sweep import run_sweep
 
-    todo = cells(seed)
+    todo = cells(seed, quick)
     results = run_sweep(lesson_cell, todo, results=None if folder is None else folder / "lesson-runs.jsonl",
                         n_jobs=n_jobs, progress=progress, label="lessons")
-    out: dict = {"learn": {}, "depth": {}, "dying": {}, "points": {},
-                 "settings": {k: setting_text(s) for k, s in (("learn", LEARN), ("depth", DEPTH), ("dying", DIE))}}
+    used = settings(quick)
+    out: dict = {"learn": {}, "depth": {}, "dying": {}, "points": {}, "setup": used,
+                 "settings": {k: setting_text(s) for k, s in used.items()}}
     for cell, result in zip(todo, results):
         if cell["kind"] == "learn":
             out["learn"].setdefault(cell["dataset"], {})[cell["activation"]] = result

@@ -48,10 +48,12 @@ def _p(*sentences: str) -> str:
     return el("p", " ".join(sentences))
 
 
-def _note_missing() -> str:
-    return el("p", "This figure comes from networks trained when the report is built; this page was "
-                   "made without them (--gallery-only). Run `actlab report` to include it.",
-              class_="unavailable")
+MISSING = ("This figure comes from networks trained when the report is built; this page was made "
+           "without them (--gallery-only). Run `actlab report` to include it.")
+
+
+def _note_missing(reason: str | None = None) -> str:
+    return el("p", esc(reason or MISSING), class_="unavailable")
 
 
 def opening(lessons: dict | None) -> str:
@@ -131,7 +133,7 @@ def _saturation_text(lessons: dict | None) -> str:
         ratios = {n: v["grad_norm"][0] / v["grad_norm"][-1] for n, v in norms.items()
                   if v["grad_norm"] and v["grad_norm"][-1]}
         if "sigmoid" in ratios and "relu" in ratios:
-            depth = L.DEPTH["depth"]
+            depth = lessons["setup"]["depth"]["depth"]
             text += _p(f"Measured in a network of {depth} hidden layers ({esc(lessons['settings']['depth'])}): "
                        f"the first layer's gradient is {_sci(ratios['sigmoid'])} of the last one's with the "
                        f"sigmoid, {_ratio(ratios['tanh']) if 'tanh' in ratios else '—'} with tanh and "
@@ -209,7 +211,7 @@ def _why_relu(lessons: dict | None) -> str:
         plane = L.PLANES[0]
         runs = lessons["learn"][plane]
         if "sigmoid" in runs and "relu" in runs:
-            base += (f" Below, the same network learns the {plane} in {L.LEARN['epochs']} epochs to "
+            base += (f" Below, the same network learns the {plane} in {lessons['setup']['learn']['epochs']} epochs to "
                      f"{_pct(runs['relu']['test_accuracy'])} with ReLU and "
                      f"{_pct(runs['sigmoid']['test_accuracy'])} with the sigmoid.")
     return esc(base)

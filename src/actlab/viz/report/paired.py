@@ -6,7 +6,8 @@ the seeds have in common. For each activation the mean of those differences gets
 interval; the intervals are simultaneous over all the comparisons on the page (Bonferroni:
 each at 1 − α/k), so "told apart" holds for all of them at once at the stated level.
 An activation whose interval holds 0 cannot be told apart from the reference at this budget;
-such activations are grouped, not ranked.
+such activations are grouped, not ranked. With fewer than ``MIN_SEEDS`` paired seeds there are
+no intervals, and nothing is told apart.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .contract import METRICS, number
 
 LEVEL = 0.95
 REFERENCE = "relu"
+MIN_SEEDS = 3  # fewer pairs give intervals that mean little (two equal differences: width 0)
 GROUPS = ("better", "not told apart", "worse")
 
 
@@ -55,7 +57,7 @@ def differences(comparison: dict, metric: str, reference: str = REFERENCE,
             out.append(Difference(r["activation"], 0, None, None, None, "not told apart"))
             continue
         mean = sum(d) / n
-        if n < 2:
+        if n < MIN_SEEDS:
             out.append(Difference(r["activation"], n, mean, None, None, "not told apart"))
             continue
         sd = math.sqrt(sum((v - mean) ** 2 for v in d) / (n - 1))

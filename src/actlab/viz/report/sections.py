@@ -198,13 +198,17 @@ def _paired(c: dict, cls: dict) -> str:
                   class_="unavailable")
     groups = paired.grouped(diffs)
     n = max((d.n for d in diffs), default=0)
+    few = "" if n >= paired.MIN_SEEDS else (
+        f" With {n} seed{'s' if n != 1 else ''} there are no intervals: {paired.MIN_SEEDS} or more "
+        "are needed to tell activations apart, so all of them are listed together.")
     scale = 100.0 if METRICS[metric].kind == "fraction" else 1.0
     unit = " percentage points" if scale == 100 else ""
     intro = el("p", f"{esc(METRICS[metric].heading.capitalize())} of each activation minus that of "
                     f"{el('strong', esc(paired.REFERENCE))}, seed by seed ({n} paired seeds): the dot is "
                     f"the mean difference{unit}, the bar its {paired.LEVEL:.0%} interval, simultaneous over "
                     f"the {len(diffs)} comparisons (Bonferroni). Where the bar crosses 0 the two cannot "
-                    "be told apart at this budget: those are listed together, alphabetically, not ranked.")
+                    "be told apart at this budget: those are listed together, alphabetically, not ranked."
+                    + few)
     return join([el("h3", f"Against {esc(paired.REFERENCE)}"), intro,
                  el("div", forest(groups, scale, cls), class_="plot-forest")])
 
@@ -386,14 +390,17 @@ def _claim(c: dict) -> str:
                      + caption, class_="claim-figure")
     elif c.get("setting"):
         picture = el("p", el("strong", "Measured in: ") + esc(c["setting"]), class_="muted")
+    # A supported claim needs no more than its statement to read; why the others came out as
+    # they did is the point, so their explanation stays in view.
+    explanation = el("p", maths.inline_html(c["explanation"]), class_="explanation")
+    shown, folded = ("", explanation) if c["verdict"] == "supported" and not picture else (explanation, "")
     return el("article", join([
         el("header", el("span", esc(c["verdict"]), class_=f"badge {verdict_class(c['verdict'])}")
            + el("code", esc(c["id"])) + el("span", esc(cite(c["source"])), class_="source")),
         el("blockquote", maths.inline_html(c["statement"])),
-        el("p", maths.inline_html(c["explanation"]), class_="explanation"),
-        picture,
-        el("details", el("summary", "how it was checked")
-           + el("p", maths.inline_html(c["check"])) + figures),
+        shown, picture,
+        el("details", el("summary", "why, and how it was checked" if folded else "how it was checked")
+           + folded + el("p", maths.inline_html(c["check"])) + figures),
     ]), class_="claim", id=f"claim-{c['id']}", data_verdict=c["verdict"])
 
 

@@ -612,7 +612,13 @@
   document.querySelectorAll("table.sortable").forEach(sortable);
   setupLearning();
   setupSelection();
-  // For tests and for readers with a console: the page's own evaluation of any live curve.
-  window.actlab = Object.freeze({evaluate, math: M, live: [...entries.values()].filter((e) => e.mode === "live").map((e) => e.name)});
+  // For tests and for readers with a console: the page's own evaluation of any live curve, and
+  // what each card shows (its parameters and x range).
+  const state = (name) => {
+    const card = cards.get(name);
+    return card && {params: {...(card.params || {})}, domain: card.domain.slice()};
+  };
+  window.actlab = Object.freeze({evaluate, state, math: M,
+                                 live: [...entries.values()].filter((e) => e.mode === "live").map((e) => e.name)});
   document.body.dataset.ready = "true";
 })();
