@@ -283,3 +283,30 @@ def test_activations_with_a_slope_everywhere_are_not_said_to_die():
 def test_advice_rejects_bad_requests(layer, task, depth):
     with pytest.raises(al.ParameterError):
         advise(layer, task, depth)
+
+
+# ------------------------------------------------------------------------- notebooks
+def test_info_shows_itself_in_a_notebook():
+    from xml.etree import ElementTree
+
+    html = al.get("gelu").info._repr_html_()
+    assert "<math>" in html and "<mi>erf</mi>" in html and "[−0.17, ∞)" in html
+    ElementTree.fromstring(f"<div>{html}</div>")  # well formed: every element closed
+    assert "\\" not in html
+
+
+def test_comparisons_and_claims_show_themselves_in_a_notebook():
+    from actlab.lab.comparison import Comparison
+    from actlab.viz.notebook import Claims
+
+    rows = [{"activation": n, "metrics": {"test_accuracy": {"mean": 0.9, "std": 0.01}},
+             "per_seed": {"test_accuracy": [0.9 + 0.001 * k * (n == "elu") for k in range(4)]}}
+            for n in ("relu", "elu")]
+    c = Comparison({"dataset": "d<b>", "architecture": "a", "seeds": [0, 1, 2, 3], "rows": rows,
+                    "curves": {}, "per_layer": {}})
+    html = c._repr_html_()
+    assert "d&lt;b&gt;" in html and "90.0 ± 1.0 %" in html and "not told apart" in html
+    claims = Claims([{"id": "x", "statement": "e^{−x} <i>", "source": "000_d14a610ce6b66109.txt",
+                      "check": "", "figures": {}, "verdict": "erratum", "explanation": "why"}])
+    html = claims._repr_html_()
+    assert "e<sup>−x</sup> &lt;i&gt;" in html and "“Activation Functions”" in html and "1 claim: 1 erratum" in html

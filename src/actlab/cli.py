@@ -342,8 +342,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
                            from_results=args.from_results, progress=False if args.no_progress else None,
                            n_jobs=args.jobs, width=_terminal_width())
     print("\n".join(outcome.summary))
-    print(f"\nwrote {outcome.path}  ({outcome.path.stat().st_size / 1e6:.1f} MB, "
-          f"{outcome.seconds:.0f} s). Open it in any browser; it works offline.")
+    print(f"\nwrote {outcome.path}\n({outcome.path.stat().st_size / 1e6:.1f} MB, {outcome.seconds:.0f} s); "
+          "open it in any browser, it works offline.")
     return 1 if outcome.failed else 0
 
 

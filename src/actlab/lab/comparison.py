@@ -28,6 +28,16 @@ from .sweep import grid, run_sweep
 from .training import DEFAULT_TARGET, DEFAULTS, activation_label, train_cell
 
 
+class Comparison(dict):
+    """A comparison's results: a plain dict (JSON-ready, the shape above) that shows itself as a
+    table in a notebook."""
+
+    def _repr_html_(self) -> str:
+        from ..viz.notebook import comparison_html
+
+        return comparison_html(self)
+
+
 def default_activations() -> list[str]:
     """Every registered activation that is elementwise, differentiable and, by its metadata,
     meant for the inside of a network (a hidden layer or a gate)."""
@@ -130,9 +140,9 @@ def _summarise(pairs, dataset, depth, specs, seeds, fixed) -> dict:
                             for key in ("dead_fraction", "grad_norm")}
     rows.sort(key=lambda row: _rank(row["metrics"][score]["mean"], classify))
     target = fixed["target"] if fixed["target"] is not None else DEFAULT_TARGET[ds.task]
-    return {"dataset": ds.name, "architecture": _architecture(ds, depth, fixed), "seeds": list(seeds),
-            "target": {"metric": "train accuracy" if classify else "train loss", "value": target},
-            "rows": rows, "curves": curves, "per_layer": per_layer}
+    return Comparison({"dataset": ds.name, "architecture": _architecture(ds, depth, fixed), "seeds": list(seeds),
+                       "target": {"metric": "train accuracy" if classify else "train loss", "value": target},
+                       "rows": rows, "curves": curves, "per_layer": per_layer})
 
 
 def _rank(value: float | None, higher_is_better: bool) -> float:

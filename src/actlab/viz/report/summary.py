@@ -52,4 +52,5 @@ def claims_line(claims: list[dict]) -> str:
     counts = Counter(c["verdict"] for c in claims)
     parts = [f"{counts[v]} {'errata' if v == 'erratum' and counts[v] != 1 else v}"
              for v in VERDICTS if counts[v]]
-    return f"{len(claims)} claims: " + (", ".join(parts) if parts else "none checked")
+    n = len(claims)
+    return f"{n} claim{'s' if n != 1 else ''}: " + (", ".join(parts) if parts else "none checked")
