@@ -71,7 +71,7 @@ def test_bad_requests_are_clear_errors():
     with pytest.raises(ParameterError, match="registered"):
         compare([lambda x: x], **TINY)
     with pytest.raises(ParameterError, match="unknown dataset"):
-        compare(["relu"], dataset="mnist", **TINY)
+        compare(["relu"], dataset="cifar10", **TINY)
     with pytest.raises(ParameterError, match="no activations"):
         compare([], **TINY)
 
@@ -93,7 +93,7 @@ def test_compare_command_writes_table_json_markdown_and_figure(tmp_path, capsys)
     assert compare_main(["--activations", "relu", "elu:alpha=0.5", "--seeds", "2", "--epochs", "2",
                          "--width", "8", "--jobs", "1", "--no-progress", "--out", str(out)]) == 0
     assert (out / "runs.jsonl").read_text().splitlines() == lines
-    assert compare_main(["--dataset", "mnist", "--out", str(out)]) == 2
+    assert compare_main(["--dataset", "cifar10", "--out", str(out)]) == 2
     assert "unknown dataset" in capsys.readouterr().err
 
 

@@ -5,46 +5,33 @@ import numpy as np
 import pytest
 
 from actlab.lab import verdicts as v
+from actlab.lab.statistics import paired
 
 
 def _samples(mean, sd, n, seed):
     return np.random.default_rng(seed).normal(mean, sd, n)
 
 
-def test_paired_difference_matches_a_hand_computation():
-    a = np.array([1.0, 2.0, 4.0, 3.0])
-    b = np.array([0.5, 1.0, 3.0, 3.5])
-    d = a - b
-    diff = v.paired_difference(a, b)
-    half = 3.182446305284263 * d.std(ddof=1) / 2  # t_{0.975, 3}
-    assert diff.n == 4 and diff.mean == pytest.approx(d.mean())
-    assert (diff.low, diff.high) == pytest.approx((d.mean() - half, d.mean() + half))
-    assert 0 < diff.p_value < 1
-
-
-def test_paired_difference_edge_cases():
-    assert v.paired_difference([1.0], [0.0]).low == -math.inf
-    same = v.paired_difference([2.0, 3.0], [1.0, 2.0])  # every difference is exactly 1
-    assert (same.low, same.high, same.p_value) == (1.0, 1.0, 0.0)
-    assert v.paired_difference([np.nan, 1.0, 2.0], [0.0, 0.0, 0.5]).n == 2
-    with pytest.raises(ValueError, match="paired"):
-        v.paired_difference([1.0, 2.0], [1.0])
-
-
 @pytest.mark.parametrize("shift, sd, n, expected", [
     (0.05, 0.01, 10, v.SUPPORTED),        # a clearly better
     (-0.05, 0.01, 10, v.NOT_SUPPORTED),   # a clearly worse
     (0.0, 0.001, 30, v.NOT_SUPPORTED),    # equal within a tight interval: no advantage worth the name
-    (0.01, 0.05, 3, v.INCONCLUSIVE),      # noisy and few runs
+    (None, None, 4, v.INCONCLUSIVE),      # noisy and few seeds
 ])
 def test_better_goes_every_way(shift, sd, n, expected):
     b = _samples(0.9, 0.02, n, 1)
-    a = b + shift + _samples(0.0, sd, n, 2)
-    assert v.better(v.paired_difference(a, b), margin=0.005, what="accuracy").label == expected
+    a = b + (shift + _samples(0.0, sd, n, 2) if shift is not None else np.array([0.05, -0.04, 0.03, -0.01]))
+    verdict = v.better(paired(a, b), sesoi=0.005, what="accuracy", test="t")
+    assert verdict.label == expected
+    assert (verdict.p_value is not None) == (expected == v.SUPPORTED)  # only a rejection carries its p
 
 
-def test_better_needs_two_runs():
-    assert v.better(v.paired_difference([1.0], [0.0]), margin=0.1, what="x").label == v.INCONCLUSIVE
+def test_better_needs_three_seeds_and_reads_ratios_against_one():
+    assert v.better(paired([1.0, 2.0], [0.0, 0.0]), sesoi=0.1, what="x").label == v.INCONCLUSIVE
+    from actlab.lab.statistics import paired_ratio
+    slow = np.array([6.0, 6.5, 5.5, 6.2, 5.9, 6.1, 6.3, 5.8])
+    assert v.better(paired_ratio(slow, np.ones(8)), sesoi=1.25, what="r").label == v.SUPPORTED
+    assert v.better(paired_ratio(np.ones(8) * 1.01, np.ones(8)), sesoi=1.25, what="r").label == v.NOT_SUPPORTED  # consistent but small
 
 
 @pytest.mark.parametrize("value, interval, expected", [
@@ -69,54 +56,65 @@ def test_observed_never_refutes_an_existence_claim():
     assert v.observed(0, 10, what="40% dead").label == v.INCONCLUSIVE
 
 
-def test_agrees_and_seed_formula():
+def test_agrees_seed_formula_and_errata():
     assert v.agrees(1e-12, 1e-9, what="identity").label == v.SUPPORTED
     assert v.agrees(1e-3, 1e-9, what="identity").label == v.NOT_SUPPORTED
     assert v.agrees(math.nan, 1e-9, what="identity").label == v.NOT_SUPPORTED
     assert v.seed_formula(0.0, 1e-9, what="f").label == v.SUPPORTED
     assert v.seed_formula(0.5, 1e-9, what="f").label == v.ERRATUM
     assert v.seed_formula(0.0, 1e-9, what="f", failure="raises OverflowError").label == v.ERRATUM
+    e = v.erratum("the sign.", "σ(1 − σ).", evidence="evaluated.")
+    assert e.label == v.ERRATUM and "Wrong: the sign." in e.reason and "Correct: σ(1 − σ)." in e.reason
+    assert v.not_testable("transformers").label == v.NOT_TESTABLE
 
 
-def test_all_of_combines_parts():
-    s, n, i = (v.Verdict(v.SUPPORTED, "a"), v.Verdict(v.NOT_SUPPORTED, "b"), v.Verdict(v.INCONCLUSIVE, "c"))
-    assert v.all_of(s, s).label == v.SUPPORTED
-    assert v.all_of(s, i).label == v.INCONCLUSIVE
-    assert v.all_of(s, i, n).label == v.NOT_SUPPORTED
-    assert v.all_of(s, n).reason == "a; b"
+def test_all_of_combines_parts_and_keeps_the_weakest_p():
+    s1, s2 = v.Verdict(v.SUPPORTED, "a", 0.01, "t1"), v.Verdict(v.SUPPORTED, "a2", 0.03, "t2")
+    n, i = v.Verdict(v.NOT_SUPPORTED, "b"), v.Verdict(v.INCONCLUSIVE, "c")
+    both = v.all_of(s1, s2)
+    assert both.label == v.SUPPORTED and both.p_value == 0.03 and both.test == "t1+t2"
+    assert v.all_of(s1, i).label == v.INCONCLUSIVE and v.all_of(s1, i).p_value is None
+    assert v.all_of(s1, i, n).label == v.NOT_SUPPORTED
+    assert v.all_of(s1, n).reason == "a; b"
 
 
-def test_mean_interval():
-    m, (lo, hi) = v.mean_interval([1.0, 2.0, 3.0])
-    assert m == 2.0 and lo < 2.0 < hi
-    assert v.mean_interval([4.0])[1] == (-math.inf, math.inf)
+def test_holds_when_names_the_condition():
+    yes, no, maybe = v.Verdict(v.SUPPORTED, "ρ < 0.9"), v.Verdict(v.NOT_SUPPORTED, "ρ > 1.1"), v.Verdict(v.INCONCLUSIVE, "?")
+    mixed = v.holds_when({"0.5× init": yes, "2× init": no}, claim="vanishing")
+    assert mixed.label == v.HOLDS_WHEN and "holds when 0.5× init, not when 2× init" in mixed.reason
+    assert v.holds_when({"a": yes, "b": yes}, claim="x").label == v.SUPPORTED
+    assert v.holds_when({"a": no, "b": no}, claim="x").label == v.NOT_SUPPORTED
+    assert v.holds_when({"a": yes, "b": maybe}, claim="x").label == v.INCONCLUSIVE
+
+
+def test_holm_correction_revises_only_what_rested_on_a_test():
+    s = v.Verdict(v.SUPPORTED, "d > 0", 0.02, "t")
+    assert v.holm_corrected(s, 0.04, 10).label == v.SUPPORTED
+    after = v.holm_corrected(s, 0.2, 10)
+    assert after.label == v.INCONCLUSIVE and "Holm" in after.reason and "10 network tests" in after.reason
+    untested = v.Verdict(v.SUPPORTED, "identity")
+    assert v.holm_corrected(untested, 0.9, 10) is untested
 
 
 @pytest.mark.parametrize("shift, sd, n, expected", [
-    (0.0, 0.001, 10, v.SUPPORTED), (-0.1, 0.001, 10, v.NOT_SUPPORTED), (-0.01, 0.05, 3, v.INCONCLUSIVE)])
+    (0.0, 0.001, 10, v.SUPPORTED), (-0.1, 0.001, 10, v.NOT_SUPPORTED), (-0.01, 0.05, 4, v.INCONCLUSIVE)])
 def test_not_worse(shift, sd, n, expected):
     b = _samples(0.9, 0.02, n, 3)
     a = b + shift + _samples(0.0, sd, n, 4)
-    assert v.not_worse(v.paired_difference(a, b), margin=0.01, what="acc").label == expected
+    assert v.not_worse(paired(a, b), margin=0.01, what="acc").label == expected
 
 
 @pytest.mark.parametrize("shift, sd, n, expected", [
-    (0.0, 0.001, 10, v.SUPPORTED), (0.1, 0.001, 10, v.NOT_SUPPORTED), (0.01, 0.05, 3, v.INCONCLUSIVE)])
+    (0.0, 0.001, 10, v.SUPPORTED), (0.1, 0.001, 10, v.NOT_SUPPORTED), (0.01, 0.05, 4, v.INCONCLUSIVE)])
 def test_no_better(shift, sd, n, expected):
     b = _samples(0.9, 0.02, n, 5)
     a = b + shift + _samples(0.0, sd, n, 6)
-    assert v.no_better(v.paired_difference(a, b), margin=0.01, what="acc").label == expected
+    assert v.no_better(paired(a, b), sesoi=0.01, what="acc").label == expected
 
 
 def test_varies():
     b = np.zeros(4)
-    assert v.varies(np.array([0.05, -0.05, 0.04, -0.03]), b, margin=0.01, what="d").label == v.SUPPORTED
-    assert v.varies(np.array([0.05, 0.06, 0.055, 0.052]), b, margin=0.01, what="d").label == v.NOT_SUPPORTED
-    assert v.varies(np.array([0.005, -0.004, 0.02, 0.0]), b, margin=0.01, what="d").label == v.INCONCLUSIVE
-
-
-def test_paired_ratio():
-    ratio, (lo, hi), n = v.paired_ratio([6.0, 12.0, 3.0], [1.0, 2.0, 0.5])
-    assert n == 3 and ratio == pytest.approx(6.0) and lo == pytest.approx(6.0) == hi
-    ratio, (lo, hi), n = v.paired_ratio([5.0, 8.0, 0.0], [1.0, 2.0, 1.0])
-    assert n == 2 and lo < ratio < hi
+    for d, expected in (([0.05, -0.05, 0.04, -0.03], v.SUPPORTED), ([0.05, 0.06, 0.055, 0.052], v.NOT_SUPPORTED),
+                        ([0.005, -0.004, 0.02, 0.0], v.INCONCLUSIVE)):
+        d = np.array(d)
+        assert v.varies(paired(d, b), (d.min(), d.max()), margin=0.01, what="d").label == expected

@@ -347,13 +347,15 @@ def test_claims_embed_their_figure_and_setting(tmp_path):
     (tmp_path / "runs" / "curve.png").write_bytes(base64.b64decode(png))
     (tmp_path / "bad.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>window.__owned=4</script></svg>')
     claims = synthetic_claims()
-    claims[0].update(figure="curve.png", setting="3 seeds × 12 epochs on digits")
-    claims[1].update(figure=str(tmp_path / "bad.svg"), setting="an SVG")
-    claims[2].update(figure="missing.png", setting="lost")
+    claims[0].update(plots=["curve.png"], setting="3 seeds × 12 epochs on digits")
+    claims[1].update(plots=[str(tmp_path / "bad.svg")], setting="an SVG")
+    claims[2].update(plots=["missing.png"], setting="lost")
+    claims[3].update(plots=[], setting="")
     shown = embed_figures(claims, [tmp_path, tmp_path / "runs"])
-    assert shown[0]["figure_uri"] == "data:image/png;base64," + png
-    assert shown[1]["figure_uri"].startswith("data:image/svg+xml;base64,")  # an <img>: its script never runs
-    assert "figure_uri" not in shown[2] and "missing.png: not found" in shown[2]["setting"]
+    assert shown[0]["figure_uris"] == ["data:image/png;base64," + png]
+    assert shown[1]["figure_uris"][0].startswith("data:image/svg+xml;base64,")  # an <img>: its script never runs
+    assert shown[2]["figure_uris"] == [] and "missing.png: not found" in shown[2]["setting"]
+    assert shown[3] == claims[3]
     html = render_report(None, shown)
     card = html.split('id="claim-claim-0"', 1)[1].split("</article>", 1)[0]
     assert '<img src="data:image/png;base64,' in card and "3 seeds × 12 epochs on digits" in card

@@ -256,3 +256,52 @@ def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor | None = N
     finally:
         for n, p in model.named_parameters():
             p.grad = saved[n]
+
+
+def census(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1024, unit_axis: int = 1,
+           saturation: float = SATURATION, extra_types: Iterable[type] = ()) -> dict:
+    """Dead and saturated units of every activation module at the current weights, over all of
+    ``x``, in float64 — the same definitions and the same result shape as
+    :func:`actlab.diagnostics.nn.census` (see :mod:`actlab.diagnostics.units`).
+
+    The model is copied to float64 (the original is untouched); each activation module's local
+    derivative is taken by autograd on its float64 input; modules that are not elementwise
+    (softmax) are left out. ``unit_axis`` indexes units in a
+    module's input (1 for PyTorch's (N, C, ...) layout; -1 for (N, L, D)).
+    """
+    import copy
+
+    from .units import UnitCensus, pooled
+
+    clone = copy.deepcopy(model).to(torch.float64).eval()
+    layers = activation_modules(clone, extra_types)
+    counts: dict[str, UnitCensus] = {}
+    captured: dict[str, tuple] = {}
+    handles = [m.register_forward_hook(lambda mod, args, out, name=name: captured.__setitem__(name, (args[0], out)))
+               for name, m in layers]
+    probes = {name: _Probe(m, i) for i, (name, m) in enumerate(layers)}
+    try:
+        for start in range(0, len(x), batch_size):
+            captured.clear()
+            with torch.no_grad():
+                clone(x[start:start + batch_size].to(torch.float64))
+            for name, module in layers:
+                if name not in captured:
+                    continue
+                z, y = captured[name]
+                probe = probes[name]
+                reach = probe.derivative(z).abs()
+                if not probe.elementwise:  # softmax and the like: no unit-wise derivative here
+                    continue
+                if name not in counts:
+                    counts[name] = UnitCensus(peak=probe.peak if probe.elementwise else None, saturation=saturation)
+                last = (lambda t: np.moveaxis(_numpy(t), unit_axis, -1)) if z.dim() > 1 else _numpy
+                counts[name].add(last(reach), last(y), last(z))
+    finally:
+        for h in handles:
+            h.remove()
+    results = [{"name": name, "type": type(dict(layers)[name]).__name__, **c.result()} for name, c in counts.items()]
+    masks = {name: {d: c.dead(d) for d, v in c.result()["dead"].items() if v is not None}
+             for name, c in counts.items()}
+    return {"layers": results, **pooled(results), "masks": masks}
+

@@ -16,6 +16,7 @@ from typing import Sequence
 from ..cli import Parser, bounded, count, finite, fitted_table, jobs, named_choice, output_file
 from ..core.errors import ActlabError
 from . import datasets
+from .training import DEFAULTS, MODELS
 
 COLUMNS = (("test_accuracy", "test acc"), ("test_mse", "test mse"), ("final_train_loss", "train loss"),
            ("epochs_to_target", "epochs→target"), ("reached_target", "reached"),
@@ -45,19 +46,37 @@ def _cells(c: dict) -> list[list[str]]:
     return [[r["activation"], *(metric_text(k, r["metrics"][k], n) for k, _ in _present(c))] for r in c["rows"]]
 
 
+def baseline_line(c: dict) -> str:
+    """``linear baseline (logistic regression ...): test acc 32.9 ± 1.2 %``, or "" for results
+    without one."""
+    from ..viz.report.contract import metric_text
+
+    base = c.get("linear_baseline")
+    if not base:
+        return ""
+    score, header = next((k, h) for k, h in COLUMNS if k in base)
+    return f"linear baseline ({base['model']}): {header} {metric_text(score, base[score], len(c['seeds']))}"
+
+
 def comparison_table(c: dict, width: int = 100) -> str:
-    """The comparison as aligned text, one row per activation, fitted to ``width`` columns."""
+    """The comparison as aligned text, one row per activation, after the network and the
+    dataset's linear baseline, fitted to ``width`` columns."""
+    import textwrap
+
     target = c.get("target", {})
     head = (f"{c['dataset']}: {c['architecture']}; seeds {c['seeds']}; target: {target.get('metric')} "
             f"{target.get('value')}; mean ± std over seeds")
     lines = fitted_table(["activation", *(h for _, h in _present(c))], _cells(c), width)
-    return "\n".join([head, *lines])
+    intro = [textwrap.fill(t, width - 1, break_on_hyphens=False) for t in (head, baseline_line(c)) if t]
+    return "\n".join([*intro, *lines])
 
 
 def comparison_markdown(c: dict) -> str:
     present = _present(c)
+    baseline = baseline_line(c)
     lines = [f"# Activation comparison on {c['dataset']}", "", f"{c['architecture']}; seeds {c['seeds']}; "
-             "mean ± std over seeds.", "", "| activation | " + " | ".join(h for _, h in present) + " |",
+             "mean ± std over seeds.", *(["", baseline[0].upper() + baseline[1:] + "."] if baseline else []),
+             "", "| activation | " + " | ".join(h for _, h in present) + " |",
              "|---" * (len(present) + 1) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in _cells(c)]
     return "\n".join(lines) + "\n"
@@ -106,10 +125,16 @@ def _compare_parser() -> argparse.ArgumentParser:
                    type=named_choice("dataset", datasets.available, extra=_dataset_file),
                    help=f"one or more of {', '.join(datasets.available())}, or .npz/.csv files "
                         "(default %(default)s)")
+    p.add_argument("--model", default=DEFAULTS["model"], type=named_choice("model", lambda: list(MODELS)),
+                   help=f"{' or '.join(MODELS)}; mlp: hidden Dense layers; cnn: strided convolutions (for "
+                        "sequences and images, such as mnist1d and mnist), then a Dense output (default %(default)s)")
     p.add_argument("--seeds", type=count(1, "--seeds"), default=3, help="runs per activation (default %(default)s)")
-    p.add_argument("--depth", nargs="+", type=count(1, "--depth"), default=[2], metavar="DEPTH",
-                   help="hidden layers; several give one comparison each (default %(default)s)")
-    p.add_argument("--width", type=count(1, "--width"), default=64, help="units per hidden layer (default %(default)s)")
+    depths, widths = (", ".join(f"{m} {d[key]}" for m, d in MODELS.items()) for key in ("depth", "width"))
+    p.add_argument("--depth", nargs="+", type=count(1, "--depth"), metavar="DEPTH",
+                   help=f"hidden layers (mlp) or convolutions (cnn); several give one comparison each "
+                        f"(default: {depths})")
+    p.add_argument("--width", type=count(1, "--width"),
+                   help=f"units per hidden layer (mlp) or filters per convolution (cnn) (default: {widths})")
     p.add_argument("--epochs", type=count(1, "--epochs"), default=20, help="(default %(default)s)")
     p.add_argument("--batch-size", type=count(1, "--batch-size"), default=32, help="(default %(default)s)")
     p.add_argument("--optimizer", default="adam", type=named_choice("optimizer", _optimizers),
@@ -139,9 +164,10 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
     from .comparison import run_comparisons
     from .figures import learning_curves
 
+    depths = args.depth or [MODELS[args.model]["depth"]]
     try:
         out = writable_folder(args.output, "-o/--output")  # before any training
-        results = run_comparisons(args.activations, datasets_=args.dataset, depths=args.depth,
+        results = run_comparisons(args.activations, datasets_=args.dataset, model=args.model, depths=depths,
                                   seeds=args.seeds, width=args.width, epochs=args.epochs,
                                   batch_size=args.batch_size, optimizer={"name": args.optimizer, "lr": args.lr},
                                   target=args.target, results=out / "runs.jsonl", n_jobs=args.jobs,
@@ -157,7 +183,7 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
         return 130
     single = len(results) == 1
     written = []
-    for (dataset, depth), result in zip([(d, k) for d in args.dataset for k in args.depth], results):
+    for (dataset, depth), result in zip([(d, k) for d in args.dataset for k in depths], results):
         # One comparison keeps the plain names; a grid names each file by its dataset and depth.
         stem = "" if single else f"_{Path(str(dataset)).stem}_depth{depth}"
         files = (out / f"comparison{stem}.json", out / f"comparison{stem}.md", out / f"learning_curves{stem}.png")
@@ -183,15 +209,21 @@ def _claims_parser() -> argparse.ArgumentParser:
                "Check every claim and formula of the seed texts: what was measured, the figures, "
                "and a verdict computed from them.")
     p.add_argument("--budget", default="small", type=named_choice("budget", lambda: list(BUDGETS)),
-                   help="tiny (seconds), small (default, a few minutes), full (longer: more seeds, depths, epochs)")
+                   help="tiny (a minute), small (default, a few minutes on two cores), full (hours: the "
+                        "published directions, more seeds, depths and epochs)")
     p.add_argument("--list", action="store_true", help="list the claim ids and statements, and run nothing")
     p.add_argument("--only", nargs="+", metavar="ID", type=named_choice("claim id", _claim_ids, more="; `actlab claims --list` lists them"),
                    help="check only these claims (see --list)")
     p.add_argument("-o", "--output", default="actlab-claims.md", help="the Markdown report (default %(default)s)")
-    p.add_argument("--results", metavar="DIR", help="keep each experiment's runs here; rerunning resumes")
+    p.add_argument("--results", metavar="DIR", help="keep each experiment's runs here; rerunning resumes "
+                                                    "(default: a folder beside -o/--output)")
+    p.add_argument("--figures", metavar="DIR", help="where the figures go (default: RESULTS/figures)")
     p.add_argument("--jobs", type=jobs, default=-1, help="parallel training runs (default: -1, all cores)")
+    p.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): run the "
+                                                        "training on that cluster")
     p.add_argument("--no-progress", action="store_true", help="print no progress")
-    p.add_argument("--json", action="store_true", help="print the claims as JSON instead of the table")
+    p.add_argument("--json", action="store_true", help="print the claims (and the run's record) as JSON "
+                                                       "instead of the table")
     return p
 
 
@@ -222,14 +254,17 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
 
     try:
         path = output_file(args.output, (".md",))  # before any work
-        claims = run_claims(args.budget, only=args.only, n_jobs=args.jobs, results=args.results,
+        results = args.results or str(path.with_name(f"{path.stem}-runs-{args.budget}"))
+        claims = run_claims(args.budget, only=args.only, n_jobs=args.jobs, results=results,
+                            scheduler=args.scheduler, figures=args.figures,
                             progress=False if args.no_progress else None)
     except (ActlabError, KeyError) as exc:
         print(f"actlab claims: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    print(json.dumps(claims, indent=1, ensure_ascii=False) if args.json else table(claims, _width()))
-    write_text(path, markdown(claims, budget=args.budget))
+    print(json.dumps({"run": claims.info, "claims": claims}, indent=1, ensure_ascii=False, allow_nan=False)
+          if args.json else table(claims, _width()))
+    write_text(path, markdown(claims, budget=args.budget, info=claims.info, base=str(path.parent)))
     print(f"\nwritten: {path}", file=sys.stderr)
     return 0

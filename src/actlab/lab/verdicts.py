@@ -1,134 +1,110 @@
-"""Verdicts computed from measurements: supported / not supported / inconclusive / erratum.
+"""Verdicts computed from measurements.
+
+Six labels:
+
+- **supported** — the measurement shows what the claim says, with its interval on the right side;
+- **not supported** — the measurement contradicts it, or any effect is smaller than the smallest
+  effect of interest fixed before the run;
+- **holds only when** — true in part of the measured settings and false in another; the reason
+  names the condition;
+- **inconclusive** — the interval still admits both (too few seeds at this budget, or not
+  significant after Holm's correction);
+- **not testable here** — the claim is about a setting this lab cannot reproduce (transformers,
+  ImageNet); nothing was measured, so nothing is refuted;
+- **erratum** — the statement is wrong as written (a formula, code that fails, a false statement
+  about a gradient, a misattributed number); the explanation gives the correct statement.
 
 Each function takes what was measured and returns a :class:`Verdict` (the label and a sentence
 saying why). They hold no knowledge of any particular claim, so the same rule judges every
-claim of its kind, and each rule can come out every way it names (the tests feed them
-synthetic measurements to show it).
+claim of its kind; the tests feed them synthetic measurements to show each way they can come out.
+A verdict that rests on rejecting a null hypothesis carries the test's raw ``p_value`` and a
+``test`` key, so that the claims run can apply Holm's correction over the family of network
+tests (:func:`holm_corrected`).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-import numpy as np
-from scipy import stats
+from .statistics import ALPHA, Comparison
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
+HOLDS_WHEN = "holds only when"
 INCONCLUSIVE = "inconclusive"
+NOT_TESTABLE = "not testable here"
 ERRATUM = "erratum"
-VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, ERRATUM)
+VERDICTS = (SUPPORTED, NOT_SUPPORTED, HOLDS_WHEN, INCONCLUSIVE, NOT_TESTABLE, ERRATUM)
 
 
 @dataclass(frozen=True)
 class Verdict:
     label: str
     reason: str
+    p_value: float | None = None  # raw p of the test the label rests on (None: no test)
+    test: str | None = None       # that test's identity, shared by claims that rest on one test
 
 
-@dataclass(frozen=True)
-class Difference:
-    """A paired comparison of two samples: mean of a − b, its confidence interval and p-value."""
-
-    mean: float
-    low: float
-    high: float
-    p_value: float
-    n: int
+def _significant(c: Comparison, test: str | None) -> tuple[float | None, str | None]:
+    return (c.p_value, test) if test is not None else (None, None)
 
 
-def paired_difference(a, b, confidence: float = 0.95) -> Difference:
-    """Mean of d = a − b over paired runs (same seed), a Student-t confidence interval
-    d̄ ± t_{n−1} · s_d/√n, and the two-sided paired t-test p-value (``scipy.stats.ttest_rel``).
+def better(c: Comparison, *, sesoi: float, what: str, test: str | None = None) -> Verdict:
+    """Judge "a is better than b" from ``c`` = a − b over seeds (larger = better).
 
-    With fewer than two pairs, or no spread at all, the interval is as wide or as narrow as the
-    data allow: infinite for n < 2, the single value when every difference is the same.
+    Not supported when the interval lies below ``sesoi``, the smallest effect of interest (a is
+    worse, or better by less than anything that matters); supported when it lies above 0 and
+    the Wilcoxon p is below α; otherwise inconclusive. For a ratio
+    (``c.ratio``) "above 0" reads "above 1" and ``sesoi`` is a ratio.
     """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(f"paired samples need equal 1-d shapes, got {a.shape} and {b.shape}")
-    keep = np.isfinite(a) & np.isfinite(b)
-    d = a[keep] - b[keep]
-    n = len(d)
-    if n == 0:
-        return Difference(math.nan, -math.inf, math.inf, math.nan, 0)
-    mean = float(d.mean())
-    if n < 2:
-        return Difference(mean, -math.inf, math.inf, math.nan, n)
-    sd = float(d.std(ddof=1))
-    if sd <= 1e-12 * max(1.0, abs(mean)):  # identical differences, up to rounding
-        return Difference(mean, mean, mean, 0.0 if mean != 0 else 1.0, n)
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
-    p = float(stats.ttest_rel(a[keep], b[keep]).pvalue)
-    return Difference(mean, mean - half, mean + half, p, n)
+    text = c.describe(what)
+    none = 1.0 if c.ratio else 0.0
+    if c.n < 3:
+        return Verdict(INCONCLUSIVE, f"{text}; at least three seeds are needed")
+    if c.high < sesoi:  # first: an effect too small to matter is no support, however consistent
+        return Verdict(NOT_SUPPORTED, f"{text}; any advantage is below the smallest effect of interest {sesoi:g}")
+    if c.low > none and c.p_value < ALPHA:
+        return Verdict(SUPPORTED, f"{text}; the interval is above {none:g}", *_significant(c, test))
+    return Verdict(INCONCLUSIVE, f"{text}; the interval admits both no effect and one of {sesoi:g}")
 
 
-def better(diff: Difference, *, margin: float, what: str) -> Verdict:
-    """Judge the claim "a is better than b", where ``diff`` measures a − b with larger = better.
-
-    Supported when the whole confidence interval lies above 0; not supported when it lies below
-    ``margin`` (then a is worse, or better by less than the smallest difference that matters);
-    inconclusive when the interval still admits both a real advantage and none.
-    """
-    ci = f"{what}: mean difference {diff.mean:+.4g}, 95% CI [{diff.low:+.4g}, {diff.high:+.4g}], n = {diff.n}"
-    if diff.n < 2:
-        return Verdict(INCONCLUSIVE, f"{ci}; at least two paired runs are needed")
-    if diff.low > 0:
-        return Verdict(SUPPORTED, f"{ci}; the whole interval is above 0 (p = {diff.p_value:.3g})")
-    if diff.high < margin:
-        return Verdict(NOT_SUPPORTED, f"{ci}; any advantage is below the margin {margin:g}")
-    return Verdict(INCONCLUSIVE, f"{ci}; not enough runs to tell (p = {diff.p_value:.3g})")
-
-
-def not_worse(diff: Difference, *, margin: float, what: str) -> Verdict:
+def not_worse(c: Comparison, *, margin: float, what: str) -> Verdict:
     """Judge "a is no worse than b" (larger = better): supported when the interval lies above
     −``margin``, not supported when it lies below −``margin``, inconclusive in between."""
-    ci = f"{what}: mean difference {diff.mean:+.4g}, 95% CI [{diff.low:+.4g}, {diff.high:+.4g}], n = {diff.n}"
-    if diff.n < 2:
-        return Verdict(INCONCLUSIVE, f"{ci}; at least two paired runs are needed")
-    if diff.low > -margin:
-        return Verdict(SUPPORTED, f"{ci}; worse by less than the margin {margin:g} at most")
-    if diff.high < -margin:
-        return Verdict(NOT_SUPPORTED, f"{ci}; worse by more than the margin {margin:g}")
-    return Verdict(INCONCLUSIVE, f"{ci}; not enough runs to tell (p = {diff.p_value:.3g})")
+    text = c.describe(what)
+    if c.n < 3:
+        return Verdict(INCONCLUSIVE, f"{text}; at least three seeds are needed")
+    if c.low > -margin:
+        return Verdict(SUPPORTED, f"{text}; worse by less than the margin {margin:g} at most")
+    if c.high < -margin:
+        return Verdict(NOT_SUPPORTED, f"{text}; worse by more than the margin {margin:g}")
+    return Verdict(INCONCLUSIVE, f"{text}; the interval straddles −{margin:g}")
 
 
-def no_better(diff: Difference, *, margin: float, what: str) -> Verdict:
+def no_better(c: Comparison, *, sesoi: float, what: str, test: str | None = None) -> Verdict:
     """Judge "a is not better than b" (larger = better): supported when the interval lies below
-    ``margin``, not supported when it lies above 0, inconclusive otherwise."""
-    ci = f"{what}: mean difference {diff.mean:+.4g}, 95% CI [{diff.low:+.4g}, {diff.high:+.4g}], n = {diff.n}"
-    if diff.n < 2:
-        return Verdict(INCONCLUSIVE, f"{ci}; at least two paired runs are needed")
-    if diff.high < margin:
-        return Verdict(SUPPORTED, f"{ci}; any advantage is below the margin {margin:g}")
-    if diff.low > 0:
-        return Verdict(NOT_SUPPORTED, f"{ci}; a is better (p = {diff.p_value:.3g})")
-    return Verdict(INCONCLUSIVE, f"{ci}; not enough runs to tell (p = {diff.p_value:.3g})")
-
-
-def varies(a, b, *, margin: float, what: str) -> Verdict:
-    """Judge "the effect of a over b is not consistent": supported when some pairs favour a and
-    others b, each by more than ``margin``; not supported when the confidence interval of the
-    mean difference excludes 0 (a consistent effect); inconclusive otherwise."""
-    diff = paired_difference(a, b)
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    d = d[np.isfinite(d)]
-    text = (f"{what}: per-run differences from {d.min():+.4g} to {d.max():+.4g}, mean {diff.mean:+.4g}, "
-            f"95% CI [{diff.low:+.4g}, {diff.high:+.4g}], n = {diff.n}") if d.size else f"{what}: no runs"
-    if d.size and d.max() > margin and d.min() < -margin:
-        return Verdict(SUPPORTED, f"{text}; runs disagree in sign beyond the margin {margin:g}")
-    if diff.n >= 2 and (diff.low > 0 or diff.high < 0):
-        return Verdict(NOT_SUPPORTED, f"{text}; the effect is consistent")
+    ``sesoi``; not supported when it lies above 0 with p below α; inconclusive otherwise."""
+    text = c.describe(what)
+    if c.n < 3:
+        return Verdict(INCONCLUSIVE, f"{text}; at least three seeds are needed")
+    if c.high < sesoi:
+        return Verdict(SUPPORTED, f"{text}; any advantage is below the smallest effect of interest {sesoi:g}")
+    if c.low > 0 and c.p_value < ALPHA:
+        return Verdict(NOT_SUPPORTED, f"{text}; a is better", *_significant(c, test))
     return Verdict(INCONCLUSIVE, text)
 
 
-def paired_ratio(a, b, confidence: float = 0.95) -> tuple[float, tuple[float, float], int]:
-    """Geometric mean of a/b over paired runs and its confidence interval (a t-interval on
-    log a − log b, transformed back). Non-positive or missing values are left out."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    keep = (a > 0) & (b > 0)
-    diff = paired_difference(np.log(a[keep]), np.log(b[keep]), confidence)
-    return math.exp(diff.mean) if diff.n else math.nan, (math.exp(diff.low), math.exp(diff.high)), diff.n
+def varies(c: Comparison, spread: tuple[float, float], *, margin: float, what: str) -> Verdict:
+    """Judge "the effect of a over b is not consistent": supported when some seeds favour a and
+    others b, each by more than ``margin`` (``spread`` = the smallest and largest per-seed
+    difference); not supported when the interval of the mean excludes 0; inconclusive otherwise."""
+    lo, hi = spread
+    text = f"{c.describe(what)}; per-seed differences from {lo:+.3g} to {hi:+.3g}"
+    if hi > margin and lo < -margin:
+        return Verdict(SUPPORTED, f"{text}: seeds disagree in sign beyond {margin:g}")
+    if c.n >= 3 and (c.low > 0 or c.high < 0):
+        return Verdict(NOT_SUPPORTED, f"{text}: the effect is consistent")
+    return Verdict(INCONCLUSIVE, text)
 
 
 def at_least(value: float, threshold: float, *, what: str, interval: tuple[float, float] | None = None,
@@ -185,23 +161,55 @@ def seed_formula(max_error: float, tol: float, *, what: str, failure: str | None
     return Verdict(ERRATUM, f"{what}: disagrees with actlab by up to {max_error:.3g}")
 
 
+def erratum(wrong: str, correct: str, *, evidence: str = "") -> Verdict:
+    """A statement that is wrong as written: what is wrong, the correct statement, and (where
+    code could check it) what the check measured."""
+    return Verdict(ERRATUM, f"Wrong: {wrong} Correct: {correct}" + (f" Checked: {evidence}" if evidence else ""))
+
+
+def not_testable(why: str) -> Verdict:
+    """A claim about a setting this lab does not reproduce: nothing measured, nothing refuted."""
+    return Verdict(NOT_TESTABLE, why)
+
+
+def holds_when(parts: dict[str, Verdict], *, claim: str) -> Verdict:
+    """One claim judged in several settings (``parts``: setting → verdict there). Supported or
+    not supported when every setting agrees; "holds only when" when it is supported in some
+    settings and refuted in others (the reason names both); inconclusive otherwise."""
+    labels = {v.label for v in parts.values()}
+    reasons = "; ".join(f"{setting}: {v.label} ({v.reason})" for setting, v in parts.items())
+    yes = [s for s, v in parts.items() if v.label == SUPPORTED]
+    no = [s for s, v in parts.items() if v.label == NOT_SUPPORTED]
+    p = max((v.p_value for v in parts.values() if v.p_value is not None), default=None)
+    tests = "+".join(sorted({v.test for v in parts.values() if v.test})) or None
+    if labels == {SUPPORTED}:
+        return Verdict(SUPPORTED, reasons, p, tests)
+    if labels == {NOT_SUPPORTED}:
+        return Verdict(NOT_SUPPORTED, reasons)
+    if yes and no:
+        return Verdict(HOLDS_WHEN, f"{claim} holds when {', '.join(yes)}, not when {', '.join(no)}. {reasons}", p, tests)
+    return Verdict(INCONCLUSIVE, reasons)
+
+
 def all_of(*verdicts: Verdict) -> Verdict:
     """A claim made of several parts: not supported if any part is refuted, supported if every
-    part is supported, otherwise inconclusive. Reasons are joined in order."""
+    part is supported, otherwise inconclusive. Reasons are joined in order; a supported whole
+    keeps the largest p of its parts (the weakest link)."""
     labels = {v.label for v in verdicts}
     label = (NOT_SUPPORTED if NOT_SUPPORTED in labels or ERRATUM in labels
              else SUPPORTED if labels == {SUPPORTED} else INCONCLUSIVE)
-    return Verdict(label, "; ".join(v.reason for v in verdicts))
+    ps = [v.p_value for v in verdicts if v.p_value is not None]
+    tests = "+".join(sorted({v.test for v in verdicts if v.test})) or None
+    keep = label == SUPPORTED and ps
+    return Verdict(label, "; ".join(v.reason for v in verdicts), max(ps) if keep else None,
+                   tests if keep else None)
 
 
-def mean_interval(values, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
-    """Mean of ``values`` and its Student-t confidence interval (infinite with one value)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if len(v) == 0:
-        return math.nan, (-math.inf, math.inf)
-    m = float(v.mean())
-    if len(v) < 2:
-        return m, (-math.inf, math.inf)
-    half = float(stats.t.ppf(0.5 + confidence / 2, len(v) - 1)) * float(v.std(ddof=1)) / math.sqrt(len(v))
-    return m, (m - half, m + half)
+def holm_corrected(verdict: Verdict, adjusted_p: float, family: int) -> Verdict:
+    """The verdict after Holm's correction over ``family`` tests: a label that rested on a
+    significant test whose adjusted p is no longer below α becomes inconclusive."""
+    if verdict.p_value is None or adjusted_p < ALPHA:
+        return verdict
+    return replace(verdict, label=INCONCLUSIVE, p_value=None, test=None,
+                   reason=f"{verdict.reason}; not significant after Holm's correction over the {family} "
+                          f"network tests (adjusted p = {adjusted_p:.3g} ≥ {ALPHA:g})")

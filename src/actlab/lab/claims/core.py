@@ -23,28 +23,56 @@ S004 = "004_306ab8118a3ac9fc.txt"   # blog: deriving gradients of each activatio
 
 @dataclass(frozen=True)
 class Budget:
-    """How much computing a claims run may spend; ``tiny`` for tests, ``small`` for CI, ``full``."""
+    """How much computing a claims run may spend: ``tiny`` for tests, ``small`` (a few minutes on
+    two cores, inside ``actlab report``) and ``full`` (the published directions; hours).
+
+    ``seeds``, ``epochs`` and ``max_train`` also size the report's activation comparison.
+    """
 
     name: str
-    seeds: int            # independent runs per configuration
-    epochs: int           # training epochs of the network experiments
-    depths: tuple[int, ...]   # hidden-layer counts of the vanishing-gradient sweep
-    width: int            # hidden units per layer
-    batch_sizes: tuple[int, ...]  # of the Swish/GELU vs ReLU comparison
-    max_train: int | None  # training samples used (None: all)
-    timing_repeats: int   # repetitions of each compute-cost timing
-    long_epochs: int      # epochs of the convergence-speed runs (slow activations need more)
-    lr_grid: tuple[float, ...]  # SGD learning rates tried per activation before the speed runs
+    seeds: int                       # the report's comparison: runs per activation
+    epochs: int                      # the report's comparison: epochs
+    max_train: int | None            # training samples used (None: all)
+    claim_seeds: int                 # paired seeds per configuration of a claims experiment
+    tuning_seeds: int                # other seeds, on which learning rates are chosen
+    dataset: str                     # the data the network claims are measured on
+    width: int                       # hidden units per dense layer
+    depths: tuple[int, ...]          # vanishing/exploding: hidden layers
+    scales: tuple[float, ...]        # vanishing/exploding: initial weights × the usual scale
+    probe_depth: int                 # gradient probes during training: hidden layers
+    probe_epochs: int
+    dying_lrs: tuple[float, ...]     # dying units: Adam learning rates swept
+    dying_epochs: int
+    speed_lrs: tuple[float, ...]     # ReLU vs tanh: SGD + momentum learning rates
+    speed_epochs: int                # the most epochs a run may take to reach the target
+    smooth_depth: int                # Swish/GELU/ELU vs ReLU: hidden layers
+    smooth_lrs: tuple[float, ...]    # Adam learning rates tried per activation
+    smooth_epochs: int               # the most epochs; early stopping ends runs before
+    patience: int                    # epochs without a better validation loss before stopping
+    batch_sizes: tuple[int, ...]     # of the Swish-in-every-batch-size claim
+    timing_repeats: int              # interleaved rounds of each compute-cost timing
+    timing_size: int                 # elements per timed call
+    cnn: bool                        # also run the convolutional experiments
+    xor_epochs: int = 60             # the linear-collapse runs on XOR
 
 
 BUDGETS = {
-    "tiny": Budget("tiny", seeds=2, epochs=3, depths=(2, 6), width=16, batch_sizes=(64,),
-                   max_train=300, timing_repeats=3, long_epochs=4, lr_grid=(0.1, 0.3)),
-    "small": Budget("small", seeds=4, epochs=12, depths=(2, 5, 10), width=32, batch_sizes=(32, 128),
-                    max_train=None, timing_repeats=5, long_epochs=30, lr_grid=(0.03, 0.1, 0.3, 1.0)),
-    "full": Budget("full", seeds=10, epochs=30, depths=(2, 4, 8, 12, 16), width=64,
-                   batch_sizes=(16, 64, 256), max_train=None, timing_repeats=15, long_epochs=60,
-                   lr_grid=(0.01, 0.03, 0.1, 0.3, 1.0)),
+    "tiny": Budget("tiny", seeds=2, epochs=3, max_train=300, claim_seeds=3, tuning_seeds=1, dataset="digits",
+                   width=16, depths=(2, 4), scales=(0.5, 1.0, 2.0), probe_depth=3, probe_epochs=2,
+                   dying_lrs=(1e-3, 0.05), dying_epochs=2, speed_lrs=(0.01, 0.1), speed_epochs=4,
+                   smooth_depth=2, smooth_lrs=(1e-3,), smooth_epochs=3, patience=2, batch_sizes=(32, 128),
+                   timing_repeats=3, timing_size=10_000, cnn=False, xor_epochs=4),
+    "small": Budget("small", seeds=4, epochs=12, max_train=2000, claim_seeds=10, tuning_seeds=1,
+                    dataset="digits", width=64, depths=(2, 5, 10, 20), scales=(0.5, 1.0, 2.0), probe_depth=10,
+                    probe_epochs=5, dying_lrs=(1e-3, 1e-2, 1e-1), dying_epochs=4, speed_lrs=(0.003, 0.01, 0.03),
+                    speed_epochs=20, smooth_depth=4, smooth_lrs=(3e-4, 1e-3, 3e-3), smooth_epochs=15, patience=3,
+                    batch_sizes=(32, 128), timing_repeats=15, timing_size=1_000_000, cnn=False, xor_epochs=30),
+    "full": Budget("full", seeds=10, epochs=30, max_train=None, claim_seeds=20, tuning_seeds=2,
+                   dataset="digits", width=128, depths=(2, 5, 10, 20, 30), scales=(0.5, 1.0, 2.0),
+                   probe_depth=20, probe_epochs=20, dying_lrs=(1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 1e-1, 2e-1),
+                   dying_epochs=20, speed_lrs=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3), speed_epochs=100,
+                   smooth_depth=8, smooth_lrs=(1e-4, 3e-4, 1e-3, 3e-3), smooth_epochs=150, patience=10,
+                   batch_sizes=(16, 64, 256), timing_repeats=41, timing_size=1_000_000, cnn=True, xor_epochs=60),
 }
 
 
@@ -58,12 +86,18 @@ def budget_named(budget: str | Budget) -> Budget:
 
 @dataclass
 class Finding:
-    """The outcome of one check: what was measured, the figures, the verdict, and context."""
+    """The outcome of one check: what was measured, the figures, the verdict, and context.
+
+    ``setting`` names where a network claim was measured ("MNIST-1D, 4-layer MLP of 64, Adam,
+    8 seeds"); ``plots`` are the figure files behind the verdict.
+    """
 
     check: str
     figures: dict[str, Any]
     verdict: Verdict
     note: str = ""
+    setting: str = ""
+    plots: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -83,6 +117,8 @@ class Context:
     n_jobs: int | None = 1
     progress: bool | None = None
     results: str | None = None  # a folder: each experiment's runs are saved there and resumed
+    scheduler: str | None = None  # a Dask scheduler address: the experiments' runs go there
+    figures: str | None = None  # a folder for the figures (None: no figures drawn)
     _cache: dict = field(default_factory=dict)
 
     def measure(self, experiment: Callable[["Context"], Any]) -> Any:

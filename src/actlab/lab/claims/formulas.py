@@ -140,21 +140,11 @@ def _max_dev(fn, ref) -> float:
     return float(deviation(np.asarray(fn(GRID), dtype=float), np.asarray(ref(GRID), dtype=float)).max())
 
 
-def _elementwise_code(fn: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
-    """Seed code written for Python floats (math.exp), applied to each element in turn."""
-    return lambda x: np.array([fn(float(v)) for v in np.ravel(x)]).reshape(np.shape(x))
-
-
-def _seed003_tanh(x):
-    return (math.exp(x) - math.exp(-x)) / (math.exp(x) + math.exp(-x))
-
-
 def _seed004_relu_derivative(x):
     return np.where(x < 0, 0.0, 1.0)
 
 
 _A = 0.01  # the "small value a" of the seeds' leaky ReLU
-_ALPHAS = (0.0, 0.25, 0.5, 1.0)
 
 TRANSCRIPTIONS = (
     # 000: lecture notes
@@ -178,14 +168,6 @@ TRANSCRIPTIONS = (
     Transcription("s000-leaky-relu", S000, "Leaky ReLU: f(x) = max(0.1x, x)",
                   lambda x: np.maximum(0.1 * x, x), _f("leaky_relu", alpha=0.1),
                   "actlab leaky_relu(alpha=0.1)"),
-    Transcription("s000-prelu", S000, "PReLU: f(x) = max(αx, x), α learned",
-                  lambda x: np.concatenate([np.maximum(a * x, x) for a in _ALPHAS]),
-                  lambda x: np.concatenate([al.prelu(x, alpha=a) for a in _ALPHAS]),
-                  f"actlab prelu at alpha in {list(_ALPHAS)}",
-                  extra=lambda: {"max deviation at α = 2": _max_dev(
-                      lambda x: np.maximum(2 * x, x), _f("prelu", alpha=2.0))},
-                  note="The max form is PReLU only while α ≤ 1: a learned slope above 1 turns "
-                       "max(αx, x) into αx for x > 0 (the deviation at α = 2 is shown)."),
     Transcription("s000-leaky-code-named-relu", S000,
                   "under 'Leaky ReLU': def ReLU(x): return np.maximum(0.1 * x, x)",
                   lambda x: np.maximum(0.1 * x, x), _f("relu"), "actlab relu (the name it is given)",
@@ -229,11 +211,6 @@ TRANSCRIPTIONS = (
     # 003: Python code
     Transcription("s003-sigmoid-code", S003, "def sigmoid(x): return 1 / (1 + np.exp(-x))",
                   lambda x: 1 / (1 + np.exp(-x)), _f("sigmoid"), "actlab sigmoid", code=True),
-    Transcription("s003-tanh-code", S003,
-                  "def tanh(x): return (math.exp(x)-math.exp(-x))/(math.exp(x)+math.exp(-x))",
-                  _elementwise_code(_seed003_tanh), _f("tanh"), "actlab tanh", code=True,
-                  note="The formula is right, but math.exp overflows for |x| > 709.78, where tanh "
-                       "is simply ±1; np.tanh (or 2σ(2x) − 1) never overflows."),
     Transcription("s003-relu-code", S003, "def relu(x): return np.maximum(0, x)",
                   lambda x: np.maximum(0, x), _f("relu"), "actlab relu", code=True),
     Transcription("s003-leaky-relu-code", S003,

@@ -1,10 +1,9 @@
 """Claims about the shape of single activations — tails, ranges, centring, kinks, limits,
-gradients of softmax and argmax, Maxout as a generalised ReLU, compute cost — each measured
-numerically on actlab's definitions (no network needed)."""
+gradients of softmax and argmax, Maxout as a generalised ReLU — each measured numerically on
+actlab's definitions (no network needed). Compute cost is in :mod:`.cost`."""
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 from scipy.optimize import brentq
@@ -97,22 +96,6 @@ def _tanh_stronger(ctx: Context) -> Finding:
                         "the sigmoid's derivative is the larger one.")
 
 
-@claim("tanh-negative-saturation", S004,
-       "tanh is less susceptible to saturation: for a very negative input the output is −1 instead "
-       "of 0, so the gradient is not 0 anymore and the neuron can learn")
-def _tanh_negative(ctx: Context) -> Finding:
-    figures = {}
-    for x in (-5.0, -10.0):
-        figures[f"tanh'({x:g}) / tanh'(0)"] = float(_d("tanh", x) / _d("tanh", 0.0))
-        figures[f"σ'({x:g}) / σ'(0)"] = float(_d("sigmoid", x) / _d("sigmoid", 0.0))
-    ratio = figures["tanh'(-5) / tanh'(0)"] / figures["σ'(-5) / σ'(0)"]
-    figures["tanh's relative gradient over σ's at x = -5"] = ratio
-    return Finding("derivatives at very negative inputs relative to each function's peak", figures,
-                   at_least(ratio, 1.0, what="tanh's relative gradient over σ's at x = −5"),
-                   note="The output being −1 instead of 0 does not help: tanh'(x) = 1 − tanh²(x) → 0, "
-                        "and faster than σ' (like 4e^{2x} against e^{x}).")
-
-
 # -- ReLU ---------------------------------------------------------------------------------------
 _POSITIVE = np.concatenate([np.logspace(-300, 300, 601), GRID[GRID > 0]])
 
@@ -144,18 +127,6 @@ def _relu_kink(ctx: Context) -> Finding:
                    agrees(max(abs(left), abs(right - 1.0)), 1e-12, what="one-sided derivatives 0 and 1"),
                    note="Any value in [0, 1] is a subgradient at 0, so both choices are valid; actlab, "
                         "PyTorch and JAX use 0.")
-
-
-@claim("relu-scale-invariance", S004, "ReLU is scale invariant: a·max(0, x) = max(0, a·x)")
-def _relu_scale(ctx: Context) -> Finding:
-    def gap(a: float) -> float:
-        return float(np.max(np.abs(a * al.relu(GRID) - al.relu(a * GRID))))
-    nonneg = max(gap(a) for a in (0.0, 0.5, 2.0, 1e3))
-    figures = {"max gap for a in {0, 0.5, 2, 1000}": nonneg, "max gap for a = -1": gap(-1.0)}
-    return Finding("a·relu(x) − relu(a·x) on [−8, 8] for several a", figures,
-                   agrees(nonneg, 0.0, what="a·relu(x) = relu(a·x) for a ≥ 0"),
-                   note="Only for a ≥ 0, which the text does not say: with a < 0 the two sides differ "
-                        "(see the gap at a = −1). It is positive homogeneity.")
 
 
 @claim("relu-range", S002, "The range of ReLU is [0, inf), so it can blow up the activation")
@@ -381,61 +352,3 @@ def _maxout(ctx: Context) -> Finding:
     return Finding("actlab maxout over the pieces (w1ᵀx + b1, w2ᵀx + b2) with w1 = 0, b1 = 0 and with "
                    "w1 = αw2, b1 = αb2, on 200 random inputs", figures,
                    agrees(max(relu_gap, leaky_gap), 1e-12, what="maxout reproduces relu and leaky_relu"))
-
-
-# -- compute cost -------------------------------------------------------------------------------
-def _timings(ctx: Context) -> dict[str, list[float]]:
-    """Seconds per call on 10⁶ float32 values, interleaved repeats (so drift hits all alike)."""
-    x = np.random.default_rng(4).normal(size=1_000_000).astype(np.float32)
-    subjects = {"relu": al.get("relu"), "sigmoid": al.get("sigmoid"), "tanh": al.get("tanh"),
-                "elu": al.get("elu"), "swish": al.get("swish"),
-                "np.exp": np.exp, "np.maximum(x, 0)": lambda v: np.maximum(v, 0)}
-    times: dict[str, list[float]] = {k: [] for k in subjects}
-    for fn in subjects.values():  # warm-up: first calls pay for allocation and imports
-        fn(x)
-    for _ in range(ctx.budget.timing_repeats):
-        for name, fn in subjects.items():
-            start = time.perf_counter()
-            fn(x)
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
-def _cost_finding(ctx: Context, slow: str, fast: str, threshold: float = 1.5) -> Finding:
-    t = ctx.measure(_timings)
-    # The fastest of the repeats: the cost of the work itself, without the page faults and
-    # other processes that only ever add time (timeit's convention).
-    best_slow, best_fast = min(t[slow]), min(t[fast])
-    ratio = best_slow / best_fast
-    figures = {f"{slow} / {fast} time": ratio, f"{slow} ns per element": 1e3 * best_slow,
-               f"{fast} ns per element": 1e3 * best_fast}
-    return Finding(f"fastest of {len(t[slow])} interleaved timings on 10⁶ float32 values, each", figures,
-                   at_least(ratio, threshold, what=f"{slow}/{fast} time"),
-                   note="Timed with NumPy on this machine; 'more expensive' is read as at least "
-                        f"{threshold:g} times the time.")
-
-
-@claim("exp-cost", sources(S000, S003), "exp() is a bit compute expensive (sigmoid needs it)")
-def _exp_cost(ctx: Context) -> Finding:
-    return _cost_finding(ctx, "np.exp", "np.maximum(x, 0)")
-
-
-@claim("relu-cheaper-than-sigmoid", sources(S002, S003),
-       "ReLU is less computationally expensive than sigmoid (simpler mathematical operations)")
-def _relu_vs_sigmoid(ctx: Context) -> Finding:
-    return _cost_finding(ctx, "sigmoid", "relu")
-
-
-@claim("relu-cheaper-than-tanh", S002, "ReLU is less computationally expensive than tanh")
-def _relu_vs_tanh(ctx: Context) -> Finding:
-    return _cost_finding(ctx, "tanh", "relu")
-
-
-@claim("elu-cost", S000, "ELU's computation requires exp() (costlier than ReLU)")
-def _elu_cost(ctx: Context) -> Finding:
-    return _cost_finding(ctx, "elu", "relu")
-
-
-@claim("swish-cost", S004, "Swish is slightly more computationally expensive (than ReLU)")
-def _swish_cost(ctx: Context) -> Finding:
-    return _cost_finding(ctx, "swish", "relu")

@@ -72,8 +72,8 @@ def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab
                                                      allow_nan=False))
     stage("writing the page", enabled=progress)
     seconds = time.perf_counter() - start
-    shown = None if claims is None else embed_figures(claims, [Path(from_results or folder),
-                                                                Path(from_results or folder) / CLAIM_RUNS_DIR])
+    base = Path(from_results or folder)
+    shown = None if claims is None else embed_figures(claims, [base, base / CLAIM_RUNS_DIR])
     html = render_report(comparison, shown, notes=notes, lessons=lessons,
                          run={"actlab": __version__, "run": made, "took": f"{seconds:.0f} s"})
     path = write_text(folder / REPORT_FILE, html)
@@ -167,26 +167,29 @@ def _check_lessons(data) -> dict:
 
 
 def embed_figures(claims: list[dict], folders: list[Path]) -> list[dict]:
-    """The claims with each ``figure`` (a .png or .svg file, relative to one of ``folders`` or
-    absolute) inlined as a data: URI (``figure_uri``), so the page stays one file. A figure that
-    cannot be found or read is named in the claim's setting instead; SVG goes in as an image,
-    where any script it holds never runs."""
+    """The claims with their figure files (``plots``: paths of .png or .svg files, as the claims
+    record them; or one ``figure``) inlined as data: URIs (``figure_uris``), so the page stays
+    one file. A path is tried as written, then under each of ``folders``. A figure that cannot
+    be found or read is named in the claim's setting instead; SVG goes in as an image, where any
+    script it holds never runs."""
     out = []
     for c in claims:
-        figure = c.get("figure")
-        path = figure.get("path") if isinstance(figure, dict) else figure
-        if not path:
+        paths = list(c.get("plots") or []) + ([c["figure"]] if c.get("figure") else [])
+        uris, missing = [], []
+        for path in paths:
+            candidates = [Path(path)] + ([] if Path(path).is_absolute() else [f / path for f in folders])
+            found = next((p for p in candidates if p.is_file()), None)
+            kind = FIGURE_TYPES.get(Path(path).suffix.lower())
+            if found is None or kind is None or found.stat().st_size > MAX_FIGURE_BYTES:
+                missing.append(f"figure {path}: " + ("not found" if found is None else
+                                                      "not a .png or .svg" if kind is None else "too large"))
+                continue
+            uris.append(f"data:{kind};base64," + base64.b64encode(found.read_bytes()).decode("ascii"))
+        if not paths:
             out.append(c)
             continue
-        candidates = [Path(path)] if Path(path).is_absolute() else [f / path for f in folders]
-        found = next((p for p in candidates if p.is_file()), None)
-        kind = FIGURE_TYPES.get(Path(path).suffix.lower())
-        if found is None or kind is None or found.stat().st_size > MAX_FIGURE_BYTES:
-            why = "not found" if found is None else ("not a .png or .svg" if kind is None else "too large")
-            out.append({**c, "setting": f"{c.get('setting') or ''} (figure {path}: {why})".strip()})
-            continue
-        uri = f"data:{kind};base64," + base64.b64encode(found.read_bytes()).decode("ascii")
-        out.append({**c, "figure_uri": uri})
+        setting = "; ".join(filter(None, [c.get("setting") or "", *missing]))
+        out.append({**c, "figure_uris": uris, "setting": setting})
     return out
 
 

@@ -383,13 +383,10 @@ def _claim(c: dict) -> str:
     figures = el("table", join(el("tr", el("th", maths.inline_html(str(k)), scope="row")
                                         + el("td", maths.inline_html(figure_text(v))))
                                for k, v in c["figures"].items()), class_="figures") if c["figures"] else ""
-    picture = ""
-    if c.get("figure_uri"):
-        caption = el("figcaption", esc(c.get("setting") or "")) if c.get("setting") else ""
-        picture = el("figure", el("img", src=c["figure_uri"], alt=f"figure of claim {c['id']}", loading="lazy")
-                     + caption, class_="claim-figure")
-    elif c.get("setting"):
-        picture = el("p", el("strong", "Measured in: ") + esc(c["setting"]), class_="muted")
+    setting = el("p", el("strong", "Measured in: ") + esc(c["setting"]), class_="setting") if c.get("setting") else ""
+    images = "".join(el("img", src=uri, alt=f"figure {k + 1} of claim {c['id']}", loading="lazy")
+                     for k, uri in enumerate(c.get("figure_uris") or []))
+    picture = el("figure", images + setting, class_="claim-figure") if images else setting
     # A supported claim needs no more than its statement to read; why the others came out as
     # they did is the point, so their explanation stays in view.
     explanation = el("p", maths.inline_html(c["explanation"]), class_="explanation")
