@@ -190,7 +190,8 @@ def test_summaries_group_and_fit_the_terminal():
     text = "\n".join(comparison_lines(c))
     assert "best" not in text and "worst" not in text
     assert "against relu" in text and "1 better, 3 not told apart, 1 worse" in text
-    assert claims_line(synthetic_claims()) == "4 claims: 1 supported, 1 not supported, 1 inconclusive, 1 erratum"
+    assert claims_line(synthetic_claims()) == f"{len(VERDICTS)} claims: " + ", ".join(
+        f"1 {v}" for v in VERDICTS)
     lines = "\n".join(terminal_summary(c, synthetic_claims(), {}, width=80)).splitlines()
     assert all(len(line) <= 80 for line in lines)
     assert any(line.strip().startswith("better:") for line in lines)
@@ -322,6 +323,13 @@ def test_comparison_defines_every_metric_and_hides_wall_time(page):
     assert "cannot be told apart from" in part
 
 
+def test_the_linear_baseline_is_the_floor():
+    c = synthetic_comparison()
+    c["linear_baseline"] = {"model": "logistic regression", "test_accuracy": {"mean": 0.9, "std": 0.01}}
+    part = render_report(c, None).split('id="comparison"', 1)[1].split('id="claims"', 1)[0]
+    assert "A linear model (logistic regression) scores 90.0 ± 1.0 % (test accuracy)" in part
+
+
 def test_wall_time_only_when_measured_without_warm_up():
     c = synthetic_comparison()
     c["timing_without_warmup"] = True
@@ -377,7 +385,7 @@ def test_report_round_trips_through_saved_results(tmp_path):
     html = outcome.path.read_text(encoding="utf-8")
     assert "claim-3" in html and synthetic_comparison()["architecture"] in html
     assert 'data-frames="moons/relu"' in html
-    assert any("4 claims" in line for line in outcome.summary)
+    assert any(f"{len(VERDICTS)} claims" in line for line in outcome.summary)
 
 
 @pytest.fixture
@@ -440,6 +448,15 @@ def test_the_budget_sets_the_comparison(tmp_path, fake_lab):
     assert seen["quick"] is True
     with pytest.raises(al.ParameterError, match="budget"):
         build_report(tmp_path, budget="huge", progress=False)
+
+
+def test_results_the_page_cannot_read_are_saved_all_the_same(tmp_path, fake_lab):
+    odd = synthetic_claims()
+    odd[0]["verdict"] = "a verdict the page does not know"
+    fake_lab(lambda **kwargs: synthetic_comparison(), lambda budget, **kwargs: odd)
+    outcome = build_report(tmp_path, budget="tiny", progress=False)
+    assert outcome.failed == ["claims"]
+    assert json.loads((tmp_path / "claims.json").read_text()) == odd  # minutes of work kept
 
 
 def test_report_refuses_results_of_the_wrong_shape(tmp_path):
@@ -831,7 +848,7 @@ def test_report_end_to_end(real_report):
     for row in comparison["rows"]:
         assert f'href="#act-{row["activation"]}"' in html
     assert html.count('class="claim"') == len(claims)
-    assert claims_line(claims) in run.stdout and "wrote" in run.stdout
+    assert claims_line(claims) in " ".join(run.stdout.split()) and "wrote" in run.stdout
     assert all(len(line) <= 80 for line in run.stdout.splitlines() if str(folder) not in line)
     # Not on a terminal: timestamped stage lines, none of them redrawn.
     assert re.search(r"^\d\d:\d\d:\d\d comparing activations", run.stderr, re.M)

@@ -125,13 +125,20 @@ def named_choice(what: str, options: Callable[[], Sequence[str]], *, extra: Call
     return check
 
 
+def _number(text: str, integer: bool = False) -> float | int:
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if integer else ''}number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    return value
+
+
 def count(minimum: int = 1, what: str = "a count"):
     """An argparse type: an integer ≥ ``minimum``."""
     def check(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        value = _number(text, integer=True)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} is too small: {what} must be at least {minimum}")
         return value
@@ -141,10 +148,7 @@ def count(minimum: int = 1, what: str = "a count"):
 
 def jobs(text: str) -> int:
     """Parallel workers: a positive count, or −1 for every core (−2 all but one, as joblib)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _number(text, integer=True)
     if value == 0:
         raise argparse.ArgumentTypeError("0 workers cannot run anything: give a positive count, "
                                          "or -1 for all cores")
@@ -154,12 +158,8 @@ def jobs(text: str) -> int:
 def bounded(low: float, high: float, what: str, *, integer: bool = False, low_open: bool = False):
     """An argparse type: a finite number in [low, high] (in (low, high] with ``low_open``)."""
     def check(text: str):
-        try:
-            value = int(text) if integer else float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if integer else ''}number") from None
-        below = value <= low if low_open else value < low
-        if not math.isfinite(value) or below or value > high:
+        value = _number(text, integer)
+        if not (value > low if low_open else value >= low) or value > high:
             bracket = "(" if low_open else "["
             raise argparse.ArgumentTypeError(f"{what} = {text} is out of range; expected a number in "
                                              f"{bracket}{low:g}, {high:g}]")
@@ -169,13 +169,7 @@ def bounded(low: float, high: float, what: str, *, integer: bool = False, low_op
 
 
 def finite(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
-    return value
+    return _number(text)
 
 
 def output_file(path: str, suffixes: Sequence[str] = ()) -> Path:

@@ -91,6 +91,9 @@ def _tokens(latex: str) -> list[tuple[str, str, int]]:
     return out
 
 
+_ROW_ENDS = {("char", "}"), ("char", "&"), ("cmd", "right"), ("cmd", "end"), ("cmd", "\\")}
+
+
 class _Parser:
     def __init__(self, latex: str):
         self.latex, self.tokens, self.i = latex, _tokens(latex), 0
@@ -110,19 +113,11 @@ class _Parser:
         if self.take() != ("char", char):
             raise self.error(f"expected {char!r}")
 
-    def row(self, stop: tuple = ()) -> Node:
+    def row(self) -> Node:
+        """Atoms up to the end of the group, a cell (&), a row (\\\\), \\right or \\end."""
         items: list[Node] = []
-        while True:
-            kind, value = self.peek()
-            if kind is None or (kind, value) in stop or (kind == "char" and value == "}"):
-                break
-            if kind == "cmd" and value in ("right", "end", "\\"):
-                break
-            if kind == "char" and value == "&":
-                break
-            node = self.atom()
-            if node is not None:
-                items.append(self.scripts(node))
+        while self.peek() not in _ROW_ENDS and self.peek()[0] is not None:
+            items.append(self.scripts(self.atom()))
         _mark_unary(items)
         return _row(items)
 
@@ -159,10 +154,9 @@ class _Parser:
         if kind == "num" and len(value) > 1:  # x^12 is x^1 2, as in TeX
             self.tokens[self.i] = ("num", value[1:], self.tokens[self.i][2])
             return Node("number", value[0])
-        node = self.atom()
-        if node is None:
+        if kind is None:
             raise self.error("a script needs an argument")
-        return node
+        return self.atom()
 
     def scripts(self, base: Node) -> Node:
         sub = sup = None
@@ -183,7 +177,7 @@ class _Parser:
             return base
         return Node("script", children=[base, sub, sup], limits=base.limits)
 
-    def atom(self) -> Node | None:
+    def atom(self) -> Node:
         kind, value = self.take()
         if kind == "num":
             return Node("number", value)
@@ -200,7 +194,7 @@ class _Parser:
             return Node("op", value)
         return self.command(value)
 
-    def command(self, name: str) -> Node | None:
+    def command(self, name: str) -> Node:
         if name in GREEK:
             return Node("ident", GREEK[name])
         if name in SYMBOLS:
@@ -334,7 +328,11 @@ def _ml(node: Node, after: Node | None = None) -> str:
     if k == "number":
         return f"<mn>{_esc(node.text)}</mn>"
     if k == "text":
-        return f"<mtext>{_esc(node.text)}</mtext>"
+        # MathML drops the white space at the ends of a token: keep it as no-break spaces.
+        text = _esc(node.text)
+        stripped = text.strip(" ")
+        lead, trail = len(text) - len(text.lstrip(" ")), len(text) - len(text.rstrip(" "))
+        return f"<mtext>{'&#160;' * lead}{stripped}{'&#160;' * trail}</mtext>"
     if k == "space":
         return f'<mspace width="{node.width:g}em"></mspace>' if node.width > 0 else ""
     if k == "op":

@@ -14,7 +14,7 @@ from ...core import MissingExtraError, ParameterError
 from ..files import writable_folder, write_text
 from . import lessons as lesson_runs
 from . import summary
-from .contract import check_claims, check_comparison
+from .contract import ERRATUM, NOT_SUPPORTED, check_claims, check_comparison
 from .page import render_report
 
 DEFAULT_DIR = "actlab-report"
@@ -65,11 +65,6 @@ def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab
         comparison, claims, made = None, None, "gallery only"
         notes = {k: "left out (--gallery-only); run `actlab report` without it to include it."
                  for k in ("comparison", "claims")}
-    if from_results is None:
-        for name, data in ((COMPARISON_FILE, comparison), (CLAIMS_FILE, claims), (LESSONS_FILE, lessons)):
-            if data is not None:
-                write_text(folder / name, json.dumps(data, indent=None if name == LESSONS_FILE else 1,
-                                                     allow_nan=False))
     stage("writing the page", enabled=progress)
     seconds = time.perf_counter() - start
     base = Path(from_results or folder)
@@ -104,23 +99,27 @@ def run_lab(budget: str, folder: Path, progress: bool | None, n_jobs: int):
     made = f"budget {b.name}: comparison over {b.seeds} seed{plural} × {b.epochs} epochs" + (
         f" on {b.max_train} training samples" if b.max_train else "")
     stage("training the explainer's networks (moons, circles, spirals, xor) ...", enabled=progress)
-    lessons = _guarded("lessons", notes, folder, lambda: lesson_runs.compute(
+    lessons = _guarded("lessons", notes, folder, LESSONS_FILE, _check_lessons, lambda: lesson_runs.compute(
         folder, n_jobs=n_jobs, progress=progress, quick=b.name == "tiny"))
     stage(f"comparing activations ({b.seeds} seed{plural} × {b.epochs} epochs) ...", enabled=progress)
-    comparison = _guarded("comparison", notes, folder, lambda: check_comparison(compare(
+    comparison = _guarded("comparison", notes, folder, COMPARISON_FILE, check_comparison, lambda: compare(
         seeds=b.seeds, epochs=b.epochs, max_train=b.max_train, results=folder / CELLS_FILE,
-        n_jobs=n_jobs, progress=progress)))
+        n_jobs=n_jobs, progress=progress))
     stage(f"checking the claims (budget {b.name}) ...", enabled=progress)
-    claims = _guarded("claims", notes, folder, lambda: check_claims(run_claims(
-        b, n_jobs=n_jobs, results=str(folder / CLAIM_RUNS_DIR), progress=progress)))
+    claims = _guarded("claims", notes, folder, CLAIMS_FILE, check_claims, lambda: run_claims(
+        b, n_jobs=n_jobs, results=str(folder / CLAIM_RUNS_DIR), progress=progress))
     return lessons, comparison, claims, notes, made
 
 
-def _guarded(part: str, notes: dict, folder: Path, run):
+def _guarded(part: str, notes: dict, folder: Path, file: str, check, run):
+    """``check(run())``, its results saved to ``folder/file`` first (so that a shape the page
+    cannot read costs no work); a failure becomes a note instead."""
     # One failing part must not cost the others their minutes of work, nor the page: the failure
     # is shown where the part would be, and the command exits non-zero.
     try:
-        return run()
+        data = run()
+        write_text(folder / file, json.dumps(data, indent=None if file == LESSONS_FILE else 1, allow_nan=False))
+        return check(data)
     except MissingExtraError as exc:  # an optional dependency not installed: say so, no failure
         notes[part] = str(exc)
         return None
@@ -208,8 +207,8 @@ def terminal_summary(comparison: dict | None, claims: list | None, notes: dict, 
     else:
         lines.append(fill(f"comparison: not run — {notes.get('comparison', '')}"))
     if claims is not None:
-        lines.append(summary.claims_line(claims))
-        for verdict in ("not supported", "erratum"):
+        lines.append(fill(summary.claims_line(claims)))
+        for verdict in (NOT_SUPPORTED, ERRATUM):
             ids = [c["id"] for c in claims if c["verdict"] == verdict]
             if ids:
                 lines.append(fill(f"{verdict}: {', '.join(ids)}", "  "))

@@ -3,13 +3,15 @@
 Comparison::
 
     {"dataset": str, "architecture": str, "seeds": [int],
-     "rows": [{"activation": str, "metrics": {metric: {"mean": float, "std": float}}}],
+     "rows": [{"activation": str, "metrics": {metric: {"mean": float, "std": float}},
+               "per_seed": {metric: [value per seed]}}],   # per_seed optional: no paired figures
      "curves": {activation: {"epoch": [...], "train_loss_mean": [...], "train_loss_std": [...],
                              "val_accuracy_mean": [...], "val_accuracy_std": [...]}},
      "per_layer": {activation: {"dead_fraction": [...], "grad_norm": [...]}}}
 
 Claims: a list of ``{"id", "statement", "source", "check", "figures": {name: number | str},
-"verdict", "explanation"}`` with ``verdict`` one of ``VERDICTS``.
+"verdict", "explanation"}`` with ``verdict`` one of ``VERDICTS`` (:mod:`actlab.lab.verdicts`),
+and, where measured, ``"setting"`` (a sentence) and ``"plots"`` (figure files).
 """
 from __future__ import annotations
 
@@ -17,8 +19,7 @@ import math
 from typing import Any, NamedTuple
 
 from ...core import ActlabError
-
-VERDICTS = ("supported", "not supported", "inconclusive", "erratum")
+from ...lab.verdicts import ERRATUM, NOT_SUPPORTED, SUPPORTED, VERDICTS  # the lab's labels, in its order
 
 
 class Metric(NamedTuple):

@@ -195,8 +195,9 @@ def _gates_text() -> str:
     return join([
         _p("GELU, x·Φ(x), weighs its input by Φ(x), the probability that a standard normal "
            "variable is below x; Swish (SiLU), x·σ(x), weighs it by the sigmoid. Both behave like "
-           "ReLU far from 0, but they are smooth at 0 and keep a small, non-zero slope for "
-           "negative inputs, so units do not die the way ReLU's do."),
+           "ReLU far from 0, but they are smooth at 0, and for negative inputs their slope is not "
+           "stuck at 0 (it is 0 only at one point, their minimum), so units do not die the way "
+           "ReLU's do."),
         _p(f"They are not monotonic: GELU dips to {gelu_min}, Swish to {swish_min}. GELU is the "
            "activation of BERT and GPT; Swish was found by an automated search for activations."),
     ])

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import hashlib
 from importlib import resources
 from typing import Any, Mapping
 
-from ...core import catalog, definitions, lookup
+from ...core import catalog, definitions, lookup, names
 from ...kernels.javascript import RUNTIME
 from ..sampling import gallery_entry
 from . import narrative, paired, sections, summary
@@ -49,14 +50,8 @@ def render_report(comparison: dict | None = None, claims: list | None = None, *,
         check_comparison(comparison)
     if claims is not None:
         check_claims(claims)
-    defs = definitions()
-    infos = {i.name: i for i in catalog()}
     overlay = [lookup(n).name for n in CLASSICS]
-    kernels = Kernels()
-    entries = []
-    for d in defs:
-        entry = live_entry(d, kernels)
-        entries.append(entry if entry is not None else {**gallery_entry(d, points), "mode": "sampled"})
+    entries, kernel_script, gallery, properties = _reference(points, tuple(names()), tuple(overlay))
     data = {"gallery": entries, "overlay": overlay,
             "learn": _frames(lessons),
             "selection": sections.selection(comparison, overlay) if comparison else []}
@@ -68,10 +63,9 @@ def render_report(comparison: dict | None = None, claims: list | None = None, *,
         ("gallery", "Gallery", "Every activation and its derivative, grouped by family in the order they "
                                "appeared, classics first. Sliders change the parameters; drag a plot to "
                                "pan, use − and + to zoom; hover to read values.",
-         sections.gallery(defs, infos, overlay)),
+         gallery),
         ("properties", "Properties", "Click a heading to sort. Ranges are open, (0, 1), where the "
-                                     "function only approaches its bound.",
-         sections.property_table(list(infos.values()))),
+                                     "function only approaches its bound.", properties),
         ("comparison", "Comparison", "The same network trained with each activation.",
          sections.comparison(comparison, overlay) if comparison is not None
          else sections.unavailable(notes.get("comparison", "no comparison was run."))),
@@ -84,7 +78,7 @@ def render_report(comparison: dict | None = None, claims: list | None = None, *,
     ]
     nav = el("nav", "".join(el("a", esc(title), href=f"#{key}") for key, title, _, _ in blocks))
     stamp = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    run_items = {"generated": stamp, "activations": str(len(defs)), **(run or {})}
+    run_items = {"generated": stamp, "activations": str(len(entries)), **(run or {})}
     findings = ([*summary.comparison_lines(comparison)] if comparison is not None else []) + (
         [summary.claims_line(claims)] if claims is not None else [])
     header = el("header", join([
@@ -100,7 +94,7 @@ def render_report(comparison: dict | None = None, claims: list | None = None, *,
                                    + (el("p", esc(intro), class_="intro") if intro else "") + html, id=key)
                                 for key, title, intro, html in blocks)])
     style = _asset("report.css")
-    script = "\n".join([RUNTIME, kernels.script(), _asset("report.js")])
+    script = "\n".join([RUNTIME, kernel_script, _asset("report.js")])
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -118,6 +112,21 @@ def render_report(comparison: dict | None = None, claims: list | None = None, *,
 </body>
 </html>
 """
+
+
+@functools.lru_cache(maxsize=2)
+def _reference(points: int, registered: tuple[str, ...], overlay: tuple[str, ...]) -> tuple[list[dict], str, str, str]:
+    """What the page shows of the registry alone, the same in every build of one process (keyed
+    by the registered names): the gallery's data and kernels, its HTML, the property table."""
+    defs = definitions()
+    infos = {i.name: i for i in catalog()}
+    kernels = Kernels()
+    entries = []
+    for d in defs:
+        entry = live_entry(d, kernels)
+        entries.append(entry if entry is not None else {**gallery_entry(d, points), "mode": "sampled"})
+    return (entries, kernels.script(), sections.gallery(defs, infos, list(overlay)),
+            sections.property_table(list(infos.values())))
 
 
 def _frames(lessons: dict | None) -> dict:

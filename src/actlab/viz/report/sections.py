@@ -18,7 +18,7 @@ from ..properties import COLUMNS, cell_text, flat_regions, flat_text, property_r
 from ..sampling import plot_range, sample
 from ..sources import SEEDS, cite, number as seed_number
 from . import paired, summary
-from .contract import METRICS, VERDICTS, metric_text, number, shown_metrics
+from .contract import ERRATUM, METRICS, SUPPORTED, VERDICTS, metric_text, number, shown_metrics
 from .markup import el, esc, join
 from .svg import Line, legend, line_chart
 
@@ -117,8 +117,9 @@ def _card(d: Definition, info: Info, overlaid: bool) -> str:
         ("uses", ", ".join(info.uses)), ("init", info.init),
         *((("at the kink", info.kink_convention),) if info.kink_convention else ()),
     )), class_="props")
+    has_derivative = d.derivative is not None if d.elementwise else d.differentiable
     curve_legend = legend([("f₁([x, z])" if vector else "f(x)", "f", False),
-                           ("∂f₁/∂x" if vector else "f′(x)", "df", True)])
+                           *((("∂f₁/∂x" if vector else "f′(x)", "df", True),) if has_derivative else ())])
     body = join([
         head, el("p", maths.inline_html(d.summary), class_="summary"),
         el("div", el("div", el("span", "f(x) =", class_="lhs") + formula(d.latex), class_="formula")
@@ -178,10 +179,15 @@ def comparison(c: dict, preferred: list[str]) -> str:
     seeds = len(c["seeds"])
     chosen = selection(c, preferred)
     cls = {n: f"c{i}" for i, n in enumerate(chosen)}
+    base = c.get("linear_baseline") or {}
+    score = next((k for k in ("test_accuracy", "test_mse") if k in base), None)
+    floor = (f" A linear model ({esc(base['model'])}) scores {esc(metric_text(score, base[score], seeds))} "
+             f"({esc(METRICS[score].heading)}) on the same split: the floor a non-linear network should "
+             "clear." if score else "")
     setup = el("p", f"Dataset {el('strong', esc(c['dataset']))}; {esc(c['architecture'])}; "
                     f"{seeds} seed{'s' if seeds != 1 else ''} ({esc(', '.join(map(str, c['seeds'])))}). "
                     "A seed fixes the data split, the initial weights and the batch order, so two "
-                    "activations trained with the same seed differ only in the activation.")
+                    "activations trained with the same seed differ only in the activation." + floor)
     picker = el("div", el("span", "In colour: ", class_="muted")
                 + legend([(n, cls.get(n, "other"), False) for n in (r["activation"] for r in c["rows"])],
                          buttons=True), class_="picker", id="comparison-picker")
@@ -365,17 +371,17 @@ def claims(items: list[dict]) -> str:
     summary = el("p", " ".join(el("button", f"{counts[v]} {esc(v)}", type="button",
                                   class_=f"badge {verdict_class(v)}", data_filter=v, aria_pressed="false",
                                   title="show only these; click again to show all")
-                               for v in VERDICTS if counts[v] and v != "erratum")
-                 + (f" and {counts['erratum']} errata (below)" if counts["erratum"] else ""),
+                               for v in VERDICTS if counts[v] and v != ERRATUM)
+                 + (f" and {counts[ERRATUM]} errata (below)" if counts[ERRATUM] else ""),
                  class_="verdict-counts")
-    cards = [_claim(c) for c in items if c["verdict"] != "erratum"]
+    cards = [_claim(c) for c in items if c["verdict"] != ERRATUM]
     return join([summary, el("div", join(cards), class_="claim-list")] if cards
                 else [summary, el("p", "No claims were checked.", class_="muted")])
 
 
 def errata(items: list[dict]) -> str:
     """The formulas and statements in the seed texts that are wrong, with the correction."""
-    wrong = [_claim(c) for c in items if c["verdict"] == "erratum"]
+    wrong = [_claim(c) for c in items if c["verdict"] == ERRATUM]
     return el("div", join(wrong), class_="claim-list") if wrong else el("p", "No errata were found.", class_="muted")
 
 
@@ -390,7 +396,7 @@ def _claim(c: dict) -> str:
     # A supported claim needs no more than its statement to read; why the others came out as
     # they did is the point, so their explanation stays in view.
     explanation = el("p", maths.inline_html(c["explanation"]), class_="explanation")
-    shown, folded = ("", explanation) if c["verdict"] == "supported" and not picture else (explanation, "")
+    shown, folded = ("", explanation) if c["verdict"] == SUPPORTED and not picture else (explanation, "")
     return el("article", join([
         el("header", el("span", esc(c["verdict"]), class_=f"badge {verdict_class(c['verdict'])}")
            + el("code", esc(c["id"])) + el("span", esc(cite(c["source"])), class_="source")),

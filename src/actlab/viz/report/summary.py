@@ -5,7 +5,7 @@ import textwrap
 from collections import Counter
 
 from . import paired
-from .contract import VERDICTS
+from .contract import ERRATUM, VERDICTS
 
 
 def comparison_lines(c: dict) -> list[str]:
@@ -50,7 +50,7 @@ def points_text(d: paired.Difference) -> str:
 def claims_line(claims: list[dict]) -> str:
     """``12 claims: 7 supported, 2 not supported, 1 inconclusive, 2 errata``."""
     counts = Counter(c["verdict"] for c in claims)
-    parts = [f"{counts[v]} {'errata' if v == 'erratum' and counts[v] != 1 else v}"
+    parts = [f"{counts[v]} {'errata' if v == ERRATUM and counts[v] != 1 else v}"
              for v in VERDICTS if counts[v]]
     n = len(claims)
     return f"{n} claim{'s' if n != 1 else ''}: " + (", ".join(parts) if parts else "none checked")

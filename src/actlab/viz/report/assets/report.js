@@ -279,11 +279,11 @@
       if (c.dy) series.push({key: "df", label: vector ? "∂f₁/∂x" : "f′", cls: "df", dash: true, x: c.dx, y: c.dy});
     }
     const ys = series.map((s) => s.y);
-    chart(card.plot, {width: 420, height: 262, x: {domain: card.domain, label: "x"},
-                      y: {domain: extent(ys, false)}, series, message: c.error,
-                      title: `${card.entry.name} and its derivative`});
+    card.geometry = chart(card.plot, {width: 420, height: 262, x: {domain: card.domain, label: "x"},
+                                      y: {domain: extent(ys, false)}, series, message: c.error,
+                                      title: `${card.entry.name} and its derivative`});
     card.range.textContent = `x from ${fmt(card.domain[0])} to ${fmt(card.domain[1])}`;
-    if (overlaid.has(card.entry.name)) drawOverlay();
+    if (overlaid.includes(card.entry.name)) drawOverlay();
   }
 
   function setupCard(entry) {
@@ -388,9 +388,14 @@
   // Drag to pan; Ctrl + wheel to zoom about the pointer (a plain wheel scrolls the page).
   function panAndZoom(plot, view, redraw) {
     let start = null;
+    // The plotting area's share of the drawn width, from the chart as last drawn.
+    const area = () => {
+      const g = view.geometry || {W: 420, m: {l: 52, r: 12}};
+      return {left: g.m.l / g.W, width: (g.W - g.m.l - g.m.r) / g.W};
+    };
     const toData = (event) => {
-      const box = plot.getBoundingClientRect();
-      const frac = (event.clientX - box.left - (box.width * 52) / 420) / (box.width * (420 - 64) / 420);
+      const box = plot.getBoundingClientRect(), a = area();
+      const frac = (event.clientX - box.left - a.left * box.width) / (a.width * box.width);
       return view.domain[0] + frac * (view.domain[1] - view.domain[0]);
     };
     plot.addEventListener("pointerdown", (event) => {
@@ -401,7 +406,7 @@
     plot.addEventListener("pointermove", (event) => {
       if (!start) return;
       const span = start.domain[1] - start.domain[0];
-      const shift = -((event.clientX - start.x) / (start.width * (420 - 64) / 420)) * span;
+      const shift = -((event.clientX - start.x) / (area().width * start.width)) * span;
       const [lo, hi] = clampDomain(view, start.domain[0] + shift, start.domain[1] + shift);
       view.domain = [lo, hi];
       redraw();
@@ -418,12 +423,11 @@
   }
 
   // ------------------------------------------------------------------ the overlay
-  const overlaid = [];
+  const overlaid = [];  // names in the order they were added: the order of their colours
   const overlayPlot = document.getElementById("overlay-plot");
   const overlayLegend = document.getElementById("overlay-legend");
   const overlayDerivative = document.getElementById("overlay-derivative");
   const overlayView = {domain: [-5, 5], home: [-5, 5], range: document.createElement("span")};
-  overlaid.has = (name) => overlaid.includes(name);
 
   function drawOverlay() {
     const series = [];
@@ -442,8 +446,9 @@
       overlayPlot.textContent = "Nothing overlaid: tick “overlay” on the cards below.";
       return;
     }
-    chart(overlayPlot, {width: 1000, height: 330, x: {domain: overlayView.domain, label: "x"},
-                        y: {domain: extent(series.map((s) => s.y), false)}, series, title: "overlaid activations"});
+    overlayView.geometry = chart(overlayPlot, {width: 1000, height: 330, x: {domain: overlayView.domain, label: "x"},
+                                               y: {domain: extent(series.map((s) => s.y), false)}, series,
+                                               title: "overlaid activations"});
     const legend = document.createElement("div");
     legend.className = "legend";
     for (const s of series) {
