@@ -69,7 +69,7 @@ def signal_by_depth(init: dict, training: dict, path, *, deepest: int) -> Path:
             _band(axes[0, -1], np.arange(1, len(rows[0]) + 1), training[act]["saturated"], act, colors(j))
     axes[1, -1].axhline(1.0, color="k", lw=0.8, ls=":")
     axes[1, -1].set(yscale="log", xlabel="epoch", ylabel="ρ", title="ρ during training (1× init)")
-    axes[0, -1].set(xlabel="epoch", ylabel="saturated fraction", title="saturation during training")
+    axes[0, -1].set(xlabel="epoch", ylabel="saturated: |f′| < 0.1·max f′", title="saturation during training")
     axes[0, -1].legend(fontsize=7)
     return _save(fig, path)
 

@@ -36,6 +36,7 @@ from . import dying  # noqa: F401  (isort: skip)
 from . import speed  # noqa: F401  (isort: skip)
 from . import smooth  # noqa: F401  (isort: skip)
 from . import cost  # noqa: F401  (isort: skip)
+from .cells import one_blas_thread
 from .core import BUDGETS, CLAIMS, Budget, Claim, Context, Finding, budget_named
 
 
@@ -95,6 +96,7 @@ def run_info(ctx: Context, seconds: float, family: int) -> dict:
         except ImportError:
             versions[extra] = None
     return {"budget": b.name, "wall_time_s": seconds, "versions": versions, "kernels": kernels.available(),
+            "blas_threads": 1,
             "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}", "jobs": ctx.n_jobs,
             "scheduler": ctx.scheduler, "seeds": list(range(b.claim_seeds)),
             "tuning_seeds": list(range(TUNING_SEED, TUNING_SEED + b.tuning_seeds)), "dataset": b.dataset,
@@ -125,7 +127,7 @@ def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = N
         unknown = sorted(wanted - {c.id for c in chosen})
         raise KeyError(f"unknown claim ids {unknown}; see actlab.lab.claims.CLAIMS")
     findings = []
-    with Progress(len(chosen), "claims", enabled=progress) as bar:
+    with Progress(len(chosen), "claims", enabled=progress) as bar, one_blas_thread():
         for c in chosen:
             findings.append(c.evaluate(ctx))
             bar.update(note=c.id)

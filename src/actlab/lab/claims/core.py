@@ -63,16 +63,16 @@ BUDGETS = {
                    smooth_depth=2, smooth_lrs=(1e-3,), smooth_epochs=3, patience=2, batch_sizes=(32, 128),
                    timing_repeats=3, timing_size=10_000, cnn=False, xor_epochs=4),
     "small": Budget("small", seeds=4, epochs=12, max_train=2000, claim_seeds=10, tuning_seeds=1,
-                    dataset="digits", width=64, depths=(2, 5, 10, 20), scales=(0.5, 1.0, 2.0), probe_depth=10,
+                    dataset="mnist1d", width=64, depths=(2, 5, 10, 20), scales=(0.5, 1.0, 2.0), probe_depth=10,
                     probe_epochs=5, dying_lrs=(1e-3, 1e-2, 1e-1), dying_epochs=4, speed_lrs=(0.003, 0.01, 0.03),
-                    speed_epochs=20, smooth_depth=4, smooth_lrs=(3e-4, 1e-3, 3e-3), smooth_epochs=15, patience=3,
+                    speed_epochs=30, smooth_depth=4, smooth_lrs=(3e-4, 1e-3, 3e-3), smooth_epochs=15, patience=3,
                     batch_sizes=(32, 128), timing_repeats=15, timing_size=1_000_000, cnn=False, xor_epochs=30),
     "full": Budget("full", seeds=10, epochs=30, max_train=None, claim_seeds=20, tuning_seeds=2,
-                   dataset="digits", width=128, depths=(2, 5, 10, 20, 30), scales=(0.5, 1.0, 2.0),
-                   probe_depth=20, probe_epochs=20, dying_lrs=(1e-3, 3e-3, 1e-2, 2e-2, 5e-2, 1e-1, 2e-1),
-                   dying_epochs=20, speed_lrs=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3), speed_epochs=100,
-                   smooth_depth=8, smooth_lrs=(1e-4, 3e-4, 1e-3, 3e-3), smooth_epochs=150, patience=10,
-                   batch_sizes=(16, 64, 256), timing_repeats=41, timing_size=1_000_000, cnn=True, xor_epochs=60),
+                   dataset="mnist1d", width=128, depths=(2, 5, 10, 20, 30), scales=(0.5, 1.0, 2.0),
+                   probe_depth=20, probe_epochs=15, dying_lrs=(1e-3, 3e-3, 1e-2, 3e-2, 1e-1), dying_epochs=10,
+                   speed_lrs=(0.003, 0.01, 0.03, 0.1), speed_epochs=40, smooth_depth=6,
+                   smooth_lrs=(3e-4, 1e-3, 3e-3), smooth_epochs=60, patience=6,
+                   batch_sizes=(32, 128, 512), timing_repeats=41, timing_size=1_000_000, cnn=True, xor_epochs=60),
 }
 
 

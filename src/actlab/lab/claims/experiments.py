@@ -51,8 +51,14 @@ def _base(ctx: Context, **cell) -> dict:
             "max_train": b.max_train, "target": None, **cell}
 
 
+def _train_cell(cell: dict) -> dict:
+    """The lab's own training run, with BLAS on one thread like every claims run."""
+    with cells.one_blas_thread():
+        return train_cell(cell)
+
+
 def _sweep(ctx: Context, name: str, cell_list: list[dict]) -> list[dict]:
-    return sweep(ctx, name, cell_list, task=train_cell)
+    return sweep(ctx, name, cell_list, task=_train_cell)
 
 
 def pick(pairs: list[tuple[dict, dict]], key: str, **match) -> list:

@@ -14,11 +14,12 @@ from ...core.errors import ParameterError
 
 
 def mlp(activation: Any, *, depth: int, width: int, n_classes: int, seed: int, input_shape: tuple) -> nn.Sequential:
-    """``depth`` hidden Dense(width, activation) layers and a softmax output."""
-    if len(input_shape) != 1:
-        raise ParameterError(f"an MLP takes flat inputs; this data has samples of shape {input_shape}")
+    """``depth`` hidden Dense(width, activation) layers and a softmax output (samples of a higher
+    rank, MNIST-1D's (40, 1), are flattened first)."""
+    flatten = [nn.Flatten()] if len(input_shape) > 1 else []
     hidden = [nn.Dense(width, activation=activation) for _ in range(depth)]
-    model = nn.Sequential([*hidden, nn.Dense(n_classes, activation="softmax")], seed=seed, input_dim=input_shape[0])
+    model = nn.Sequential([*flatten, *hidden, nn.Dense(n_classes, activation="softmax")], seed=seed,
+                          input_shape=tuple(input_shape))
     model.build()
     return model
 

@@ -72,7 +72,8 @@ def _run_lines(info: dict | None) -> list[str]:
     k = info["kernels"]
     return ["", f"Run: budget `{info['budget']}`, wall time {info['wall_time_s']:.0f} s; data {info['dataset']}; "
                 f"seeds {info['seeds'][0]}–{info['seeds'][-1]} (learning rates tuned on seeds "
-                f"{', '.join(map(str, info['tuning_seeds']))}); kernels: {k['backend']} on {k['threads']} threads; "
+                f"{', '.join(map(str, info['tuning_seeds']))}); kernels: {k['backend']} on {k['threads']} threads, BLAS on "
+                f"{info.get('blas_threads', '?')}; "
                 f"jobs {info['jobs']}; Holm's correction over {info['holm_family']} network tests. Versions: "
                 + ", ".join(f"{name} {ver}" for name, ver in v.items() if ver) + "."]
 
