@@ -359,12 +359,16 @@ def test_claims_embed_their_figure_and_setting(tmp_path):
     claims[1].update(plots=[str(tmp_path / "bad.svg")], setting="an SVG")
     claims[2].update(plots=["missing.png"], setting="lost")
     claims[3].update(plots=[], setting="")
+    claims[4].update(plots=["curve.png"], setting="the same experiment")
     shown = embed_figures(claims, [tmp_path, tmp_path / "runs"])
+    assert shown[4]["figure_uris"] == [] and shown[4]["figure_shown_with"] == ["claim-0"]  # in once
     assert shown[0]["figure_uris"] == ["data:image/png;base64," + png]
     assert shown[1]["figure_uris"][0].startswith("data:image/svg+xml;base64,")  # an <img>: its script never runs
     assert shown[2]["figure_uris"] == [] and "missing.png: not found" in shown[2]["setting"]
     assert shown[3] == claims[3]
     html = render_report(None, shown)
+    assert html.count(png) == 1
+    assert 'shown with <a href="#claim-claim-0">claim-0</a>' in html
     card = html.split('id="claim-claim-0"', 1)[1].split("</article>", 1)[0]
     assert '<img src="data:image/png;base64,' in card and "3 seeds × 12 epochs on digits" in card
     assert "window.__owned=4" not in html

@@ -310,3 +310,18 @@ def test_comparisons_and_claims_show_themselves_in_a_notebook():
                       "check": "", "figures": {}, "verdict": "erratum", "explanation": "why"}])
     html = claims._repr_html_()
     assert "e<sup>−x</sup> &lt;i&gt;" in html and "“Activation Functions”" in html and "1 claim: 1 erratum" in html
+
+
+# ------------------------------------------------------------------------- files
+def test_files_are_written_whole_with_the_users_permissions(tmp_path):
+    import os
+
+    from actlab.viz.files import write_text
+
+    umask = os.umask(0)
+    os.umask(umask)
+    path = write_text(tmp_path / "page.html", "new")
+    assert path.read_text() == "new" and (path.stat().st_mode & 0o777) == (0o666 & ~umask)
+    write_text(path, "newer")
+    assert path.read_text() == "newer"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"], "no temporary file left behind"

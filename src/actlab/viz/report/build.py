@@ -168,14 +168,18 @@ def _check_lessons(data) -> dict:
 def embed_figures(claims: list[dict], folders: list[Path]) -> list[dict]:
     """The claims with their figure files (``plots``: paths of .png or .svg files, as the claims
     record them; or one ``figure``) inlined as data: URIs (``figure_uris``), so the page stays
-    one file. A path is tried as written, then under each of ``folders``. A figure that cannot
-    be found or read is named in the claim's setting instead; SVG goes in as an image, where any
-    script it holds never runs."""
-    out = []
+    one file. A path is tried as written, then under each of ``folders``. A figure several claims
+    share goes in once, with the first of them; the others name that claim
+    (``figure_shown_with``). A figure that cannot be found or read is named in the claim's
+    setting instead; SVG goes in as an image, where any script it holds never runs."""
+    out, first = [], {}  # a figure shared by several claims goes in once, at the first of them
     for c in claims:
         paths = list(c.get("plots") or []) + ([c["figure"]] if c.get("figure") else [])
-        uris, missing = [], []
+        uris, missing, shared = [], [], []
         for path in paths:
+            if path in first:
+                shared.append(first[path])
+                continue
             candidates = [Path(path)] + ([] if Path(path).is_absolute() else [f / path for f in folders])
             found = next((p for p in candidates if p.is_file()), None)
             kind = FIGURE_TYPES.get(Path(path).suffix.lower())
@@ -184,11 +188,12 @@ def embed_figures(claims: list[dict], folders: list[Path]) -> list[dict]:
                                                       "not a .png or .svg" if kind is None else "too large"))
                 continue
             uris.append(f"data:{kind};base64," + base64.b64encode(found.read_bytes()).decode("ascii"))
+            first[path] = c["id"]
         if not paths:
             out.append(c)
             continue
         setting = "; ".join(filter(None, [c.get("setting") or "", *missing]))
-        out.append({**c, "figure_uris": uris, "setting": setting})
+        out.append({**c, "figure_uris": uris, "figure_shown_with": list(dict.fromkeys(shared)), "setting": setting})
     return out
 
 

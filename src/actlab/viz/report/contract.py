@@ -19,7 +19,7 @@ import math
 from typing import Any, NamedTuple
 
 from ...core import ActlabError
-from ...lab.verdicts import ERRATUM, NOT_SUPPORTED, SUPPORTED, VERDICTS  # the lab's labels, in its order
+from ...lab.verdicts import ERRATUM, NOT_SUPPORTED, SUPPORTED, VERDICTS  # noqa: F401  (the lab's labels, read here by the sections)
 
 
 class Metric(NamedTuple):

@@ -19,12 +19,13 @@ PANEL = 200   # px, the side of a decision-region panel
 MAX_POINTS = 200
 
 
-def _curves(names, lo: float, hi: float, *, derivative: bool = False, label: str, classes=None) -> str:
+def _curves(names, lo: float, hi: float, *, derivative: bool = False, label: str) -> str:
+    """f (or f′) of the named activations, each in its classic's colour."""
     lines = []
-    for i, name in enumerate(names):
+    for name in names:
         c = sample(get(name), np.linspace(lo, hi, 241))
         y = c.dy if derivative else c.y
-        lines.append(Line(name, name, c.x.tolist(), y.tolist(), cls=(classes or {}).get(name, f"c{i}")))
+        lines.append(Line(name, name, c.x.tolist(), y.tolist(), cls=_classes([name])[name]))
     return line_chart(lines, x_domain=(lo, hi), width=460, height=280, x_label="x",
                       y_label="f′(x)" if derivative else "f(x)", label=label)
 
@@ -34,9 +35,8 @@ def _classes(names) -> dict[str, str]:
     return {n: f"c{L.CLASSICS.index(n)}" for n in names if n in L.CLASSICS}
 
 
-def _figure(body: str, caption: str, names=None, dashed=False) -> str:
-    key = legend([(n, _classes([n]).get(n, f"c{i}"), dashed) for i, n in enumerate(names)]) if names else ""
-    return el("figure", body + key + el("figcaption", caption))
+def _figure(body: str, caption: str, names) -> str:
+    return el("figure", body + legend([(n, _classes([n])[n], False) for n in names]) + el("figcaption", caption))
 
 
 def _step(number: int, title: str, text: str, figures: list[str]) -> str:
@@ -58,7 +58,6 @@ def _note_missing(reason: str | None = None) -> str:
 
 def opening(lessons: dict | None) -> str:
     """The five steps, as HTML."""
-    classic = _classes(L.CLASSICS)
     steps = [_step(1, "What an activation does", join([
         _p("A unit of a neural network adds up its inputs with weights, z = w·x + b, and passes "
            "the sum through an <em>activation</em> f: the unit's output is f(z). Without f, the "
@@ -66,23 +65,23 @@ def opening(lessons: dict | None) -> str:
         _p("The classics: the <strong>sigmoid</strong> squashes any z into (0, 1) like a firing "
            "rate; <strong>tanh</strong> is the same S centred on 0, in (−1, 1); <strong>ReLU</strong> "
            "passes positive z unchanged and outputs 0 for the rest."),
-    ]), [_figure(_curves(["sigmoid", "tanh", "relu"], -5, 5, label="sigmoid, tanh and ReLU",
-                         classes=classic), "f(z) of the three classics.", ["sigmoid", "tanh", "relu"])])]
+    ]), [_figure(_curves(["sigmoid", "tanh", "relu"], -5, 5, label="sigmoid, tanh and ReLU"),
+                 "f(z) of the three classics.", ["sigmoid", "tanh", "relu"])])]
 
     steps.append(_step(2, "Without it, depth collapses", _collapse_text(lessons), _collapse_figures(lessons)))
     steps.append(_step(3, "Saturation: why gradients vanish", _saturation_text(lessons),
                        [_figure(_curves(["sigmoid", "tanh", "relu"], -5, 5, derivative=True,
-                                        label="derivatives", classes=classic),
+                                        label="derivatives"),
                                 "f′(z): the sigmoid's is at most 1/4, tanh's at most 1, and both "
                                 "vanish for large |z|.", ["sigmoid", "tanh", "relu"]),
                         _depth_figure(lessons)]))
     steps.append(_step(4, "Dying units", _dying_text(lessons), [_dying_figure(lessons)]))
     steps.append(_step(5, "Smooth gates: GELU and Swish", _gates_text(),
-                       [_figure(_curves(["relu", "gelu", "swish"], -4, 3, label="ReLU, GELU and Swish",
-                                        classes=classic), "Close to ReLU away from 0; smooth at 0, with "
+                       [_figure(_curves(["relu", "gelu", "swish"], -4, 3, label="ReLU, GELU and Swish"),
+                                "Close to ReLU away from 0; smooth at 0, with "
                                 "a dip below zero.", ["relu", "gelu", "swish"]),
                         _figure(_curves(["relu", "gelu", "swish"], -4, 3, derivative=True,
-                                        label="derivatives of ReLU, GELU and Swish", classes=classic),
+                                        label="derivatives of ReLU, GELU and Swish"),
                                 "f′: no jump at 0, and not exactly 0 for negative inputs.",
                                 ["relu", "gelu", "swish"])]))
     return join([*steps, el("p", _why_relu(lessons), class_="conclusion")])

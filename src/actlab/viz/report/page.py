@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from ...core import catalog, definitions, lookup, names
 from ...kernels.javascript import RUNTIME
 from ..sampling import gallery_entry
-from . import narrative, paired, sections, summary
+from . import narrative, sections, summary
 from .contract import check_claims, check_comparison
 from .lessons import CLASSICS
 from .live import Kernels, live_entry

@@ -20,7 +20,7 @@ from ..sources import SEEDS, cite, number as seed_number
 from . import paired, summary
 from .contract import ERRATUM, METRICS, SUPPORTED, VERDICTS, metric_text, number, shown_metrics
 from .markup import el, esc, join
-from .svg import Line, legend, line_chart
+from .svg import Line, fmt, legend, line_chart, ticks
 
 LINKABLE = ("https://", "http://")  # references become links only to the web, never javascript:
 PALETTE = 6                          # selection colours c0 … c5 in the stylesheet
@@ -253,24 +253,15 @@ def forest(groups: dict, scale: float, cls: dict) -> str:
             out.append(f'<g class="row {c}" data-series="{esc(d.activation)}">{"".join(parts)}</g>')
     zero = sx(0.0)
     axis_y = y + 6
-    ticks = [t for t in _ticks(lo, hi)]
     out.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="4" y2="{axis_y}" class="zero"></line>')
     out.append(f'<line x1="{left}" x2="{width - 16}" y1="{axis_y}" y2="{axis_y}" class="axis"></line>')
-    for t in ticks:
+    for t in ticks(lo, hi, 6):
         out.append(f'<text x="{sx(t):.1f}" y="{axis_y + 14}" text-anchor="middle">{esc(_signed(t))}</text>')
     return (f'<svg viewBox="0 0 {width} {heights}" role="img" aria-label="paired differences against '
             f'{esc(paired.REFERENCE)}">{"".join(out)}</svg>')
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
-    from .svg import ticks
-
-    return ticks(lo, hi, 6)
-
-
 def _signed(v: float) -> str:
-    from .svg import fmt
-
     return ("+" if v > 0 else "") + fmt(v)
 
 
@@ -392,6 +383,9 @@ def _claim(c: dict) -> str:
     setting = el("p", el("strong", "Measured in: ") + esc(c["setting"]), class_="setting") if c.get("setting") else ""
     images = "".join(el("img", src=uri, alt=f"figure {k + 1} of claim {c['id']}", loading="lazy")
                      for k, uri in enumerate(c.get("figure_uris") or []))
+    elsewhere = ", ".join(el("a", esc(i), href=f"#claim-{i}") for i in c.get("figure_shown_with") or [])
+    if elsewhere:
+        setting += el("p", f"Its figure is shown with {elsewhere}.", class_="muted")
     picture = el("figure", images + setting, class_="claim-figure") if images else setting
     # A supported claim needs no more than its statement to read; why the others came out as
     # they did is the point, so their explanation stays in view.
