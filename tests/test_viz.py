@@ -297,7 +297,7 @@ def test_info_shows_itself_in_a_notebook():
 
 def test_comparisons_and_claims_show_themselves_in_a_notebook():
     from actlab.lab.comparison import Comparison
-    from actlab.viz.notebook import Claims
+    from actlab.viz.notebook import claims_html
 
     rows = [{"activation": n, "metrics": {"test_accuracy": {"mean": 0.9, "std": 0.01}},
              "per_seed": {"test_accuracy": [0.9 + 0.001 * k * (n == "elu") for k in range(4)]}}
@@ -306,9 +306,8 @@ def test_comparisons_and_claims_show_themselves_in_a_notebook():
                     "curves": {}, "per_layer": {}})
     html = c._repr_html_()
     assert "d&lt;b&gt;" in html and "90.0 ± 1.0 %" in html and "not told apart" in html
-    claims = Claims([{"id": "x", "statement": "e^{−x} <i>", "source": "000_d14a610ce6b66109.txt",
-                      "check": "", "figures": {}, "verdict": "erratum", "explanation": "why"}])
-    html = claims._repr_html_()
+    html = claims_html([{"id": "x", "statement": "e^{−x} <i>", "source": "000_d14a610ce6b66109.txt",
+                         "check": "", "figures": {}, "verdict": "erratum", "explanation": "why"}])
     assert "e<sup>−x</sup> &lt;i&gt;" in html and "“Activation Functions”" in html and "1 claim: 1 erratum" in html
 
 

@@ -1,5 +1,6 @@
 """How actlab's objects show themselves in a notebook (``_repr_html_``): an activation's ``Info``,
-a comparison, the claims. Plain HTML tables and MathML, every text escaped; no script."""
+a comparison (:class:`actlab.lab.comparison.Comparison`), the claims (:func:`claims_html`, for
+a claims run's ``_repr_html_``). Plain HTML tables and MathML, every text escaped; no script."""
 from __future__ import annotations
 
 from .. import core
@@ -61,10 +62,3 @@ def claims_html(claims: list[dict]) -> str:
     from .report.summary import claims_line
 
     return join([el("p", esc(claims_line(claims))), el("table", head + join(body))])
-
-
-class Claims(list):
-    """Claims results (a plain list, JSON-ready) that show themselves as a table in a notebook."""
-
-    def _repr_html_(self) -> str:
-        return claims_html(self)

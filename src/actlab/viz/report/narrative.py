@@ -100,7 +100,7 @@ def _collapse_text(lessons: dict | None) -> str:
     if not (linear and relu):
         return base
     return base + _p(
-        f"The two networks on the right were trained alike on the {esc(plane)} "
+        f"The two networks pictured with this step were trained alike on the {esc(plane)} "
         f"({esc(lessons['settings']['learn'])}), one with no activation, one with ReLU. Multiplying the linear network's weight matrices into one map reproduces its outputs to "
         f"{_sci(linear['one_map_deviation'])} (relative): it <em>is</em> one linear map, and it "
         f"classifies {_pct(linear['test_accuracy'])} of the test points correctly; with ReLU, "

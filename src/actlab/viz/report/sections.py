@@ -208,7 +208,7 @@ def _paired(c: dict, cls: dict) -> str:
         f" With {n} seed{'s' if n != 1 else ''} there are no intervals: {paired.MIN_SEEDS} or more "
         "are needed to tell activations apart, so all of them are listed together.")
     scale = 100.0 if METRICS[metric].kind == "fraction" else 1.0
-    unit = " percentage points" if scale == 100 else ""
+    unit = " in percentage points" if scale == 100 else ""
     intro = el("p", f"{esc(METRICS[metric].heading.capitalize())} of each activation minus that of "
                     f"{el('strong', esc(paired.REFERENCE))}, seed by seed ({n} paired seeds): the dot is "
                     f"the mean difference{unit}, the bar its {paired.LEVEL:.0%} interval, simultaneous over "
