@@ -93,25 +93,23 @@ def _number(v: float) -> str:
     return repr(float(v))  # the shortest decimal that round-trips, which JavaScript reads alike
 
 
+# Every other operation, as a template over its arguments' names. NumPy's maximum/minimum give
+# NaN when either argument is NaN (Math.max would too, but it also orders −0 below +0, which
+# NumPy does not).
+_TEMPLATES = {
+    "neg": "-{0}", "abs": "Math.abs({0})", "not": "!{0}", "where": "{0} ? {1} : {2}",
+    "maximum": "({0} > {1} || {0} !== {0}) ? {0} : {1}",
+    "minimum": "({0} < {1} || {0} !== {0}) ? {0} : {1}",
+}
+
+
 def _expression(op: str, a: list[str]) -> str:
     if op in _INFIX:
         return f"{a[0]} {_INFIX[op]} {a[1]}"
     if op in PRIMITIVES:
         return f"M.{op}({', '.join(a)})"
-    if op == "neg":
-        return f"-{a[0]}"
-    if op == "abs":
-        return f"Math.abs({a[0]})"
-    if op == "not":
-        return f"!{a[0]}"
-    if op == "where":
-        return f"{a[0]} ? {a[1]} : {a[2]}"
-    # NumPy's maximum/minimum: NaN in either argument gives NaN (Math.max would too, but it
-    # also orders −0 below +0, which NumPy does not).
-    if op == "maximum":
-        return f"({a[0]} > {a[1]} || {a[0]} !== {a[0]}) ? {a[0]} : {a[1]}"
-    if op == "minimum":
-        return f"({a[0]} < {a[1]} || {a[0]} !== {a[0]}) ? {a[0]} : {a[1]}"
+    if op in _TEMPLATES:
+        return _TEMPLATES[op].format(*a)
     raise ValueError(f"no JavaScript for operation {op!r}")
 
 
