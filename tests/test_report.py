@@ -805,7 +805,7 @@ def test_browser_phone_layout_has_no_sideways_scroll(page_file, playwright):
         wide = tab.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => {
             const r = e.getBoundingClientRect();
             // Inside an SVG, shapes beyond the viewBox are clipped, not laid out: the SVG itself counts.
-            return r.width > 0 && r.right > innerWidth + 1 && !e.closest('.table-wrap, .formulas, nav')
+            return r.width > 0 && (r.right > innerWidth + 1 || r.left < -1) && !e.closest('.table-wrap, .formulas, nav')
                 && !(e.closest('svg') && e.tagName.toLowerCase() !== 'svg');
         }).map(e => e.tagName + '.' + e.className).slice(0, 5)""")
         assert wide == []

@@ -87,7 +87,8 @@ def render_report(comparison: dict | None = None, claims: list | None = None, *,
                 "the sigmoid, and what the claims made about them are worth: every curve, number and "
                 "verdict on this page was computed by actlab from the one definition of each "
                 "activation.", class_="lede"),
-        el("dl", "".join(el("dt", esc(k)) + el("dd", esc(v)) for k, v in run_items.items()), class_="run"),
+        el("dl", "".join(el("div", el("dt", esc(k)) + el("dd", esc(v))) for k, v in run_items.items()),
+           class_="run"),
         el("ul", "".join(el("li", esc(line)) for line in findings), class_="findings") if findings else "",
     ]), class_="page-head")
     body = join([header, nav, *(el("section", el("h2", esc(title))
