@@ -1,8 +1,10 @@
 """The command line, through its real entry point: exit codes, output, errors, JSON."""
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import re
 import struct
 import subprocess
 import sys
@@ -17,10 +19,22 @@ COMMANDS = sorted(build_parser()._command_parsers)
 OWN_COMMANDS = [c for c in COMMANDS if c not in FORWARDED]
 
 
-def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    """``python -m actlab.cli ARGS`` in a fresh process, as a user's shell would run it."""
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path_factory, monkeypatch):
+    """Every test runs in an empty folder of its own: nothing a user (or another command) left in
+    the working directory can change what a command does."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+def run(*args: str, cwd=None, columns: int = 100) -> subprocess.CompletedProcess:
+    """``python -m actlab.cli ARGS`` in a fresh process, as a user's shell would run it (in the
+    test's own empty folder unless ``cwd`` says otherwise)."""
+    import os
+
+    env = {**os.environ, "COLUMNS": str(columns)}
     return subprocess.run([sys.executable, "-m", "actlab.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+                          text=True, cwd=cwd, timeout=120, env=env)
 
 
 def png_size(path) -> tuple[int, int]:
@@ -77,12 +91,25 @@ def test_mistakes_get_did_you_mean_and_no_traceback(args, expected):
     (["show", BOUNDED[0].name, "--param", f"{typo(BOUNDED[1].name)}=1"], f"did you mean '{BOUNDED[1].name}'"),
     (["show", BOUNDED[0].name, "--param", BOUNDED[1].name], "NAME=VALUE"),
     (["plot", NAME, "--range", "3", "1"], "low then high"),
-    (["advise", "--layer", "hidden", "--depth", "0"], "positive integer"),
 ])
 def test_bad_values_are_named_with_what_is_allowed(args, expected, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert expected in err and err.startswith("actlab: error:")
+
+
+def call(*args: str) -> tuple[int, str, str]:
+    """``main(args)`` in this process (faster than a subprocess): exit code, stdout, stderr."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse refuses a value
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
 
 
 def test_bad_output_suffix(tmp_path, capsys):
@@ -150,12 +177,16 @@ def test_list_with_no_match_says_so(capsys):
 # ------------------------------------------------------------------------- show
 @pytest.mark.parametrize("name", al.names())
 def test_show_every_activation(name, capsys):
+    from actlab.viz.maths import unicode
+
     assert main(["show", name]) == 0
     out = capsys.readouterr().out
     info = al.get(name).info
     assert out.startswith(name)
-    for text in (info.latex, info.latex_derivative, str(info.reference.year), info.init):
-        assert text in out
+    flat = " ".join(out.split())  # the formula may wrap
+    for text in (unicode(info.latex), unicode(info.latex_derivative), str(info.reference.year), info.init):
+        assert " ".join(text.split()) in flat
+    assert "\\" not in out, "no LaTeX source in the terminal"
     plot = out.split("\n\n")[-1]
     assert plot.count("*") > 20, "the character plot should draw the curve"
 
@@ -222,11 +253,21 @@ def test_advise_output_layer_follows_uses(task, capsys):
             al.get(c["name"]).info.smoothness == "discontinuous"
 
 
-def test_advise_text_cites_the_seeds(capsys):
+def test_advise_text_cites_the_seeds_by_title(capsys):
     assert main(["advise", "--layer", "hidden", "--depth", "6"]) == 0
-    out = capsys.readouterr().out
-    assert "Advice in Practice" in out and "000_d14a610ce6b66109.txt" in out
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Advice in Practice" in out and "“Activation Functions” (lecture notes, text 000)" in out
+    assert "_d14a610ce6b66109.txt" not in out
     assert "No lab evidence yet" in out
+
+
+def test_advise_reads_no_file_it_is_not_given(tmp_path, capsys):
+    # What `actlab report` leaves in the working directory is not read implicitly.
+    (tmp_path / "actlab-report").mkdir()
+    (tmp_path / "actlab-report" / "comparison.json").write_text("not even JSON")
+    r = run("advise", "--layer", "hidden", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "No lab evidence yet" in r.stdout
 
 
 @pytest.mark.parametrize("other_accuracy, verdict", [(0.95, "further ahead than the seeds' spread"),
@@ -249,7 +290,7 @@ def test_advise_cites_lab_results(tmp_path, capsys, other_accuracy, verdict):
     assert advice["evidence_source"] == str(path)
     assert advice["candidates"][0]["evidence"]["test_accuracy"]["mean"] == 0.90
     assert main(["advise", "--layer", "hidden", "--results", str(path)]) == 0
-    assert "[lab: accuracy 0.900 ± 0.010, dead 0.1]" in capsys.readouterr().out
+    assert "[lab: accuracy 90.0 ± 1.0 %, dead 10 %]" in " ".join(capsys.readouterr().out.split())
 
 
 def test_advise_rejects_a_file_that_is_not_results(tmp_path, capsys):
@@ -257,6 +298,117 @@ def test_advise_rejects_a_file_that_is_not_results(tmp_path, capsys):
     bad.write_text('{"rows": 3}')
     assert main(["advise", "--layer", "hidden", "--results", str(bad)]) == 2
     assert "not a comparison results file" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------- one grammar
+def test_bare_actlab_prints_the_overview():
+    r = run()
+    assert r.returncode == 0 and r.stderr == ""
+    for command in COMMANDS:
+        assert command in r.stdout
+    assert "start here" in r.stdout
+
+
+def test_negative_numbers_in_any_notation_are_values():
+    code, out, err = call("show", "relu", "--range", "-1e-3", "1e-3")
+    assert code == 0, err
+    assert "-0.001" in out and "0.001" in out
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["plot", "relu", "--dpi", "0"], "--dpi = 0 is out of range; expected a number in [10, 1200]"),
+    (["plot", "relu", "--dpi", "100000"], "out of range"),
+    (["compare", "--jobs", "0"], "0 workers cannot run anything"),
+    (["compare", "--epochs", "0"], "must be at least 1"),
+    (["compare", "--lr", "nan"], "nan is not a finite number"),
+    (["compare", "--lr", "-1"], "--lr = -1 is out of range; expected a number in (0, 1e+06]"),
+    (["compare", "--scheduler", "not an address"], "not a scheduler address"),
+    (["compare", "--dataset", "moon"], "did you mean 'moons'"),
+    (["compare", "--optimizer", "adm"], "did you mean 'adam'"),
+    (["report", "--budget", "smal"], "did you mean 'small'"),
+    (["report", "--jobs", "0"], "0 workers"),
+    (["advise", "--layer", "hidden", "--depth", "0"], "--depth must be at least 1"),
+    (["claims", "--budget", "tinny"], "did you mean 'tiny'"),
+    (["claims", "--only", "relu-dis"], "did you mean 'relu-dies'"),
+])
+def test_bad_values_are_refused_before_any_work(args, expected):
+    code, out, err = call(*args)
+    assert code == 2, out
+    assert expected in err
+    assert "Traceback" not in err + out
+
+
+def test_claims_can_be_listed(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = call("claims", "--list")
+    assert code == 0
+    from actlab.lab.claims import CLAIMS
+
+    for c in CLAIMS:
+        assert c.id in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def _options(command: str) -> dict[str, argparse.Action]:
+    if command in FORWARDED and command != "bench":
+        from actlab.lab import cli as lab_cli
+
+        parser = {"compare": lab_cli._compare_parser, "claims": lab_cli._claims_parser}[command]()
+    else:
+        parser = build_parser()._command_parsers[command]
+    return {s: a for a in parser._actions for s in a.option_strings}
+
+
+@pytest.mark.parametrize("command", ["plot", "report", "compare", "claims"])
+def test_what_a_command_writes_is_named_by_o_output(command):
+    options = _options(command)
+    assert options["-o"] is options["--output"] and "--out" not in options
+
+
+@pytest.mark.parametrize("command", ["list", "show", "advise", "compare", "claims"])
+def test_json_means_print_json(command):
+    action = _options(command)["--json"]
+    assert isinstance(action, argparse._StoreTrueAction)
+
+
+@pytest.mark.parametrize("command", ["report", "compare", "claims"])
+def test_shared_options_have_shared_names(command):
+    options = _options(command)
+    assert {"--jobs", "--no-progress"} <= set(options)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["list", "--help"], ["show", "gelu"], ["show", "rrelu"],
+                                  ["advise", "--layer", "hidden"], ["report", "--help"], ["compare", "--help"],
+                                  ["claims", "--help"], ["plot", "--help"]])
+def test_everything_fits_80_columns(args, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = call(*args)
+    assert code == 0, err
+    long = [line for line in out.splitlines() if len(line) > 80]
+    assert not long, long
+    # argparse's wrapping must not split a word or an option name across lines.
+    assert not re.search(r"\w-\n\s+\w", out)
+
+
+def test_a_table_too_wide_says_how_to_widen_it(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    out = call("list")[1]
+    assert all(len(line) <= 60 for line in out.splitlines())
+    assert "left out to fit 60 columns" in " ".join(out.split()) and "--json" in out
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = call("list")[1]
+    assert "left out" not in wide and "year" in wide.splitlines()[0]
+
+
+@pytest.mark.parametrize("args", [["report", "-o", "{file}"], ["compare", "-o", "{file}"],
+                                  ["claims", "-o", "{folder}"], ["plot", "relu", "-o", "{folder}/x/y.gif"]])
+def test_output_paths_are_checked_before_any_work(tmp_path, args):
+    (tmp_path / "file").write_text("a user's file")
+    filled = [a.format(file=tmp_path / "file", folder=tmp_path) for a in args]
+    r = run(*filled)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert (tmp_path / "file").read_text() == "a user's file"
+    assert "comparing" not in r.stderr and "lessons" not in r.stderr
 
 
 # ------------------------------------------------------------------------- report and the lab
@@ -267,6 +419,7 @@ def test_report_gallery_only(tmp_path):
     assert all(f'data-activation="{n}"' in page for n in al.names())
     assert "wrote" in r.stdout and "report.html" in r.stdout
     assert "comparison: not run" in r.stdout
+    assert "x·Φ(x)" in page or "Φ" in page
 
 
 @pytest.mark.parametrize("command", sorted(FORWARDED))

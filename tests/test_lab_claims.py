@@ -188,12 +188,11 @@ def test_holm_turns_a_lone_significant_result_inconclusive():
 
 
 def test_every_claim_end_to_end_at_the_tiny_budget(tmp_path, capsys):
+    from actlab.lab.claims.report import table as claims_table
     from actlab.lab.cli import claims_main
-    out, js = tmp_path / "claims.md", tmp_path / "claims.json"
-    assert claims_main(["--budget", "tiny", "--jobs", "1", "--no-progress", "--out", str(out),
-                        "--json", str(js)]) == 0
-    table = capsys.readouterr().out
-    written = json.loads(js.read_text())
+    out = tmp_path / "claims.md"
+    assert claims_main(["--budget", "tiny", "--jobs", "1", "--no-progress", "-o", str(out), "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)  # --json: the claims and the run's record on stdout
     claims = written["claims"]
     assert [c["id"] for c in claims] == [c.id for c in CLAIMS]
     assert written["run"]["budget"] == "tiny" and written["run"]["kernels"]["backend"] in ("numba", "numpy")
@@ -202,11 +201,14 @@ def test_every_claim_end_to_end_at_the_tiny_budget(tmp_path, capsys):
     plots = {p for c in claims for p in c["plots"]}
     assert len(plots) >= 4 and all((tmp_path / p).exists() or __import__("os").path.exists(p) for p in plots)
     assert "![relu-dies](" in report
+    table = claims_table(claims, width=200)
     for c in claims:
         assert set(c) == KEYS and c["verdict"] in VERDICTS
         assert f"## {c['id']}" in report and c["id"] in table
     assert f"{len(claims)} claims:" in table
-    assert claims_main(["--only", "no-such-claim", "--no-progress", "--out", str(out)]) == 2
+    with pytest.raises(SystemExit) as refused:  # an unknown id is refused before any work
+        claims_main(["--only", "no-such-claim", "--no-progress", "-o", str(out)])
+    assert refused.value.code == 2 and "unknown claim id 'no-such-claim'" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -81,7 +81,7 @@ def test_compare_command_writes_table_json_markdown_and_figure(tmp_path, capsys)
     pytest.importorskip("matplotlib")
     out = tmp_path / "cmp"
     code = compare_main(["--activations", "relu", "elu:alpha=0.5", "--seeds", "2", "--epochs", "2",
-                         "--width", "8", "--jobs", "1", "--no-progress", "--out", str(out)])
+                         "--width", "8", "--jobs", "1", "--no-progress", "-o", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
     assert "elu(alpha=0.5)" in printed and "test acc" in printed
@@ -92,10 +92,11 @@ def test_compare_command_writes_table_json_markdown_and_figure(tmp_path, capsys)
     # Rerunning finds every run in runs.jsonl: nothing is trained again.
     lines = (out / "runs.jsonl").read_text().splitlines()
     assert compare_main(["--activations", "relu", "elu:alpha=0.5", "--seeds", "2", "--epochs", "2",
-                         "--width", "8", "--jobs", "1", "--no-progress", "--out", str(out)]) == 0
+                         "--width", "8", "--jobs", "1", "--no-progress", "-o", str(out)]) == 0
     assert (out / "runs.jsonl").read_text().splitlines() == lines
-    assert compare_main(["--dataset", "cifar10", "--out", str(out)]) == 2
-    assert "unknown dataset" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # refused before any work, with the known names
+        compare_main(["--dataset", "cifar10", "-o", str(out)])
+    assert refused.value.code == 2 and "unknown dataset 'cifar10'" in capsys.readouterr().err
 
 
 def test_curves_average_over_the_seeds():
@@ -109,7 +110,7 @@ def test_curves_average_over_the_seeds():
 def test_compare_command_over_a_grid_of_depths(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     assert compare_main(["--activations", "relu", "--depth", "1", "2", "--seeds", "1", "--epochs", "1",
-                         "--width", "4", "--jobs", "1", "--no-progress", "--out", str(tmp_path)]) == 0
+                         "--width", "4", "--jobs", "1", "--no-progress", "-o", str(tmp_path)]) == 0
     for depth in (1, 2):
         saved = json.loads((tmp_path / f"comparison_digits_depth{depth}.json").read_text())
         assert f"{depth} × 4" in saved["architecture"]

@@ -1,5 +1,4 @@
 """Training: learning real tasks, reproducibility, callbacks, progress, divergence, interruption."""
-import io
 import math
 import re
 import warnings
@@ -10,7 +9,6 @@ import pytest
 import actlab as al
 from actlab import nn
 from actlab.nn.optimizers import OPTIMIZERS
-from actlab.nn.progress import ProgressBar
 
 
 def two_moons(n, noise, rng):
@@ -175,31 +173,13 @@ def test_early_stopping_names_what_it_cannot_monitor():
         classifier().fit(x, y, callbacks=[nn.EarlyStopping()], verbose=0)
 
 
-# -- progress ---------------------------------------------------------------------------------
-class FakeTerminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
-def test_progress_bar_draws_on_a_terminal_with_eta():
-    stream = FakeTerminal()
-    bar = ProgressBar(40, "Epoch 2/5", stream=stream, min_interval=0.0)
-    for done in range(1, 41):
-        bar.update(done, {"loss": 0.5, "accuracy": 0.75})
-    bar.finish({"loss": 0.25})
-    text = stream.getvalue()
-    assert "Epoch 2/5 [" in text and "ETA" in text and "loss: 0.5000" in text and "accuracy: 0.7500" in text
-    assert "40/40" in text and text.endswith("\n")
-
-
-def test_progress_bar_is_silent_when_not_a_terminal(capsys):
-    stream = io.StringIO()
-    bar = ProgressBar(10, "Epoch 1/1", stream=stream, min_interval=0.0)
-    bar.update(5, {"loss": 1.0})
-    bar.finish({"loss": 1.0})
-    assert stream.getvalue() == ""
+# -- progress (the facility itself is tested in test_progress.py) ---------------------------
+def test_fit_reports_progress_where_it_runs(capsys):
     x, y = two_moons(32, 0.1, np.random.default_rng(8))
     classifier().fit(x, y, epochs=2, verbose=1)
+    out = capsys.readouterr().out  # not a terminal: timestamped lines, the last one "done"
+    assert "fit: started" in out and "fit: done, " in out and "\r" not in out
+    classifier().fit(x, y, epochs=2, verbose=0)
     assert capsys.readouterr().out == ""
     classifier().fit(x, y, epochs=2, verbose=2)
     assert capsys.readouterr().out.count("Epoch ") == 2

@@ -11,7 +11,7 @@ import pytest
 import actlab as al
 from actlab.viz.advice import Traits, advise
 from actlab.viz.figures import PANEL_INCHES, activation_figure, save_figure
-from actlab.viz.properties import COLUMNS, property_row, range_text
+from actlab.viz.properties import COLUMNS, flat_regions, flat_text, property_row, range_text
 from actlab.viz.sampling import (SLICE_DEFAULT, compact, controls, gallery_entry, plot_range,
                                  sample)
 from actlab.viz.terminal import Series, char_plot, table
@@ -192,11 +192,42 @@ def test_figure_rejects_bad_requests(bad):
 def test_property_row_reports_the_metadata(info):
     row = property_row(info)
     assert set(row) == {k for k, _ in COLUMNS}
-    assert row["range"] == range_text(*info.output_range)
+    assert row["range"] == range_text(info)
     lo, hi = info.output_range
-    assert row["range"].startswith("(" if math.isinf(lo) else "[")
-    assert row["range"].endswith(")" if math.isinf(hi) else "]")
+    if math.isinf(lo):
+        assert row["range"].startswith("(−∞")
+    if math.isinf(hi):
+        assert row["range"].endswith("∞)")
     assert row["monotonic"] is info.monotonic and row["smoothness"] == info.smoothness
+
+
+@pytest.mark.parametrize("name, text", [
+    ("sigmoid", "(0, 1)"), ("tanh", "(−1, 1)"), ("softsign", "(−1, 1)"), ("softplus", "(0, ∞)"),
+    ("relu", "[0, ∞)"), ("hard_sigmoid", "[0, 1]"), ("relu6", "[0, 6]"), ("hard_tanh", "[−1, 1]"),
+    ("gelu", "[−0.17, ∞)"), ("elu", "(−1, ∞)"), ("log_sigmoid", "(−∞, 0)"), ("softmax", "(0, 1)"),
+    ("sparsemax", "[0, 1]"), ("step", "[0, 1]"),
+])
+def test_ranges_are_open_where_the_bound_is_only_approached(name, text):
+    assert range_text(al.get(name).info) == text
+
+
+def test_range_ends_follow_the_parameters():
+    assert range_text(al.get("hard_tanh", min_val=-2.0, max_val=0.5).info) == "[−2, 0.5]"
+    assert range_text(al.get("elu", alpha=2.0).info) == "(−2, ∞)"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("relu", "x ≤ 0"), ("hard_swish", "x < −3"), ("sparse_plus", "x ≤ −1"),
+    ("hard_tanh", "x ≤ −1 and x ≥ 1"), ("relu6", "x ≤ 0 and x ≥ 6"), ("hardshrink", "−0.5 ≤ x ≤ 0.5"),
+    ("leaky_relu", ""), ("gelu", ""), ("sigmoid", ""), ("elu", ""),
+])
+def test_flat_regions_are_read_off_the_derivative(name, text):
+    assert flat_text(flat_regions(al.get(name))) == text
+
+
+def test_flat_regions_follow_the_parameters():
+    assert flat_text(flat_regions(al.get("threshold", threshold=0.3))) == "x ≤ 0.3"
+    assert flat_text(flat_regions(al.get("leaky_relu", alpha=0.0))) == "x ≤ 0"
 
 
 # ------------------------------------------------------------------------- advice
@@ -232,8 +263,64 @@ def test_traits_agree_with_the_derivative(d):
     assert t.saturates_both == (len(d.saturates) == 2)
 
 
+@pytest.mark.parametrize("name, zone", [("hard_swish", "x < −3"), ("sparse_plus", "x ≤ −1"),
+                                        ("hard_tanh", "x ≤ −1 and x ≥ 1"), ("relu", "x ≤ 0")])
+def test_dying_is_stated_from_the_definition(name, zone):
+    entry = next(c for a in (advise("hidden", "multiclass"),) for c in a.candidates + a.set_aside if c.name == name)
+    assert f"units can die (f' = 0 for {zone})" in entry.notes
+    assert not any("x < 0)" in n for n in entry.notes) or zone == "x < 0"
+
+
+def test_activations_with_a_slope_everywhere_are_not_said_to_die():
+    advice = advise("hidden", "multiclass")
+    for c in advice.candidates:
+        if c.name in ("leaky_relu", "elu", "gelu", "swish", "tanh"):
+            assert not any("can die" in n for n in c.notes), c.name
+
+
 @pytest.mark.parametrize("layer, task, depth", [("middle", "binary", 2), ("hidden", "ranking", 2),
                                                 ("hidden", "binary", 0), ("hidden", "binary", True)])
 def test_advice_rejects_bad_requests(layer, task, depth):
     with pytest.raises(al.ParameterError):
         advise(layer, task, depth)
+
+
+# ------------------------------------------------------------------------- notebooks
+def test_info_shows_itself_in_a_notebook():
+    from xml.etree import ElementTree
+
+    html = al.get("gelu").info._repr_html_()
+    assert "<math>" in html and "<mi>erf</mi>" in html and "[−0.17, ∞)" in html
+    ElementTree.fromstring(f"<div>{html}</div>")  # well formed: every element closed
+    assert "\\" not in html
+
+
+def test_comparisons_and_claims_show_themselves_in_a_notebook():
+    from actlab.lab.comparison import Comparison
+    from actlab.viz.notebook import claims_html
+
+    rows = [{"activation": n, "metrics": {"test_accuracy": {"mean": 0.9, "std": 0.01}},
+             "per_seed": {"test_accuracy": [0.9 + 0.001 * k * (n == "elu") for k in range(4)]}}
+            for n in ("relu", "elu")]
+    c = Comparison({"dataset": "d<b>", "architecture": "a", "seeds": [0, 1, 2, 3], "rows": rows,
+                    "curves": {}, "per_layer": {}})
+    html = c._repr_html_()
+    assert "d&lt;b&gt;" in html and "90.0 ± 1.0 %" in html and "not told apart" in html
+    html = claims_html([{"id": "x", "statement": "e^{−x} <i>", "source": "000_d14a610ce6b66109.txt",
+                         "check": "", "figures": {}, "verdict": "erratum", "explanation": "why"}])
+    assert "e<sup>−x</sup> &lt;i&gt;" in html and "“Activation Functions”" in html and "1 claim: 1 erratum" in html
+
+
+# ------------------------------------------------------------------------- files
+def test_files_are_written_whole_with_the_users_permissions(tmp_path):
+    import os
+
+    from actlab.viz.files import write_text
+
+    umask = os.umask(0)
+    os.umask(umask)
+    path = write_text(tmp_path / "page.html", "new")
+    assert path.read_text() == "new" and (path.stat().st_mode & 0o777) == (0o666 & ~umask)
+    write_text(path, "newer")
+    assert path.read_text() == "newer"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"], "no temporary file left behind"

@@ -9,13 +9,13 @@ import argparse
 import difflib
 import importlib
 import json
+import math
 import os
 import re
 import sys
+import textwrap
 from pathlib import Path
-from typing import Any, Sequence
-
-import numpy as np
+from typing import Any, Callable, Sequence
 
 import actlab as al
 from actlab.core.definition import SMOOTHNESS, USES
@@ -30,10 +30,50 @@ FORWARDED = {
     "bench": ("actlab.bench", "main", "fast",
               "time the activations' kernels against NumPy baselines"),
 }
+DPI = (10, 1200)  # the resolutions `plot` accepts
+START_HERE = """start here:
+  actlab list              every activation and its properties
+  actlab show gelu         one in full: formulas, parameters, a plot
+  actlab report            the explainer, comparison and claims in one HTML page
+  actlab COMMAND --help    each command's options"""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with "did you mean" on a mistyped command, choice or option."""
+# ------------------------------------------------------------------------------- the grammar
+class HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped at the terminal's width without ever splitting a word or an option name;
+    paragraphs of a description are filled, indented lines (examples) kept as they are."""
+
+    def __init__(self, prog: str, **kwargs):
+        from actlab.lab.progress import terminal_width
+
+        kwargs.setdefault("width", max(40, min(terminal_width(sys.stdout, 100), 100) - 2))
+        super().__init__(prog, **kwargs)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for block in text.strip("\n").split("\n\n"):
+            if any(line.startswith(" ") for line in block.splitlines()):
+                paragraphs.append(block)
+            else:
+                paragraphs.append(textwrap.fill(" ".join(block.split()), width, initial_indent=indent,
+                                                subsequent_indent=indent, break_on_hyphens=False,
+                                                break_long_words=False))
+        return "\n\n".join(paragraphs)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the command line's shared grammar: "did you mean" on a mistyped command,
+    choice or option; negative numbers in any notation as values (``--range -1e-3 1e-3``);
+    help that never splits a word."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+        # "-1e-3" is a number, not an option (argparse only knows -1 and -.5).
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-inf$")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -43,7 +83,7 @@ class _Parser(argparse.ArgumentParser):
         # Unknown options are reported by the subcommand's parser, which knows its own options.
         ns, extras = self.parse_known_args(args, namespace)
         if extras:
-            sub = self._command_parsers.get(getattr(ns, "command", None), self)
+            sub = getattr(self, "_command_parsers", {}).get(getattr(ns, "command", None), self)
             sub.error(f"unrecognized arguments: {' '.join(extras)}")
         return ns
 
@@ -58,14 +98,115 @@ def _suggestion(message: str, parser: argparse.ArgumentParser) -> str:
             return ""
         word = unknown.group(1).split("=")[0]
         options = [s for a in parser._actions for s in a.option_strings]
-    close = difflib.get_close_matches(word, options, n=3, cutoff=0.5)
+    return did_you_mean(word, options)
+
+
+def did_you_mean(word: str, options: Sequence[str]) -> str:
+    """``; did you mean 'relu' or 'relu6'?`` for the options closest to ``word`` (else "")."""
+    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.5)
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def named_choice(what: str, options: Callable[[], Sequence[str]], *, extra: Callable[[str], bool] | None = None,
+                 more: str = ""):
+    """An argparse type that accepts one of ``options()`` (or what ``extra`` accepts, such as
+    a file name) and otherwise names the closest ones (and all of them, when few; else ``more``
+    says where to find them)."""
+    def check(text: str) -> str:
+        try:
+            known = list(options())
+        except ImportError:  # what knows the options is not installed: it will say so itself
+            return text
+        if text in known or (extra is not None and extra(text)):
+            return text
+        listing = f"known: {', '.join(known)}" if len(known) <= 12 else f"{len(known)} known{more}"
+        raise argparse.ArgumentTypeError(f"unknown {what} {text!r}{did_you_mean(text, known)} ({listing})")
+    check.__name__ = what
+    return check
+
+
+def _number(text: str, integer: bool = False) -> float | int:
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if integer else ''}number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    return value
+
+
+def count(minimum: int = 1, what: str = "a count"):
+    """An argparse type: an integer ≥ ``minimum``."""
+    def check(text: str) -> int:
+        value = _number(text, integer=True)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small: {what} must be at least {minimum}")
+        return value
+    check.__name__ = what
+    return check
+
+
+def jobs(text: str) -> int:
+    """Parallel workers: a positive count, or −1 for every core (−2 all but one, as joblib)."""
+    value = _number(text, integer=True)
+    if value == 0:
+        raise argparse.ArgumentTypeError("0 workers cannot run anything: give a positive count, "
+                                         "or -1 for all cores")
+    return value
+
+
+def bounded(low: float, high: float, what: str, *, integer: bool = False, low_open: bool = False):
+    """An argparse type: a finite number in [low, high] (in (low, high] with ``low_open``)."""
+    def check(text: str):
+        value = _number(text, integer)
+        if not (value > low if low_open else value >= low) or value > high:
+            bracket = "(" if low_open else "["
+            raise argparse.ArgumentTypeError(f"{what} = {text} is out of range; expected a number in "
+                                             f"{bracket}{low:g}, {high:g}]")
+        return value
+    check.__name__ = what
+    return check
+
+
+def finite(text: str) -> float:
+    return _number(text)
+
+
+def output_file(path: str, suffixes: Sequence[str] = ()) -> Path:
+    """A file a command will write, checked before any work: its folder can be written and it
+    is not a folder itself (and ends in one of ``suffixes``, when given)."""
+    p = Path(path)
+    if suffixes and p.suffix.lower() not in suffixes:
+        raise al.ParameterError(f"cannot write {p.name!r}: the file name must end in {', '.join(suffixes)}")
+    if p.is_dir():
+        raise al.ParameterError(f"-o/--output: {path!r} is a folder; give a file name")
+    folder = p.parent if str(p.parent) else Path(".")
+    from actlab.viz.files import writable_folder
+
+    writable_folder(folder, "-o/--output")
+    return p
+
+
+def fitted_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int,
+                 keep: int = 1) -> list[str]:
+    """A table that fits ``width`` columns: columns are left out from the right (never the
+    first ``keep``) until it does, and a last line says which and how to see them."""
+    from actlab.viz.terminal import table
+
+    shown = len(headers)
+    lines = table(headers, rows, max_width=10**6).splitlines()
+    while shown > keep and max(map(len, lines)) > width:
+        shown -= 1
+        lines = table(headers[:shown], [r[:shown] for r in rows], max_width=10**6).splitlines()
+    if shown < len(headers):
+        lines += textwrap.wrap(f"({', '.join(headers[shown:])} left out to fit {width} columns; widen "
+                               "the terminal, set COLUMNS, or use --json)", width - 1)
+    return lines
 
 
 # ------------------------------------------------------------------------------- list
 def _cmd_list(args: argparse.Namespace) -> int:
     from actlab.viz.properties import COLUMNS, cell_text, property_row
-    from actlab.viz.terminal import table
 
     infos = [i for i in al.catalog() if _matches(i, args)]
     if args.json:
@@ -74,10 +215,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
     if not infos:
         print("no activation has all of these properties", file=sys.stderr)
         return 1
-    keys = [k for k, _ in COLUMNS if k not in ("uses", "init", "year")]
+    keys = [k for k, _ in COLUMNS if k not in ("uses", "init")]
     headings = dict(COLUMNS)
     rows = [[cell_text(property_row(i)[k]) for k in keys] for i in infos]
-    print(table([headings[k] for k in keys], rows))
+    print("\n".join(fitted_table([headings[k] for k in keys], rows, _terminal_width())))
     print(f"\n{len(infos)} of {len(al.names())} activations. `actlab show NAME` for one in full.")
     return 0
 
@@ -109,14 +250,15 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------- plot
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from actlab.viz.figures import activation_figure, save_figure
+    from actlab.viz.figures import FORMATS, activation_figure, save_figure
 
+    path = output_file(args.output, tuple("." + f for f in FORMATS))  # before drawing anything
     defs = [al.lookup(n) for n in args.names]
     params = _params(args.param, defs)
     acts = [al.get(d, **{k: v for k, v in params.items() if k in d.param_names}) for d in defs]
     fig = activation_figure(acts, derivative=args.derivative,
                             x_range=_checked_range(args.range) if args.range else None)
-    path = save_figure(fig, args.output, dpi=args.dpi)
+    path = save_figure(fig, path, dpi=args.dpi)
     w, h = fig.get_size_inches()
     size = (f"{round(w * args.dpi)}×{round(h * args.dpi)} px at {args.dpi} dpi"
             if path.suffix.lower() == ".png" else f"{w:g}×{h:g} in")
@@ -126,7 +268,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 def _checked_range(r: Sequence[float]) -> tuple[float, float]:
     lo, hi = r
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+    if not lo < hi:
         raise al.ParameterError(f"--range needs two finite numbers, low then high; got {lo:g} {hi:g}")
     return float(lo), float(hi)
 
@@ -143,9 +285,8 @@ def _params(pairs: Sequence[str] | None, defs: Sequence[al.Definition]) -> dict[
             raise al.ParameterError(f"--param takes NAME=VALUE, got {pair!r}")
         if name not in known:
             which = ", ".join(d.name for d in defs)
-            close = difflib.get_close_matches(name, known, n=2)
-            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
-            raise al.ParameterError(f"{which} has no parameter {name!r}; {hint}"
+            hint = did_you_mean(name, known).lstrip("; ")
+            raise al.ParameterError(f"{which} has no parameter {name!r}; {hint + ' ' if hint else ''}"
                                     f"parameters: {', '.join(known) or 'none'}")
         out[name] = _value(text.strip())
     return out
@@ -165,8 +306,8 @@ def _cmd_advise(args: argparse.Namespace) -> int:
     from actlab.viz.advice import advise
     from actlab.viz.text import advice_page
 
-    comparison, source = _saved_comparison(args.results)
-    advice = advise(args.layer, args.task, args.depth, comparison, source)
+    comparison = _saved_comparison(args.results) if args.results else None
+    advice = advise(args.layer, args.task, args.depth, comparison, args.results)
     if args.json:
         _print_json(advice.as_dict())
         return 0
@@ -174,18 +315,15 @@ def _cmd_advise(args: argparse.Namespace) -> int:
     return 0
 
 
-def _saved_comparison(path: str | None) -> tuple[dict | None, str | None]:
-    """The comparison a report saved (``--results``, or the default report folder's)."""
-    from actlab.viz.report.build import DEFAULT_DIR, COMPARISON_FILE
+def _saved_comparison(path: str) -> dict:
+    """The comparison results in the file named by ``--results`` (nothing is read implicitly)."""
     from actlab.viz.report.contract import check_comparison
 
-    file = Path(path) if path else Path(DEFAULT_DIR) / COMPARISON_FILE
-    if not file.exists():
-        if path:
-            raise al.ParameterError(f"--results: no file {str(file)!r}")
-        return None, None
+    file = Path(path)
+    if not file.is_file():
+        raise al.ParameterError(f"--results: no file {path!r}")
     try:
-        return check_comparison(json.loads(file.read_text(encoding="utf-8"))), str(file)
+        return check_comparison(json.loads(file.read_text(encoding="utf-8")))
     except ValueError as exc:
         raise al.ParameterError(f"{file}: not a comparison results file ({exc})") from None
 
@@ -195,11 +333,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from actlab.viz.report.build import build_report
 
     outcome = build_report(args.output, budget=args.budget, lab=not args.gallery_only,
-                           from_results=args.from_results, progress=None, n_jobs=args.jobs)
+                           from_results=args.from_results, progress=False if args.no_progress else None,
+                           n_jobs=args.jobs, width=_terminal_width())
     print("\n".join(outcome.summary))
-    print(f"\nwrote {outcome.path}  ({outcome.path.stat().st_size / 1e6:.1f} MB, "
-          f"{outcome.seconds:.0f} s). Open it in any browser; it works offline.")
+    print(f"\nwrote {outcome.path}\n({outcome.path.stat().st_size / 1e6:.1f} MB, {outcome.seconds:.0f} s); "
+          "open it in any browser, it works offline.")
     return 1 if outcome.failed else 0
+
+
+def _budgets() -> list[str]:
+    from actlab.lab.claims.core import BUDGETS
+
+    return list(BUDGETS)
 
 
 # ------------------------------------------------------------------------------- forwarded
@@ -224,17 +369,18 @@ def _forward(command: str, argv: list[str]) -> int:
 
 # ------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="actlab", description=__doc__,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="actlab", description=__doc__, epilog=START_HERE)
     parser.add_argument("--version", action="version", version=f"actlab {al.__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     parser._command_parsers = {}
 
     def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=description or help[0].upper() + help[1:] + ".")
         parser._command_parsers[name] = p
         return p
+
+    def json_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of text")
 
     p = command("list", "a table of all activations and their properties")
     families = sorted({i.family for i in al.catalog()})
@@ -248,27 +394,28 @@ def build_parser() -> argparse.ArgumentParser:
                           ("elementwise", "elementwise (not vector-valued)")):
         p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None,
                        help=f"only those that are (--no-{flag}: are not) {meaning}")
-    p.add_argument("--json", action="store_true", help="machine-readable output: a JSON list")
+    json_flag(p)
     p.set_defaults(func=_cmd_list)
 
     p = command("show", "one activation in full: formulas, parameters, properties, a plot")
     p.add_argument("name", help="activation name or alias (see `actlab list`)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="set a parameter (repeatable)")
-    p.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"), help="x range of the plot")
+    p.add_argument("--range", nargs=2, type=finite, metavar=("LOW", "HIGH"), help="x range of the plot")
     p.add_argument("--no-plot", action="store_true", help="leave out the character plot")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    json_flag(p)
     p.set_defaults(func=_cmd_show)
 
     p = command("plot", "a figure of activations side by side (PNG, SVG or PDF)")
     p.add_argument("names", nargs="+", metavar="NAME", help="activation names or aliases")
     p.add_argument("--derivative", action="store_true", help="draw the derivatives too (dashed)")
-    p.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"),
+    p.add_argument("--range", nargs=2, type=finite, metavar=("LOW", "HIGH"),
                    help="x range (default: one that shows every kink)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="set a parameter on every named activation that has it (repeatable)")
     p.add_argument("-o", "--output", default="activations.png",
                    help="file to write; the suffix picks the format (default: activations.png)")
-    p.add_argument("--dpi", type=int, default=200, help="resolution of PNG output (default 200)")
+    p.add_argument("--dpi", type=bounded(*DPI, "--dpi", integer=True), default=200,
+                   help=f"resolution of PNG output, {DPI[0]} to {DPI[1]} (default 200)")
     p.set_defaults(func=_cmd_plot)
 
     from actlab.viz.advice import LAYERS, TASKS
@@ -276,28 +423,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("advise", "which activation to use, from the texts' advice, the catalog and the lab")
     p.add_argument("--layer", choices=LAYERS, required=True)
     p.add_argument("--task", choices=TASKS, default="multiclass", help="default: multiclass")
-    p.add_argument("--depth", type=int, default=2, help="number of hidden layers (default 2)")
+    p.add_argument("--depth", type=count(1, "--depth"), default=2, help="number of hidden layers (default 2)")
     p.add_argument("--results", metavar="FILE",
-                   help="comparison results to cite (default: the report folder's, if present)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+                   help="comparison results to cite, such as a report's comparison.json (without "
+                        "it, advise reads no file)")
+    json_flag(p)
     p.set_defaults(func=_cmd_advise)
 
     from actlab.viz.report.build import DEFAULT_DIR
 
-    p = command("report", "run a short comparison and the claims, and write the HTML report",
-                "Run a short comparison on the bundled digits data and check the claims, then "
-                "write one self-contained HTML file (works offline) with the gallery, the "
-                "property table, the comparison and the claims.")
+    p = command("report", "write the HTML report: explainer, gallery, comparison and claims",
+                "Train the explainer's small networks, run a short comparison on the bundled digits "
+                "data and check the claims, then write one self-contained HTML file (works "
+                "offline): why activations matter, every activation live, the comparison and the "
+                "claims.")
     p.add_argument("-o", "--output", default=DEFAULT_DIR,
                    help=f"folder for the report and its data (default: {DEFAULT_DIR})")
-    p.add_argument("--budget", default="small",
+    # Checked when given (importing the lab only then): tiny, small or full.
+    p.add_argument("--budget", default="small", type=named_choice("budget", _budgets),
                    help="the lab's budget: tiny (seconds), small (the default, minutes) or full "
                         "(more seeds, epochs and depths; much longer)")
-    p.add_argument("--jobs", type=int, default=-1, help="parallel training runs (default: all cores)")
+    p.add_argument("--jobs", type=jobs, default=-1, help="parallel training runs (default: -1, all cores)")
     p.add_argument("--gallery-only", action="store_true",
-                   help="skip the comparison and the claims (seconds instead of minutes)")
+                   help="only the curves, the gallery and the properties (seconds instead of minutes)")
     p.add_argument("--from-results", metavar="FOLDER",
                    help="redraw from the results a previous report saved, without running anything")
+    p.add_argument("--no-progress", action="store_true", help="print no progress")
     p.set_defaults(func=_cmd_report)
 
     for name, (_, _, _, help_text) in FORWARDED.items():
@@ -307,9 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _terminal_width() -> int:
-    import shutil
+    from actlab.lab.progress import terminal_width
 
-    return shutil.get_terminal_size((100, 24)).columns
+    return terminal_width(sys.stdout, 100)
 
 
 def _print_json(data: Any) -> None:
@@ -321,7 +472,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] in FORWARDED:
             return _forward(argv[0], argv[1:])
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:  # bare `actlab`: the overview, not an error
+            parser.print_help()
+            return 0
         return args.func(args)
     except al.ActlabError as exc:
         print(f"actlab: error: {exc}", file=sys.stderr)

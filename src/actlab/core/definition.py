@@ -150,6 +150,12 @@ class Info:
             init=d.init, kink_convention=d.kink_convention, reference=d.reference,
             guidance=d.guidance)
 
+    def _repr_html_(self) -> str:
+        """The metadata as a table in a notebook (drawn by :mod:`actlab.viz.notebook`)."""
+        from ..viz.notebook import info_html
+
+        return info_html(self)
+
     def as_dict(self) -> dict:
         """A JSON-ready dictionary (infinite range ends become the strings '-inf'/'inf')."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -1,4 +1,10 @@
-"""``actlab compare`` and ``actlab claims``: the lab's two commands (``compare_main``, ``claims_main``)."""
+"""``actlab compare`` and ``actlab claims``: the lab's two commands (``compare_main``, ``claims_main``).
+
+They share the command line's grammar (:mod:`actlab.cli`): ``-o/--output`` for what they write,
+``--json`` to print JSON instead of text, ``--jobs``, ``--no-progress``, "did you mean" for every
+name (activations, datasets, optimizers, budgets, claim ids), and every value checked before
+any work starts.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,54 +13,72 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from ..cli import Parser, bounded, count, finite, fitted_table, jobs, named_choice, output_file
 from ..core.errors import ActlabError
 from . import datasets
 from .training import DEFAULTS, MODELS
 
 COLUMNS = (("test_accuracy", "test acc"), ("test_mse", "test mse"), ("final_train_loss", "train loss"),
            ("epochs_to_target", "epochs→target"), ("reached_target", "reached"),
-           ("wall_time_s", "time (s)"), ("dead_fraction", "dead"), ("grad_ratio", "grad first/last"))
+           ("dead_fraction", "dead"), ("grad_ratio", "grad first/last"))
 
 
-def _mean_std(m: dict) -> str:
-    if m["mean"] is None:
-        return "—"
-    return f"{m['mean']:.4g} ± {m['std']:.2g}" if m["std"] else f"{m['mean']:.4g}"
+def _optimizers() -> list[str]:
+    from ..nn.optimizers import OPTIMIZERS
+
+    return list(OPTIMIZERS)
+
+
+def _width() -> int:
+    from .progress import terminal_width
+
+    return terminal_width(sys.stdout, 100)
+
+
+def _present(c: dict) -> list[tuple[str, str]]:
+    return [(k, h) for k, h in COLUMNS if any(k in r["metrics"] for r in c["rows"])]
+
+
+def _cells(c: dict) -> list[list[str]]:
+    from ..viz.report.contract import metric_text
+
+    n = len(c["seeds"])
+    return [[r["activation"], *(metric_text(k, r["metrics"][k], n) for k, _ in _present(c))] for r in c["rows"]]
 
 
 def baseline_line(c: dict) -> str:
-    """``linear baseline (logistic regression ...): test acc 0.329``, or "" for results without one."""
+    """``linear baseline (logistic regression ...): test acc 32.9 ± 1.2 %``, or "" for results
+    without one."""
+    from ..viz.report.contract import metric_text
+
     base = c.get("linear_baseline")
     if not base:
         return ""
     score, header = next((k, h) for k, h in COLUMNS if k in base)
-    return f"linear baseline ({base['model']}): {header} {_mean_std(base[score])}"
+    return f"linear baseline ({base['model']}): {header} {metric_text(score, base[score], len(c['seeds']))}"
 
 
-def comparison_table(c: dict) -> str:
-    """The comparison as aligned text, one row per activation (best first), after the network
-    and the dataset's linear baseline."""
-    present = [(k, h) for k, h in COLUMNS if any(k in r["metrics"] for r in c["rows"])]
-    header = ["activation", *(h for _, h in present)]
-    body = [[r["activation"], *(_mean_std(r["metrics"][k]) for k, _ in present)] for r in c["rows"]]
-    widths = [max(len(row[i]) for row in [header, *body]) + 2 for i in range(len(header))]
-    lines = ["".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *body]]
-    lines.insert(1, "-" * len(lines[0]))
+def comparison_table(c: dict, width: int = 100) -> str:
+    """The comparison as aligned text, one row per activation, after the network and the
+    dataset's linear baseline, fitted to ``width`` columns."""
+    import textwrap
+
     target = c.get("target", {})
     head = (f"{c['dataset']}: {c['architecture']}; seeds {c['seeds']}; target: {target.get('metric')} "
-            f"{target.get('value')}")
-    return "\n".join([head, *filter(None, [baseline_line(c)]), *lines])
+            f"{target.get('value')}; mean ± std over seeds")
+    lines = fitted_table(["activation", *(h for _, h in _present(c))], _cells(c), width)
+    intro = [textwrap.fill(t, width - 1, break_on_hyphens=False) for t in (head, baseline_line(c)) if t]
+    return "\n".join([*intro, *lines])
 
 
 def comparison_markdown(c: dict) -> str:
-    present = [(k, h) for k, h in COLUMNS if any(k in r["metrics"] for r in c["rows"])]
+    present = _present(c)
     baseline = baseline_line(c)
     lines = [f"# Activation comparison on {c['dataset']}", "", f"{c['architecture']}; seeds {c['seeds']}; "
              "mean ± std over seeds.", *(["", baseline[0].upper() + baseline[1:] + "."] if baseline else []),
              "", "| activation | " + " | ".join(h for _, h in present) + " |",
              "|---" * (len(present) + 1) + "|"]
-    lines += [f"| {r['activation']} | " + " | ".join(_mean_std(r["metrics"][k]) for k, _ in present) + " |"
-              for r in c["rows"]]
+    lines += ["| " + " | ".join(row) + " |" for row in _cells(c)]
     return "\n".join(lines) + "\n"
 
 
@@ -75,54 +99,74 @@ def _activation_arg(text: str):
     return {"name": name, "params": params}
 
 
+def _dataset_file(text: str) -> bool:
+    return Path(text).suffix.lower() in (".npz", ".csv")
+
+
+def _scheduler(text: str) -> str:
+    """A Dask scheduler address, ``tcp://host:port`` (or ``host:port``)."""
+    address = text if "://" in text else f"tcp://{text}"
+    scheme, _, rest = address.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("tcp", "tls", "inproc", "ucx") or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a scheduler address; expected tcp://HOST:PORT")
+    return address
+
+
 def _compare_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="actlab compare", description=
-                                "Train the same network with several activations over seeds and compare "
-                                "them: mean ± std of test accuracy, train loss, epochs to a target, time, "
-                                "dead units and gradient ratio; learning curves as a figure.")
+    p = Parser(prog="actlab compare", description=
+               "Train the same network with several activations over seeds and compare them: mean "
+               "± std of test accuracy, train loss, epochs to a target, dead units and gradient "
+               "ratio; learning curves as a figure.")
     p.add_argument("--activations", nargs="+", type=_activation_arg, metavar="ACT",
                    help="names, or name:param=value,... (default: every elementwise activation meant "
                         "for hidden layers or gates)")
     p.add_argument("--dataset", nargs="+", default=[datasets.DEFAULT], metavar="DATASET",
+                   type=named_choice("dataset", datasets.available, extra=_dataset_file),
                    help=f"one or more of {', '.join(datasets.available())}, or .npz/.csv files "
                         "(default %(default)s)")
-    p.add_argument("--model", default=DEFAULTS["model"], choices=list(MODELS),
-                   help="mlp: hidden Dense layers; cnn: strided convolutions (for sequences and images, "
-                        "such as mnist1d and mnist), then a Dense output (default %(default)s)")
-    p.add_argument("--seeds", type=int, default=3, help="runs per activation (default %(default)s)")
+    p.add_argument("--model", default=DEFAULTS["model"], type=named_choice("model", lambda: list(MODELS)),
+                   help=f"{' or '.join(MODELS)}; mlp: hidden Dense layers; cnn: strided convolutions (for "
+                        "sequences and images, such as mnist1d and mnist), then a Dense output (default %(default)s)")
+    p.add_argument("--seeds", type=count(1, "--seeds"), default=3, help="runs per activation (default %(default)s)")
     depths, widths = (", ".join(f"{m} {d[key]}" for m, d in MODELS.items()) for key in ("depth", "width"))
-    p.add_argument("--depth", nargs="+", type=int, metavar="DEPTH",
+    p.add_argument("--depth", nargs="+", type=count(1, "--depth"), metavar="DEPTH",
                    help=f"hidden layers (mlp) or convolutions (cnn); several give one comparison each "
                         f"(default: {depths})")
-    p.add_argument("--width", type=int, help=f"units per hidden layer (mlp) or filters per convolution (cnn) "
-                                             f"(default: {widths})")
-    p.add_argument("--epochs", type=int, default=20, help="(default %(default)s)")
-    p.add_argument("--batch-size", type=int, default=32, help="(default %(default)s)")
-    p.add_argument("--optimizer", default="adam", help="sgd, momentum, adam or rmsprop (default %(default)s)")
-    p.add_argument("--lr", type=float, default=1e-3, help="learning rate (default %(default)s)")
-    p.add_argument("--target", type=float, help="training accuracy (or loss, for regression) whose epoch "
+    p.add_argument("--width", type=count(1, "--width"),
+                   help=f"units per hidden layer (mlp) or filters per convolution (cnn) (default: {widths})")
+    p.add_argument("--epochs", type=count(1, "--epochs"), default=20, help="(default %(default)s)")
+    p.add_argument("--batch-size", type=count(1, "--batch-size"), default=32, help="(default %(default)s)")
+    p.add_argument("--optimizer", default="adam", type=named_choice("optimizer", _optimizers),
+                   help=f"{', '.join(_optimizers())} (default %(default)s)")
+    p.add_argument("--lr", type=bounded(0.0, 1e6, "--lr", low_open=True), default=1e-3,
+                   help="learning rate (default %(default)s)")
+    p.add_argument("--target", type=finite, help="training accuracy (or loss, for regression) whose epoch "
                                                 "is reported (default 0.95 / 0.1)")
-    p.add_argument("--out", default="actlab-compare", help="folder for comparison.json, comparison.md, "
-                                                           "learning_curves.png and the runs (default %(default)s)")
-    p.add_argument("--jobs", type=int, default=-1, help="parallel runs (default: all cores)")
-    p.add_argument("--scheduler", help="a Dask scheduler address: run on that cluster")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="print the comparison as JSON instead of a table")
+    p.add_argument("-o", "--output", default="actlab-compare",
+                   help="folder for comparison.json, comparison.md, learning_curves.png and the runs "
+                        "(default %(default)s)")
+    p.add_argument("--jobs", type=jobs, default=-1, help="parallel runs (default: -1, all cores)")
+    p.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): "
+                                                        "run on that cluster")
+    p.add_argument("--no-progress", action="store_true", help="print no progress")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of text")
     return p
 
 
 def compare_main(argv: Sequence[str] | None = None) -> int:
     """``actlab compare``: prints the table, writes JSON, Markdown and the learning-curve figure.
 
-    Finished runs are kept in ``OUT/runs.jsonl``: the same command after an interruption resumes.
+    Finished runs are kept in ``OUTPUT/runs.jsonl``: the same command after an interruption resumes.
     """
     args = _compare_parser().parse_args(argv)
+    from ..viz.files import writable_folder, write_text
     from .comparison import run_comparisons
     from .figures import learning_curves
 
-    out = Path(args.out)
     depths = args.depth or [MODELS[args.model]["depth"]]
     try:
+        out = writable_folder(args.output, "-o/--output")  # before any training
         results = run_comparisons(args.activations, datasets_=args.dataset, model=args.model, depths=depths,
                                   seeds=args.seeds, width=args.width, epochs=args.epochs,
                                   batch_size=args.batch_size, optimizer={"name": args.optimizer, "lr": args.lr},
@@ -131,6 +175,10 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
     except (ActlabError, FileNotFoundError) as exc:
         print(f"actlab compare: error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, TimeoutError) as exc:  # a scheduler that cannot be reached, a full disk
+        where = f" (scheduler {args.scheduler})" if args.scheduler else ""
+        print(f"actlab compare: error{where}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     single = len(results) == 1
@@ -139,52 +187,74 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
         # One comparison keeps the plain names; a grid names each file by its dataset and depth.
         stem = "" if single else f"_{Path(str(dataset)).stem}_depth{depth}"
         files = (out / f"comparison{stem}.json", out / f"comparison{stem}.md", out / f"learning_curves{stem}.png")
-        files[0].write_text(json.dumps(result, indent=1, allow_nan=False), encoding="utf-8")
-        files[1].write_text(comparison_markdown(result), encoding="utf-8")
+        write_text(files[0], json.dumps(result, indent=1, allow_nan=False))
+        write_text(files[1], comparison_markdown(result))
         learning_curves(result, files[2])
         written += files
-        print(json.dumps(result, indent=1) if args.json else comparison_table(result) + "\n")
+        print(json.dumps(result, indent=1) if args.json else comparison_table(result, _width()) + "\n")
     print(f"written: {', '.join(map(str, written))}", file=sys.stderr)
     return 0
+
+
+def _claim_ids() -> list[str]:
+    from .claims import CLAIMS
+
+    return [c.id for c in CLAIMS]
 
 
 def _claims_parser() -> argparse.ArgumentParser:
     from .claims import BUDGETS
 
-    p = argparse.ArgumentParser(prog="actlab claims", description=
-                                "Check every claim and formula of the seed texts: what was measured, the "
-                                "figures, and a verdict computed from them.")
-    p.add_argument("--budget", default="small", choices=list(BUDGETS),
+    p = Parser(prog="actlab claims", description=
+               "Check every claim and formula of the seed texts: what was measured, the figures, "
+               "and a verdict computed from them.")
+    p.add_argument("--budget", default="small", type=named_choice("budget", lambda: list(BUDGETS)),
                    help="tiny (a minute), small (default, a few minutes on two cores), full (hours: the "
                         "published directions, more seeds, depths and epochs)")
-    p.add_argument("--only", nargs="+", metavar="ID", help="check only these claim ids")
-    p.add_argument("--out", default="actlab-claims.md", help="the Markdown report (default %(default)s)")
-    p.add_argument("--json", metavar="FILE", help="also write the claims as JSON")
+    p.add_argument("--list", action="store_true", help="list the claim ids and statements, and run nothing")
+    p.add_argument("--only", nargs="+", metavar="ID", type=named_choice("claim id", _claim_ids, more="; `actlab claims --list` lists them"),
+                   help="check only these claims (see --list)")
+    p.add_argument("-o", "--output", default="actlab-claims.md", help="the Markdown report (default %(default)s)")
     p.add_argument("--results", metavar="DIR", help="keep each experiment's runs here; rerunning resumes "
-                                                    "(default: a folder beside --out)")
+                                                    "(default: a folder beside -o/--output)")
     p.add_argument("--figures", metavar="DIR", help="where the figures go (default: RESULTS/figures)")
-    p.add_argument("--jobs", type=int, default=-1, help="parallel training runs (default: all cores)")
-    p.add_argument("--scheduler", help="a Dask scheduler address: run the training on that cluster")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--jobs", type=jobs, default=-1, help="parallel training runs (default: -1, all cores)")
+    p.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): run the "
+                                                        "training on that cluster")
+    p.add_argument("--no-progress", action="store_true", help="print no progress")
+    p.add_argument("--json", action="store_true", help="print the claims (and the run's record) as JSON "
+                                                       "instead of the table")
     return p
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def claim_list(width: int) -> str:
+    """Every claim id with its statement and source, one per line, fitted to ``width``."""
+    from ..viz.maths import inline_unicode
+    from ..viz.sources import number
+    from .claims import CLAIMS
+
+    id_w = max(len(c.id) for c in CLAIMS) + 2
+    lines = []
+    for c in CLAIMS:
+        text = f"{c.id:<{id_w}}{','.join(number(s.strip()) for s in c.source.split(',')):<9}{inline_unicode(c.statement)}"
+        lines.append(text if len(text) <= width - 1 else text[: width - 2] + "…")
+    return "\n".join([f"{'claim':<{id_w}}{'texts':<9}statement", *lines, "",
+                      f"{len(CLAIMS)} claims; `actlab claims --only ID ...` checks some of them."])
 
 
 def claims_main(argv: Sequence[str] | None = None) -> int:
-    """``actlab claims``: prints a table of verdicts and writes the Markdown report."""
+    """``actlab claims``: prints a table of verdicts (or JSON) and writes the Markdown report."""
     args = _claims_parser().parse_args(argv)
+    if args.list:
+        print(claim_list(_width()))
+        return 0
+    from ..viz.files import write_text
     from .claims import run_claims
     from .claims.report import markdown, table
 
-    out = Path(args.out)
-    results = args.results or str(out.with_name(f"{out.stem}-runs-{args.budget}"))
     try:
+        path = output_file(args.output, (".md",))  # before any work
+        results = args.results or str(path.with_name(f"{path.stem}-runs-{args.budget}"))
         claims = run_claims(args.budget, only=args.only, n_jobs=args.jobs, results=results,
                             scheduler=args.scheduler, figures=args.figures,
                             progress=False if args.no_progress else None)
@@ -193,13 +263,8 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    print(table(claims))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out, markdown(claims, budget=args.budget, info=claims.info, base=str(out.parent)))
-    written = [args.out]
-    if args.json:
-        _atomic_write(Path(args.json), json.dumps({"run": claims.info, "claims": claims}, indent=1, allow_nan=False))
-        written.append(args.json)
-    print(f"\nwritten: {', '.join(written)}", file=sys.stderr)
+    print(json.dumps({"run": claims.info, "claims": claims}, indent=1, ensure_ascii=False, allow_nan=False)
+          if args.json else table(claims, _width()))
+    write_text(path, markdown(claims, budget=args.budget, info=claims.info, base=str(path.parent)))
+    print(f"\nwritten: {path}", file=sys.stderr)
     return 0
-

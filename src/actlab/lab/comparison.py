@@ -4,7 +4,7 @@
 
     {"dataset", "model", "architecture", "seeds",
      "linear_baseline": {"model", "test_accuracy" | "test_mse": {"mean", "std"}},
-     "rows": [{"activation", "metrics": {name: {"mean", "std"}}}],
+     "rows": [{"activation", "metrics": {name: {"mean", "std"}}, "per_seed": {name: [...]}}],
      "curves": {activation: {"epoch", "train_loss_mean", "train_loss_std",
                              "val_accuracy_mean", "val_accuracy_std"}},
      "per_layer": {activation: {"dead_fraction": [...], "grad_norm": [...]}}}
@@ -32,6 +32,16 @@ from . import datasets
 from .sweep import grid, run_sweep
 from .baselines import describe as describe_baseline
 from .training import DEFAULT_TARGET, DEFAULTS, MODELS, activation_label, describe_model, train_cell
+
+
+class Comparison(dict):
+    """A comparison's results: a plain dict (JSON-ready, the shape above) that shows itself as a
+    table in a notebook."""
+
+    def _repr_html_(self) -> str:
+        from ..viz.notebook import comparison_html
+
+        return comparison_html(self)
 
 
 def default_activations() -> list[str]:
@@ -142,16 +152,19 @@ def _summarise(pairs, linear, dataset, depth, specs, seeds, fixed) -> dict:
                    for name in (score, "final_train_loss", "epochs_to_target", "wall_time_s",
                                 "dead_fraction", "grad_ratio")}
         metrics["reached_target"] = mean_std([float(x) for x in reached])
-        rows.append({"activation": label, "metrics": metrics})
+        # Each seed's figures, in the order of ``seeds``: runs with the same seed share data,
+        # weights and batch order, so activations can be compared seed by seed (paired).
+        per_seed = {name: [r[name] for r in runs] for name in metrics if name != "reached_target"}
+        rows.append({"activation": label, "metrics": metrics, "per_seed": per_seed})
         curves[label] = _curves(runs, classify)
         per_layer[label] = {key: _columnwise([r["per_layer"][key] for r in runs])["mean"]
                             for key in ("dead_fraction", "grad_norm")}
     rows.sort(key=lambda row: _rank(row["metrics"][score]["mean"], classify))
     target = fixed["target"] if fixed["target"] is not None else DEFAULT_TARGET[ds.task]
-    return {"dataset": ds.name, "model": fixed["model"], "architecture": _architecture(ds, depth, fixed),
-            "seeds": list(seeds), "linear_baseline": baseline,
-            "target": {"metric": "train accuracy" if classify else "train loss", "value": target},
-            "rows": rows, "curves": curves, "per_layer": per_layer}
+    return Comparison({"dataset": ds.name, "model": fixed["model"], "architecture": _architecture(ds, depth, fixed),
+                       "seeds": list(seeds), "linear_baseline": baseline,
+                       "target": {"metric": "train accuracy" if classify else "train loss", "value": target},
+                       "rows": rows, "curves": curves, "per_layer": per_layer})
 
 
 def _rank(value: float | None, higher_is_better: bool) -> float:

@@ -42,18 +42,23 @@ def run_sweep(task: Callable[[dict], dict], cells: list[dict], *, results: str |
 
     ``n_jobs``: joblib's worker count (None: all cores; 1 runs in this process, in cell order).
     ``scheduler``: a Dask scheduler address (``"tcp://host:8786"``); the cells then run on that
-    cluster. ``progress``: None shows a bar only on a terminal.
+    cluster. ``progress``: False is silent; None reports as :mod:`actlab.lab.progress` does
+    (a bar on a terminal, lines elsewhere), with the ETA weighted by ``task.cost(cell)`` if the
+    task has one.
     """
     if len({cell_key(c) for c in cells}) != len(cells):
         raise ParameterError("the sweep has repeated cells; every combination must be unique")
     store = ResultStore(results)
     todo = [c for c in cells if c not in store]
-    bar = Progress(len(cells), label, already=len(cells) - len(todo), enabled=progress)
+    # A task may say what its cells cost (``task.cost(cell)``): the ETA then weighs them.
+    cost = getattr(task, "cost", None)
+    bar = Progress(len(cells), label, already=len(cells) - len(todo), enabled=progress, unit="cells",
+                   weights=None if cost is None else [cost(c) for c in todo])
     try:
         with _backend(scheduler):
             for cell, result in _execute(task, todo, n_jobs):
                 store.add(cell, result)
-                bar.update()
+                bar.update(weight=None if cost is None else cost(cell))
     except KeyboardInterrupt:
         bar.close()
         where = f" in {store.path}" if store.path else ""

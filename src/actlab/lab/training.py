@@ -107,6 +107,13 @@ def epochs_to_target(values: list[float], target: float, *, higher_is_better: bo
     return None
 
 
+def cell_cost(cell: dict) -> float:
+    """A cell's training cost relative to others: epochs × samples × the hidden layers' products
+    (depth · width²), the part that grows with the network. It only weighs the ETA."""
+    spec = {**DEFAULTS, **cell}
+    return float(spec["epochs"] * (spec["max_train"] or 1000) * max(1, spec["depth"]) * spec["width"] ** 2)
+
+
 def train_cell(cell: dict) -> dict:
     """Train the network a cell describes; return its figures (JSON-ready).
 
@@ -139,6 +146,9 @@ def train_cell(cell: dict) -> dict:
                             callbacks=[Diagnostics(dead_warning=None)])
     wall = time.perf_counter() - start
     return _figures(model, history, ds, classify, spec, wall)
+
+
+train_cell.cost = cell_cost
 
 
 def _figures(model, history, ds, classify, spec, wall) -> dict:

@@ -12,7 +12,10 @@ from ..core import NotDifferentiableError, ParameterError
 from . import data
 from .callbacks import Callback, History
 from .errors import DataError, TrainingDivergedWarning, TrainingInterruptedWarning
-from .progress import ProgressBar, format_logs
+
+
+def format_logs(logs: dict[str, Any]) -> str:
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, (int, float)))
 
 
 def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=None,
@@ -28,8 +31,9 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
             samples, taken before shuffling (as Keras does).
         shuffle: visit the samples in a new random order every epoch (from the model's seed).
         callbacks: :class:`Callback` objects; they receive the model at every hook.
-        verbose: 0 silent; 1 a progress bar with ETA when stdout is a terminal (nothing
-            otherwise); 2 one line per epoch.
+        verbose: 0 silent; 1 progress with an ETA through :mod:`actlab.lab.progress` (a bar
+            on a terminal, a live bar in Jupyter, a timestamped line every tenth of the way
+            elsewhere); 2 one line per epoch.
 
     A loss that becomes NaN or infinite stops training with a :class:`TrainingDivergedWarning`
     naming the epoch and batch; the model keeps the last finite weights. Ctrl-C stops training
@@ -55,6 +59,10 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
     history = model.history = History()
     model.stop_training, model.stop_reason = False, None
     run = _Run(model, x, y, val, batch_size, epochs, shuffle, callbacks, verbose, history)
+    if verbose == 1:
+        from ..lab.progress import Progress  # the one progress facility
+
+        run.bar = Progress(epochs * run.steps, "fit", unit="batches", stream=sys.stdout)
     for cb in callbacks:
         cb.on_train_begin(model, {})
     try:
@@ -63,6 +71,9 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
                 break
     except KeyboardInterrupt:
         run.interrupted()
+    finally:
+        if run.bar is not None:
+            run.bar.close()
     for cb in callbacks:
         cb.on_train_end(model, {})
     return history
@@ -79,6 +90,7 @@ class _Run:
         self.backup = np.empty_like(model.parameters)
         self.at = (0, 0)  # (epoch, batch) being computed
         self.updating = False
+        self.bar = None   # the progress display, with verbose=1
 
     def epoch(self, epoch: int) -> bool:
         """Run one epoch; False when training must stop."""
@@ -90,7 +102,6 @@ class _Run:
             xs, ys = self.x[order], self.y[order]
         else:
             xs, ys = self.x, self.y
-        bar = ProgressBar(self.steps, f"Epoch {epoch + 1}/{self.epochs}") if self.verbose == 1 else None
         totals = dict.fromkeys(["loss", *model.metrics], 0.0)
         seen = 0
         for batch in range(self.steps):
@@ -111,8 +122,9 @@ class _Run:
                 totals[k] += v * len(xb)
             for cb in self.callbacks:
                 cb.on_batch_end(model, batch, logs)
-            if bar is not None and bar.enabled:
-                bar.update(batch + 1, {k: v / seen for k, v in totals.items()})
+            if self.bar is not None:
+                self.bar.update(note=f"epoch {epoch + 1}/{self.epochs} - "
+                                     + format_logs({k: v / seen for k, v in totals.items()}))
             if model.stop_training:
                 break
         logs = {k: v / seen for k, v in totals.items()}
@@ -121,9 +133,7 @@ class _Run:
         for cb in self.callbacks:
             cb.on_epoch_end(model, epoch, logs)
         self.history.record(epoch, logs)
-        if bar is not None:
-            bar.finish(logs)
-        elif self.verbose == 2:
+        if self.verbose == 2:
             print(f"Epoch {epoch + 1}/{self.epochs} - {format_logs(logs)}", file=sys.stdout, flush=True)
         if model.stop_training:
             self.history.stop_reason = model.stop_reason or "stopped by a callback"

@@ -17,7 +17,9 @@ import numpy as np
 
 from ..core import Activation, Info, ParameterError, definitions, get, lookup
 from ..core.errors import UnknownActivationError
+from .properties import flat_regions, flat_text
 from .report.contract import mean_std_text
+from .sources import cite
 
 LAYERS = ("hidden", "output")
 TASKS = ("binary", "multiclass", "multilabel", "regression")
@@ -52,8 +54,8 @@ RULES = {
         "Cheap: built from a few exact floating-point operations (000: 'very computationally "
         "efficient').",
         "Simplest first: fewer parameters, then the longest in use (003: 'if it works, don't touch it').",
-        "Units with f'(x) = 0 for negative x can die; if the lab or your diagnostics show many dead "
-        "units, take the next candidate that keeps a gradient there (000, 003).",
+        "Units can die where f'(x) = 0 (ReLU: for every x ≤ 0); if the lab or your diagnostics "
+        "show many dead units, take the next candidate that keeps a gradient there (000, 003).",
     ),
     "output": (
         "Matches the task: the catalog lists it for this kind of output.",
@@ -65,8 +67,7 @@ RULES = {
     ),
 }
 DEEP = 3  # from this many hidden layers on, two-sided saturation is called out (001)
-PROBES = {"right": np.array([0.5, 1.0, 2.0, 5.0, 50.0]), "left": np.array([-1.0, -2.0, -5.0]),
-          "zero": np.array([-0.25, 0.25])}
+PROBES = {"right": np.array([0.5, 1.0, 2.0, 5.0, 50.0]), "zero": np.array([-0.25, 0.25])}
 
 
 @dataclass(frozen=True)
@@ -78,19 +79,24 @@ class Traits:
     saturates_both: bool
     unit_slope_right: bool
     cheap: bool
-    can_die: bool
+    dead_zone: str  # where f' = 0 exactly ("x ≤ 0"), computed from the definition; "" if nowhere
+
+    @property
+    def can_die(self) -> bool:
+        """A unit whose inputs all fall where f' = 0 passes no gradient: it has died."""
+        return bool(self.dead_zone)
 
     @classmethod
     def of(cls, act: Activation) -> "Traits":
         d, info = act.definition, act.info
         trainable = d.differentiable and d.smoothness != "discontinuous"
         if not (d.elementwise and trainable):
-            return cls(trainable, False, len(info.saturates) == 2, False, d.exact, False)
+            return cls(trainable, False, len(info.saturates) == 2, False, d.exact, "")
         slope = {k: np.asarray(act.derivative(x)) for k, x in PROBES.items()}
         return cls(trainable=True, flat_at_zero=bool(np.all(slope["zero"] == 0)),
                    saturates_both=len(info.saturates) == 2,
                    unit_slope_right=bool(np.allclose(slope["right"], 1.0, rtol=0, atol=1e-9)),
-                   cheap=d.exact, can_die=bool(np.any(slope["left"] == 0)))
+                   cheap=d.exact, dead_zone=flat_text(flat_regions(act)))
 
 
 @dataclass
@@ -149,7 +155,8 @@ def advise(layer: str, task: str, depth: int = 2, comparison: Mapping | None = N
         layer=layer, task=task, depth=depth,
         recommendation=_recommend(candidates, evidence, comparison, layer, depth),
         candidates=candidates, set_aside=set_aside,
-        quotes=[{"source": s, "text": t} for s, t in SEED_ADVICE[layer]], rules=list(RULES[layer]),
+        quotes=[{"source": s, "cited": cite(s), "text": t} for s, t in SEED_ADVICE[layer]],
+        rules=list(RULES[layer]),
         evidence_source=evidence_source if evidence else None,
         not_for_layer=[a.name for a in acts if a not in chosen])
 
@@ -189,7 +196,7 @@ def _notes(t: Traits, layer: str, depth: int) -> list[str]:
     if t.cheap:
         notes.append("cheap")
     if t.can_die:
-        notes.append("units can die (f' = 0 for x < 0)")
+        notes.append(f"units can die (f' = 0 for {t.dead_zone})")
     return notes
 
 

@@ -131,14 +131,26 @@ def controls(definition: Definition) -> list[Control]:
     return found
 
 
-def _grid(p: Param, count: int) -> tuple[float, ...]:
-    """``count`` evenly spaced values across the parameter's range, plus its default."""
+def param_span(p: Param) -> tuple[float, float]:
+    """The interval a reader explores a real parameter over: its valid range, cut to twice the
+    default's size (at least 2) on either side of the default. Open ends are still included;
+    callers drop them."""
     d = float(p.default)
     span = 2.0 * max(1.0, abs(d))
     lo = p.low if math.isfinite(p.low) else d - span
     hi = p.high if math.isfinite(p.high) else d + span
-    lo, hi = max(lo, d - span), min(hi, d + span)
-    grid = np.linspace(lo, hi, count)
+    return max(lo, d - span), min(hi, d + span)
+
+
+def allowed(p: Param, v: float) -> bool:
+    """Whether v lies in the parameter's range, open ends excluded."""
+    return (v > p.low if p.low_open else v >= p.low) and (v < p.high if p.high_open else v <= p.high)
+
+
+def _grid(p: Param, count: int) -> tuple[float, ...]:
+    """``count`` evenly spaced values across the parameter's range, plus its default."""
+    d = float(p.default)
+    grid = np.linspace(*param_span(p), count)
     if p.low_open:
         grid = grid[grid > p.low]
     if p.high_open:

@@ -8,8 +8,9 @@ import numpy as np
 
 from ..core import Activation
 from .advice import Advice
+from .maths import MathSyntaxError, inline_unicode, unicode
 from .properties import property_row
-from .report.contract import mean_std_text
+from .report.contract import metric_text
 from .sampling import plot_range, sample
 from .terminal import Series, char_plot
 
@@ -18,8 +19,9 @@ MAX_WIDTH = 100
 
 def _wrapper(width: int, indent: str = "  ", hang: str = ""):
     width = min(MAX_WIDTH, width)
-    return lambda text, first=indent: textwrap.fill(text, width, initial_indent=first,
-                                                    subsequent_indent=first + hang)
+    return lambda text, first=indent, more=None: textwrap.fill(
+        text, width, initial_indent=first, subsequent_indent=more if more is not None else first + hang,
+        break_on_hyphens=False, break_long_words=False)
 
 
 def activation_page(act: Activation, width: int, *, plot: bool = True,
@@ -27,27 +29,37 @@ def activation_page(act: Activation, width: int, *, plot: bool = True,
     """Formulas, parameters, properties, guidance, reference and a character plot."""
     info, wrap = act.info, _wrapper(width)
     aliases = f" (also {', '.join(info.aliases)})" if info.aliases else ""
-    out = [f"{info.name}{aliases} — {info.family}", wrap(info.summary, ""), "",
-           "formula (LaTeX)", f"  f(x)  = {info.latex}", f"  f'(x) = {info.latex_derivative}"]
+    out = [f"{info.name}{aliases} — {info.family}", wrap(inline_unicode(info.summary), ""), "",
+           "formula", wrap(f"f(x)  = {formula_text(info.latex)}", "  ", "        "),
+           wrap(f"f′(x) = {formula_text(info.latex_derivative)}", "  ", "        ")]
     if info.parameters:
         out += ["", "parameters"]
         for p in info.parameters:
             learn = ", learnable" if p["learnable"] else ""
-            out.append(f"  {p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})")
+            out.append(wrap(f"{p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})",
+                            "  ", "      "))
             out.append(wrap(p["doc"], "      "))
     row, yes = property_row(info), lambda flag: "yes" if flag else "no"  # noqa: E731
     out += ["", "properties",
-            f"  range {row['range']}; monotonic {yes(info.monotonic)}; zero-centred "
-            f"{yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}",
-            f"  elementwise {yes(info.elementwise)}; differentiable {yes(info.differentiable)}; "
-            f"derivative from output {yes(info.has_derivative_from_output)}",
-            f"  uses: {row['uses']}; initialise weights with {info.init}"]
+            wrap(f"range {row['range']}; monotonic {yes(info.monotonic)}; zero-centred "
+                 f"{yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}"),
+            wrap(f"elementwise {yes(info.elementwise)}; differentiable {yes(info.differentiable)}; "
+                 f"derivative from output {yes(info.has_derivative_from_output)}"),
+            wrap(f"uses: {row['uses']}; initialise weights with {info.init}")]
     if info.kink_convention:
         out.append(wrap(f"at the kink: {info.kink_convention}"))
-    out += ["", "guidance", wrap(info.guidance), "", "reference", wrap(str(info.reference))]
+    out += ["", "guidance", wrap(inline_unicode(info.guidance)), "", "reference", wrap(str(info.reference))]
     if plot:
         out += ["", activation_plot(act, width, x_range)]
     return "\n".join(out)
+
+
+def formula_text(latex: str) -> str:
+    """The formula in Unicode (``x·Φ(x)``), or its LaTeX where it cannot be typeset."""
+    try:
+        return unicode(latex)
+    except MathSyntaxError:
+        return latex
 
 
 def activation_plot(act: Activation, width: int, x_range: Sequence[float] | None = None) -> str:
@@ -68,26 +80,28 @@ def advice_page(advice: Advice, width: int) -> str:
     where = "hidden layers" if hidden else f"the output layer ({advice.task})"
     out = [f"Activation for {where}" + (f", {advice.depth} hidden layers" if hidden else ""), "",
            wrap(advice.recommendation, ""), "", "What the texts say"]
-    out += [wrap(f"“{q['text']}” ({q['source']})") for q in advice.quotes]
+    out += [wrap(f"“{q['text']}” ({q['cited']})") for q in advice.quotes]
     out += ["", "How that is read against the catalog (in order of importance)"]
     out += [wrap(f"{i}. {rule}") for i, rule in enumerate(advice.rules, 1)]
     out += ["", "Candidates, best first"]
+    row = lambda c, extra="": wrap(f"{c.name:<13}{'; '.join(c.notes)}{extra}".rstrip(), "  ", " " * 15)  # noqa: E731
     for c in advice.candidates:
-        out.append(f"  {c.name:<13}{'; '.join(c.notes)}{_evidence(c.evidence)}".rstrip())
-        out.append(wrap(c.guidance, "      "))
+        out.append(row(c, _evidence(c.evidence)))
+        out.append(wrap(inline_unicode(c.guidance), "      "))
     if advice.set_aside:
-        out += ["", "Set aside"] + [f"  {c.name:<13}{'; '.join(c.notes)}" for c in advice.set_aside]
+        out += ["", "Set aside"] + [row(c) for c in advice.set_aside]
     if advice.not_for_layer:
         out += ["", wrap(f"Not meant for {where}: {', '.join(advice.not_for_layer)}.", "")]
-    out += ["", f"Lab evidence from {advice.evidence_source}." if advice.evidence_source else
-            "No lab evidence yet: `actlab report` (or `actlab compare`) measures the candidates on "
-            "real data; advise then shows the measurements."]
+    out += ["", wrap(f"Lab evidence from {advice.evidence_source}." if advice.evidence_source else
+                     "No lab evidence yet: `actlab report` (or `actlab compare`) measures the "
+                     "candidates on real data; `actlab advise --results actlab-report/comparison.json` "
+                     "then shows the measurements.", "")]
     return "\n".join(out)
 
 
 def _evidence(evidence: dict | None) -> str:
     if not evidence:
         return ""
-    parts = [f"{label} {mean_std_text(evidence[k])}" for k, label in
+    parts = [f"{label} {metric_text(k, evidence[k], 1)}" for k, label in
              (("test_accuracy", "accuracy"), ("dead_fraction", "dead")) if k in evidence]
     return f"  [lab: {', '.join(parts)}]"

@@ -1,36 +1,56 @@
 """The few lines that sum up a report, for its top and for the terminal."""
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 
-from .contract import METRICS, VERDICTS, mean_std_text, number
+from . import paired
+from .contract import ERRATUM, VERDICTS
 
 
 def comparison_lines(c: dict) -> list[str]:
-    """Which activation did best and worst on each headline metric, with mean ± std."""
+    """What was compared, and how the activations fall against the reference: better, not told
+    apart, worse (never a ranking of differences the seeds cannot resolve)."""
     seeds = len(c["seeds"])
     lines = [f"{len(c['rows'])} activations on {c['dataset']} ({c['architecture']}), "
              f"{seeds} seed{'s' if seeds != 1 else ''}"]
-    for key, (heading, better) in METRICS.items():
-        ranked = _ranked(c, key)
-        if len(ranked) < 2 or better not in ("higher", "lower"):
-            continue
-        best, worst = (ranked[-1], ranked[0]) if better == "higher" else (ranked[0], ranked[-1])
-        if best["metrics"][key]["mean"] == worst["metrics"][key]["mean"]:
-            continue  # all equal: no best or worst to name
-        lines.append(f"{heading}: best {best['activation']} {mean_std_text(best['metrics'][key])}, "
-                     f"worst {worst['activation']} {mean_std_text(worst['metrics'][key])}")
+    line = paired.summary_line(c)
+    lines.append(line if line is not None else
+                 f"no paired figures against {paired.REFERENCE} in these results (mean ± std only)")
     return lines
 
 
-def _ranked(c: dict, key: str) -> list[dict]:
-    rows = [r for r in c["rows"] if number(r["metrics"].get(key, {}).get("mean")) is not None]
-    return sorted(rows, key=lambda r: r["metrics"][key]["mean"])
+def group_lines(c: dict, width: int) -> list[str]:
+    """The groups of :func:`comparison_lines`, each activation with its difference and interval
+    in percentage points, wrapped to ``width`` columns."""
+    diffs = paired.differences(c, "test_accuracy")
+    if diffs is None:
+        return []
+    out = []
+    for group, members in paired.grouped(diffs).items():
+        if not members:
+            continue
+        items = [f"{d.activation} {points_text(d)}" if group != "not told apart" else d.activation
+                 for d in members]
+        out.append(textwrap.fill(", ".join(items), width, initial_indent=f"  {group}: ",
+                                 subsequent_indent="    ", break_on_hyphens=False, break_long_words=False))
+    return out
+
+
+def points_text(d: paired.Difference) -> str:
+    """``+2.2 pp [+0.5, +3.8]``: a difference of fractions in percentage points, its interval."""
+    def pp(v: float) -> str:
+        return f"{100 * v:+.1f}".replace("-", "−")
+
+    if d.mean is None:
+        return "—"
+    return f"{pp(d.mean)} pp" if d.lo is None else f"{pp(d.mean)} pp [{pp(d.lo)}, {pp(d.hi)}]"
 
 
 def claims_line(claims: list[dict]) -> str:
     """``12 claims: 7 supported, 2 not supported, 1 inconclusive, 2 errata``."""
     counts = Counter(c["verdict"] for c in claims)
-    parts = [f"{counts[v]} {'errata' if v == 'erratum' and counts[v] != 1 else v}"
+    parts = [f"{counts[v]} {'errata' if v == ERRATUM and counts[v] != 1 else v}"
              for v in VERDICTS if counts[v]]
-    return f"{len(claims)} claims: " + (", ".join(parts) if parts else "none checked")
+    n = len(claims)
+    return f"{n} claim{'s' if n != 1 else ''}: " + (", ".join(parts) if parts else "none checked")

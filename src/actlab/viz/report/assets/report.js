@@ -1,57 +1,68 @@
-// The report's interactive parts: charts drawn as SVG from the data the page embeds.
-// Every value plotted was computed by actlab in Python; nothing here evaluates a formula.
+// The report's interactive parts. Every chart is already on the page as static SVG; this script
+// redraws the gallery's curves live from ACTLAB_KERNELS (each activation's own traced formula,
+// emitted by actlab.kernels.javascript, evaluated with ActlabMath), and wires the overlay, the
+// filter, the learning animation, the comparison's selection, sorting and the claims filter.
 "use strict";
 (function () {
   const DATA = JSON.parse(document.getElementById("actlab-data").textContent);
+  const M = ActlabMath;
+  const K = ACTLAB_KERNELS;
   const NS = "http://www.w3.org/2000/svg";
-  const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-                   "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
-  // Past the ten distinct colours, hues spread by the golden angle stay apart from each other.
-  const colour = (i) => (i < PALETTE.length ? PALETTE[i] : `hsl(${(i * 137.5) % 360} 60% 42%)`);
-  const F_COLOR = "#1f5fa8", DF_COLOR = "#d1495b";
+  const PALETTE = 6;
+  const POINTS = 401;
   const tooltip = document.getElementById("tooltip");
 
-  // ---------------------------------------------------------------- formatting and scales
+  // ------------------------------------------------------------------ numbers and scales
   function fmt(v) {
     if (v === null || v === undefined || !Number.isFinite(v)) return "—";
     const a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace(/\.?0+e/, "e");
-    return String(+v.toPrecision(4));
+    let s;
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) s = v.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
+    else s = String(+v.toPrecision(4));
+    return s.replace(/-/g, "−");
   }
 
-  function niceTicks(lo, hi, count, integer) {
+  function ticks(lo, hi, count, integer) {
     const raw = Math.max((hi - lo) / Math.max(1, count), integer ? 1 : 0);
+    if (!(raw > 0) || !Number.isFinite(raw)) return [lo];
     const mag = Math.pow(10, Math.floor(Math.log10(raw)));
     const steps = integer ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
     const step = steps.map((m) => m * mag).find((s) => s >= raw) || raw;
-    const ticks = [];
-    for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-      ticks.push(Math.abs(t) < step * 1e-9 ? 0 : +t.toPrecision(12));
+    const out = [];
+    for (let k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) {
+      const t = k * step;
+      out.push(Math.abs(t) < step * 1e-9 ? 0 : +t.toPrecision(12));
     }
-    return ticks;
+    return out;
   }
 
   function logTicks(lo, hi) {
-    const ticks = [];
-    for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) ticks.push(Math.pow(10, e));
-    return ticks.length ? ticks : [lo, hi];
+    const out = [];
+    for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) out.push(Math.pow(10, e));
+    return out.length ? out : [lo, hi];
   }
 
-  function extent(arrays, logScale) {
+  function extent(arrays, log) {
     let lo = Infinity, hi = -Infinity;
     for (const a of arrays) for (const v of a) {
-      if (v === null || !Number.isFinite(v) || (logScale && v <= 0)) continue;
+      if (v === null || !Number.isFinite(v) || (log && v <= 0)) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    if (lo === Infinity) return logScale ? [0.1, 10] : [0, 1];
-    if (logScale) return [lo / 1.5, hi * 1.5];
+    if (lo === Infinity) return log ? [0.1, 10] : [0, 1];
+    if (log) return [lo / 1.5, hi * 1.5];
     if (hi - lo < 1e-12) return [lo - 1, hi + 1];
     const pad = 0.06 * (hi - lo);
     return [lo - pad, hi + pad];
   }
 
-  function el(name, attrs, parent) {
+  function linspace(lo, hi, n) {
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = lo + ((hi - lo) * i) / (n - 1);
+    return out;
+  }
+
+  function svgEl(name, attrs, parent) {
     const node = document.createElementNS(NS, name);
     for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
     if (parent) parent.appendChild(node);
@@ -63,84 +74,56 @@
     tooltip.hidden = false;
     const w = tooltip.offsetWidth;
     const left = event.clientX + 14 + w > window.innerWidth ? event.clientX - w - 14 : event.clientX + 14;
-    tooltip.style.left = left + "px";
+    tooltip.style.left = Math.max(0, left) + "px";
     tooltip.style.top = event.clientY + 12 + "px";
   }
   function hideTip() { tooltip.hidden = true; }
 
-  // ---------------------------------------------------------------- the chart
-  // spec: {width, height, x: {domain, label, categories}, y: {domain, label, log},
-  //        series: [{key, label, color, dash, x, y, lo, hi}], points: [{label, value, err, color}],
-  //        message, messageClass}
+  // ------------------------------------------------------------------ the chart
+  // The same drawing as actlab/viz/report/svg.py: axes, grid, series with classes.
+  // spec: {width, height, x: {domain, label, integer}, y: {domain, label, log},
+  //        series: [{key, label, cls, dash, x, y}], message, title}
+  let clipCount = 0;
   function chart(container, spec) {
     container.replaceChildren();
-    const W = spec.width || 480, H = spec.height || 300;
-    const m = {l: 52, r: 12, t: 10, b: spec.x.categories ? 70 : 40};
-    const svg = el("svg", {viewBox: `0 0 ${W} ${H}`, role: "img",
-                           "aria-label": spec.title || spec.y.label || "chart"}, container);
+    const W = spec.width, H = spec.height;
+    const m = {l: 52, r: 12, t: 10, b: 40};
+    const svg = svgEl("svg", {viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": spec.title || "chart"}, container);
     const log = !!spec.y.log;
     const [x0, x1] = spec.x.domain, [y0, y1] = spec.y.domain;
     const ly = (v) => (log ? Math.log10(v) : v);
     const sx = (v) => m.l + ((v - x0) / (x1 - x0)) * (W - m.l - m.r);
     const sy = (v) => H - m.b - ((ly(v) - ly(y0)) / (ly(y1) - ly(y0))) * (H - m.t - m.b);
-    const clipId = "clip-" + Math.random().toString(36).slice(2);
-    el("rect", {x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b},
-       el("clipPath", {id: clipId}, el("defs", {}, svg)));
-
-    // axes, grid and tick labels
-    const yt = log ? logTicks(y0, y1) : niceTicks(y0, y1, 5);
-    for (const t of yt) {
-      el("line", {x1: m.l, x2: W - m.r, y1: sy(t), y2: sy(t), class: t === 0 ? "zero" : "grid"}, svg);
-      el("text", {x: m.l - 6, y: sy(t) + 4, "text-anchor": "end"}, svg).textContent = fmt(t);
+    const clipId = "live-clip-" + clipCount++;
+    svgEl("rect", {x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b},
+          svgEl("clipPath", {id: clipId}, svgEl("defs", {}, svg)));
+    for (const t of log ? logTicks(y0, y1) : ticks(y0, y1, 5)) {
+      svgEl("line", {x1: m.l, x2: W - m.r, y1: sy(t), y2: sy(t), class: t === 0 ? "zero" : "grid"}, svg);
+      svgEl("text", {x: m.l - 6, y: sy(t) + 4, "text-anchor": "end"}, svg).textContent = fmt(t);
     }
-    if (spec.x.categories) {
-      spec.x.categories.forEach((c, i) => {
-        const t = el("text", {x: sx(i), y: H - m.b + 12, "text-anchor": "end",
-                              transform: `rotate(-40 ${sx(i)} ${H - m.b + 12})`}, svg);
-        t.textContent = c;
-      });
-    } else {
-      for (const t of niceTicks(x0, x1, 6, spec.x.integer)) {
-        el("line", {x1: sx(t), x2: sx(t), y1: m.t, y2: H - m.b, class: t === 0 ? "zero" : "grid"}, svg);
-        el("text", {x: sx(t), y: H - m.b + 15, "text-anchor": "middle"}, svg).textContent = fmt(t);
-      }
+    for (const t of ticks(x0, x1, 6, spec.x.integer)) {
+      svgEl("line", {x1: sx(t), x2: sx(t), y1: m.t, y2: H - m.b, class: t === 0 ? "zero" : "grid"}, svg);
+      svgEl("text", {x: sx(t), y: H - m.b + 15, "text-anchor": "middle"}, svg).textContent = fmt(t);
     }
-    el("line", {x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: "axis"}, svg);
-    el("line", {x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, class: "axis"}, svg);
-    if (spec.x.label) el("text", {x: (m.l + W - m.r) / 2, y: H - 4, "text-anchor": "middle"}, svg).textContent = spec.x.label;
-    if (spec.y.label) {
-      el("text", {x: 12, y: (m.t + H - m.b) / 2, "text-anchor": "middle",
-                  transform: `rotate(-90 12 ${(m.t + H - m.b) / 2})`}, svg).textContent = spec.y.label;
+    svgEl("line", {x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: "axis"}, svg);
+    svgEl("line", {x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, class: "axis"}, svg);
+    if (spec.x.label) {
+      svgEl("text", {x: (m.l + W - m.r) / 2, y: H - 4, "text-anchor": "middle", class: "label"}, svg).textContent = spec.x.label;
     }
-
-    const plot = el("g", {"clip-path": `url(#${clipId})`}, svg);
+    const plot = svgEl("g", {"clip-path": `url(#${clipId})`}, svg);
     const series = spec.series || [];
     for (const s of series) {
-      if (s.lo && s.hi) plot.appendChild(bandPath(s, sx, sy, log));
-      el("path", {d: linePath(s.x, s.y, sx, sy, log), class: "series", stroke: s.color,
-                  "stroke-dasharray": s.dash ? "6 4" : "none", "data-series": s.key || s.label}, plot);
-    }
-    // Means as dots with ±std whiskers: no bar baseline to mislead when the axis does not start at 0.
-    for (const [i, b] of (spec.points || []).entries()) {
-      if (Number.isFinite(b.err) && b.err > 0) {
-        const top = sy(b.value + b.err), bottom = sy(b.value - b.err);
-        el("line", {x1: sx(i), x2: sx(i), y1: top, y2: bottom, stroke: b.color, "stroke-width": 2}, plot);
-        for (const yy of [top, bottom]) {
-          el("line", {x1: sx(i) - 7, x2: sx(i) + 7, y1: yy, y2: yy, stroke: b.color, "stroke-width": 2}, plot);
-        }
-      }
-      const dot = el("circle", {cx: sx(i), cy: sy(b.value), r: 6, fill: b.color, "data-point": b.label}, plot);
-      dot.addEventListener("mousemove", (e) => showTip(`${b.label}\n${fmt(b.value)} ± ${fmt(b.err)}`, e));
-      dot.addEventListener("mouseleave", hideTip);
+      svgEl("path", {d: linePath(s.x, s.y, sx, sy, log), class: `series ${s.cls}${s.dash ? " dashed" : ""}`,
+                     "data-series": s.key}, plot);
     }
     if (spec.message) {
       const note = document.createElement("div");
-      note.className = spec.messageClass || "plot-error";
+      note.className = "plot-error";
       note.textContent = spec.message;
       container.appendChild(note);
     }
     if (series.length) hover(svg, series, sx, sy, spec, m, W, H);
-    return svg;
+    return {svg, sx, sy, m, W, H};
   }
 
   function linePath(xs, ys, sx, sy, log) {
@@ -154,47 +137,21 @@
     return d || "M0 0";
   }
 
-  function bandPath(s, sx, sy, log) {
-    const ok = (i) => [s.lo[i], s.hi[i]].every((v) => v !== null && Number.isFinite(v) && (!log || v > 0));
-    const idx = s.x.map((_, i) => i).filter(ok);
-    const top = idx.map((i) => `${sx(s.x[i]).toFixed(1)} ${sy(s.hi[i]).toFixed(1)}`);
-    const bottom = idx.reverse().map((i) => `${sx(s.x[i]).toFixed(1)} ${sy(s.lo[i]).toFixed(1)}`);
-    return el("path", {d: idx.length ? "M" + top.concat(bottom).join("L") + "Z" : "M0 0",
-                       class: "band", fill: s.color});
-  }
-
-  // A crosshair that reads every series at the x under the pointer.
   function hover(svg, series, sx, sy, spec, m, W, H) {
     const [x0, x1] = spec.x.domain;
-    const line = el("line", {y1: m.t, y2: H - m.b, class: "hover-line", visibility: "hidden"}, svg);
-    const dots = series.map((s) => el("circle", {r: 3.5, fill: s.color, visibility: "hidden"}, svg));
-    const area = el("rect", {x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b,
-                             fill: "transparent"}, svg);
+    const line = svgEl("line", {y1: m.t, y2: H - m.b, class: "hover-line", visibility: "hidden"}, svg);
+    const area = svgEl("rect", {x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b, fill: "transparent"}, svg);
     area.addEventListener("mousemove", (event) => {
       const box = svg.getBoundingClientRect();
       const px = ((event.clientX - box.left) / box.width) * W;
       const xv = x0 + ((px - m.l) / (W - m.l - m.r)) * (x1 - x0);
-      const at = series[0].x[nearest(series[0].x, xv)];
-      const lines = [`${spec.x.label || "x"} = ${fmt(spec.x.integer ? at : xv)}`];
-      series.forEach((s, k) => {
-        const i = nearest(s.x, xv);
-        const v = s.y[i];
-        const shown = v !== null && Number.isFinite(v) && (!spec.y.log || v > 0);
-        dots[k].setAttribute("visibility", shown ? "visible" : "hidden");
-        if (shown) { dots[k].setAttribute("cx", sx(s.x[i])); dots[k].setAttribute("cy", sy(v)); }
-        const spread = s.lo && s.hi && s.lo[i] !== null ? ` ± ${fmt((s.hi[i] - s.lo[i]) / 2)}` : "";
-        lines.push(`${s.label}: ${fmt(v)}${spread}`);
-      });
-      const lx = spec.x.integer ? sx(at) : px;
-      line.setAttribute("x1", lx); line.setAttribute("x2", lx);
+      const lines = [`x = ${fmt(xv)}`];
+      for (const s of series) lines.push(`${s.label}: ${fmt(s.y[nearest(s.x, xv)])}`);
+      line.setAttribute("x1", px); line.setAttribute("x2", px);
       line.setAttribute("visibility", "visible");
       showTip(lines.join("\n"), event);
     });
-    area.addEventListener("mouseleave", () => {
-      line.setAttribute("visibility", "hidden");
-      dots.forEach((d) => d.setAttribute("visibility", "hidden"));
-      hideTip();
-    });
+    area.addEventListener("mouseleave", () => { line.setAttribute("visibility", "hidden"); hideTip(); });
   }
 
   function nearest(xs, v) {
@@ -203,174 +160,412 @@
     return Math.abs(xs[lo] - v) <= Math.abs(xs[hi] - v) ? lo : hi;
   }
 
-  // ---------------------------------------------------------------- the gallery
+  // [xs, ys] with a gap (null, between the two samples) wherever the curve jumps: a step ten
+  // times larger than the steps beside it and above 1/1000 of the range, as sampling.py does.
+  function breakJumps(xs, ys) {
+    const n = ys.length;
+    let lo = Infinity, hi = -Infinity;
+    for (const v of ys) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const step = [];
+    for (let i = 0; i < n - 1; i++) {
+      const s = ys[i] === null || ys[i + 1] === null ? 0 : Math.abs(ys[i + 1] - ys[i]);
+      step.push(s);
+    }
+    const floor = 1e-3 * (hi - lo);
+    const gx = [], gy = [];
+    for (let i = 0; i < n; i++) {
+      gx.push(xs[i]); gy.push(ys[i]);
+      if (i < n - 1) {
+        const beside = Math.max(i > 0 ? step[i - 1] : 0, i < n - 2 ? step[i + 1] : 0);
+        if (step[i] > 10 * beside && step[i] > floor) { gx.push((xs[i] + xs[i + 1]) / 2); gy.push(null); }
+      }
+    }
+    return [gx, gy];
+  }
+
+  // ------------------------------------------------------------------ live curves
+  const COMPARE = {gt: (a, b) => a > b, ge: (a, b) => a >= b, lt: (a, b) => a < b, le: (a, b) => a <= b,
+                   eq: (a, b) => a === b, ne: (a, b) => a !== b};
+  const entries = new Map(DATA.gallery.map((e) => [e.name, e]));
+
+  function choiceIndex(entry, params) {
+    let index = 0;
+    for (const c of entry.choices) index = index * c.values.length + c.values.indexOf(params[c.name]);
+    return index;
+  }
+
+  // The traced f and f′ that hold at these parameter values (their guards all hold).
+  function pattern(entry, params) {
+    const p = entry.sliders.map((s) => params[s.name]);
+    for (const pat of entry.variants[choiceIndex(entry, params)] || []) {
+      if (pat.guards.every(([i, op, v, holds]) => COMPARE[op](p[i], v) === holds)) return {pat, p};
+    }
+    return null;
+  }
+
+  const validity = new Map();
+  function allowed(entry, params) {
+    if (!entry.valid) return true;
+    if (!validity.has(entry.name)) {
+      validity.set(entry.name, Uint8Array.from(atob(entry.valid), (ch) => ch.charCodeAt(0)));
+    }
+    const bits = validity.get(entry.name);
+    let index = 0;
+    for (const s of entry.sliders) {
+      index = index * s.count + Math.round((params[s.name] - s.min) / s.step);
+    }
+    return ((bits[index >> 3] >> (7 - (index & 7))) & 1) === 1;
+  }
+
+  // f and f′ of a live entry at the numbers xs (null where a value is not finite).
+  function evaluate(name, params, xs) {
+    const entry = entries.get(name);
+    if (!entry || entry.mode !== "live") throw new Error(`${name} has no live curves`);
+    const full = {...defaults(entry), ...params};
+    const found = pattern(entry, full);
+    if (!found) return null;
+    const f = K[found.pat.f], df = K[found.pat.df];
+    return {y: xs.map((x) => f(x, found.p)), dy: xs.map((x) => df(x, found.p))};
+  }
+
+  function defaults(entry) {
+    const out = {};
+    for (const s of entry.sliders) out[s.name] = s.default;
+    for (const c of entry.choices) out[c.name] = c.default;
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the gallery's cards
   const cards = new Map();
 
-  function curveOf(card) {
+  function sampledCurve(card) {
     let index = 0;
     card.entry.controls.forEach((c, k) => { index = index * c.values.length + card.state[k]; });
     const c = card.entry.curves[index];
     return {x: c.x || card.entry.x, y: c.y, dy: c.dy, error: c.error};
   }
 
-  function valueText(v) { return typeof v === "number" ? fmt(v) : String(v); }
+  // The curves of a card over an x range: {x, y, dx, dy} (f′ on its own x, which differs
+  // where gaps break a jump), or {error}.
+  function curveOf(card, domain) {
+    const e = card.entry;
+    if (e.mode === "sampled") {
+      const c = sampledCurve(card);
+      if (c.error) return c;
+      const keep = c.x.map((x) => x >= domain[0] && x <= domain[1]);
+      const pick = (a) => (a ? a.filter((_, i) => keep[i]) : null);
+      return {x: pick(c.x), y: pick(c.y), dx: pick(c.x), dy: pick(c.dy)};
+    }
+    if (!allowed(e, card.params)) {
+      return {error: `${e.name} does not accept ` +
+        e.sliders.map((s) => `${s.name} = ${fmt(card.params[s.name])}`).join(" with ") + "."};
+    }
+    const xs = linspace(domain[0], domain[1], POINTS);
+    const v = evaluate(e.name, card.params, xs);
+    if (!v) return {error: "no traced formula holds at these values"};
+    const clean = (a) => a.map((t) => (Number.isFinite(t) ? t : null));
+    const [x, y] = e.smoothness === "discontinuous" ? breakJumps(xs, clean(v.y)) : [xs, clean(v.y)];
+    const [dx, dy] = e.smoothness === "discontinuous" || e.smoothness === "C0"
+      ? breakJumps(xs, clean(v.dy)) : [xs, clean(v.dy)];
+    return {x, y, dx, dy};
+  }
+
+  function drawCard(card) {
+    const c = curveOf(card, card.domain);
+    const vector = card.entry.mode === "sampled" && card.entry.controls.some((k) => k.slice);
+    const series = [];
+    if (!c.error) {
+      series.push({key: "f", label: vector ? "f₁" : "f", cls: "f", x: c.x, y: c.y});
+      if (c.dy) series.push({key: "df", label: vector ? "∂f₁/∂x" : "f′", cls: "df", dash: true, x: c.dx, y: c.dy});
+    }
+    const ys = series.map((s) => s.y);
+    card.geometry = chart(card.plot, {width: 420, height: 262, x: {domain: card.domain, label: "x"},
+                                      y: {domain: extent(ys, false)}, series, message: c.error,
+                                      title: `${card.entry.name} and its derivative`});
+    card.range.textContent = `x from ${fmt(card.domain[0])} to ${fmt(card.domain[1])}`;
+    if (overlaid.includes(card.entry.name)) drawOverlay();
+  }
 
   function setupCard(entry) {
     const plot = document.querySelector(`[data-plot="${CSS.escape(entry.name)}"]`);
     const controls = document.querySelector(`[data-controls="${CSS.escape(entry.name)}"]`);
     if (!plot) return;
-    const all = [];
-    for (const c of entry.curves) if (!c.error) { all.push(c.y); if (c.dy) all.push(c.dy); }
-    const card = {entry, plot, state: entry.controls.map((c) => c.default_index),
-                  yDomain: extent(all, false),
-                  vector: entry.controls.some((c) => c.slice)};
-    for (const [k, c] of entry.controls.entries()) {
-      const label = document.createElement("label");
-      label.textContent = c.name;
-      label.title = c.doc;
-      let input;
-      const out = document.createElement("output");
-      if (c.numeric) {
-        input = document.createElement("input");
-        Object.assign(input, {type: "range", min: 0, max: c.values.length - 1, step: 1,
-                              value: c.default_index});
-      } else {
-        input = document.createElement("select");
-        c.values.forEach((v, i) => input.add(new Option(String(v), i)));
-        input.value = c.default_index;
+    const home = entry.mode === "live" ? entry.x : [entry.x[0], entry.x[entry.x.length - 1]];
+    const card = {entry, plot, domain: home.slice(), home, range: document.createElement("span")};
+    if (entry.mode === "live") {
+      card.params = defaults(entry);
+      for (const s of entry.sliders) {
+        const input = document.createElement("input");
+        Object.assign(input, {type: "range", min: s.min, max: s.min + (s.count - 1) * s.step, step: s.step,
+                              value: s.default});
+        addControl(controls, s.name, s.doc, input, fmt(s.default), (value) => {
+          card.params[s.name] = Number(value);
+          return fmt(card.params[s.name]);
+        }, card, entry.name);
       }
-      input.dataset.param = c.name;
-      input.setAttribute("aria-label", `${entry.name} ${c.name}`);
-      out.textContent = valueText(c.values[c.default_index]);
-      input.addEventListener("input", () => {
-        card.state[k] = Number(input.value);
-        out.textContent = valueText(c.values[card.state[k]]);
-        drawCard(card);
-        if (overlaid.has(entry.name)) drawOverlay();
+      for (const c of entry.choices) {
+        const input = document.createElement("select");
+        c.values.forEach((v) => input.add(new Option(String(v), String(v))));
+        input.value = String(c.default);
+        addControl(controls, c.name, c.doc, input, "", (value) => {
+          card.params[c.name] = c.values.find((v) => String(v) === value);
+          return "";
+        }, card, entry.name);
+      }
+    } else {
+      card.state = entry.controls.map((c) => c.default_index);
+      entry.controls.forEach((c, k) => {
+        let input;
+        if (c.numeric) {
+          input = document.createElement("input");
+          Object.assign(input, {type: "range", min: 0, max: c.values.length - 1, step: 1, value: c.default_index});
+        } else {
+          input = document.createElement("select");
+          c.values.forEach((v, i) => input.add(new Option(String(v), i)));
+          input.value = c.default_index;
+        }
+        addControl(controls, c.name, c.doc, input, fmt(c.values[c.default_index]), (value) => {
+          card.state[k] = Number(value);
+          const v = c.values[card.state[k]];
+          return typeof v === "number" ? fmt(v) : String(v);
+        }, card, entry.name);
       });
-      controls.append(label, input, out);
     }
+    controls.appendChild(zoomControls(card, () => drawCard(card)));
+    panAndZoom(plot, card, () => drawCard(card));
     cards.set(entry.name, card);
     drawCard(card);
   }
 
-  function drawCard(card) {
-    const c = curveOf(card);
-    const series = c.error ? [] : [{key: "f", label: card.vector ? "f₁" : "f", color: F_COLOR, x: c.x, y: c.y}];
-    if (!c.error && c.dy) {
-      series.push({key: "df", label: card.vector ? "∂f₁/∂x" : "f′", color: DF_COLOR, dash: true, x: c.x, y: c.dy});
-    }
-    const xs = card.entry.x;
-    chart(card.plot, {width: 420, height: 262, x: {domain: [xs[0], xs[xs.length - 1]], label: "x"},
-                      y: {domain: card.yDomain}, series, message: c.error,
-                      title: `${card.entry.name} and its derivative`});
+  function addControl(box, name, doc, input, shown, onInput, card, owner) {
+    const label = document.createElement("label");
+    label.textContent = name;
+    label.title = doc;
+    const out = document.createElement("output");
+    out.textContent = shown;
+    input.dataset.param = name;
+    input.setAttribute("aria-label", `${owner} ${name}`);
+    input.addEventListener("input", () => { out.textContent = onInput(input.value); drawCard(card); });
+    box.append(label, input, out);
   }
 
-  // ---------------------------------------------------------------- the overlay
-  const overlaid = new Set();
+  // − and + halve and double the x range about its centre; "reset" goes back to the start.
+  function zoomControls(view, redraw) {
+    const row = document.createElement("div");
+    row.className = "zoom";
+    const make = (text, title, action) => {
+      const b = document.createElement("button");
+      b.type = "button"; b.textContent = text; b.title = title;
+      b.dataset.zoom = text;
+      b.addEventListener("click", () => { action(); redraw(); });
+      row.appendChild(b);
+    };
+    make("−", "zoom out", () => zoomBy(view, 2));
+    make("+", "zoom in", () => zoomBy(view, 0.5));
+    make("reset", "back to the starting x range", () => { view.domain = view.home.slice(); });
+    row.appendChild(view.range);
+    return row;
+  }
+
+  function zoomBy(view, factor, at) {
+    const [a, b] = view.domain;
+    const c = at === undefined ? (a + b) / 2 : at;
+    let lo = c - (c - a) * factor, hi = c + (b - c) * factor;
+    if (hi - lo < 1e-6) return;
+    [lo, hi] = clampDomain(view, lo, hi);
+    view.domain = [lo, hi];
+  }
+
+  // Sampled curves exist only where they were sampled: their view stays inside.
+  function clampDomain(view, lo, hi) {
+    if (!view.entry || view.entry.mode !== "sampled") return [lo, hi];
+    const [a, b] = view.home;
+    const width = Math.min(hi - lo, b - a);
+    lo = Math.max(a, Math.min(lo, b - width));
+    return [lo, lo + width];
+  }
+
+  // Drag to pan; Ctrl + wheel to zoom about the pointer (a plain wheel scrolls the page).
+  function panAndZoom(plot, view, redraw) {
+    let start = null;
+    // The plotting area's share of the drawn width, from the chart as last drawn.
+    const area = () => {
+      const g = view.geometry || {W: 420, m: {l: 52, r: 12}};
+      return {left: g.m.l / g.W, width: (g.W - g.m.l - g.m.r) / g.W};
+    };
+    const toData = (event) => {
+      const box = plot.getBoundingClientRect(), a = area();
+      const frac = (event.clientX - box.left - a.left * box.width) / (a.width * box.width);
+      return view.domain[0] + frac * (view.domain[1] - view.domain[0]);
+    };
+    plot.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0) return;
+      start = {x: event.clientX, domain: view.domain.slice(), width: plot.getBoundingClientRect().width};
+      plot.setPointerCapture(event.pointerId);
+    });
+    plot.addEventListener("pointermove", (event) => {
+      if (!start) return;
+      const span = start.domain[1] - start.domain[0];
+      const shift = -((event.clientX - start.x) / (area().width * start.width)) * span;
+      const [lo, hi] = clampDomain(view, start.domain[0] + shift, start.domain[1] + shift);
+      view.domain = [lo, hi];
+      redraw();
+    });
+    const end = () => { start = null; };
+    plot.addEventListener("pointerup", end);
+    plot.addEventListener("pointercancel", end);
+    plot.addEventListener("wheel", (event) => {
+      if (!event.ctrlKey) return;
+      event.preventDefault();
+      zoomBy(view, event.deltaY > 0 ? 1.25 : 0.8, toData(event));
+      redraw();
+    }, {passive: false});
+  }
+
+  // ------------------------------------------------------------------ the overlay
+  const overlaid = [];  // names in the order they were added: the order of their colours
   const overlayPlot = document.getElementById("overlay-plot");
+  const overlayLegend = document.getElementById("overlay-legend");
   const overlayDerivative = document.getElementById("overlay-derivative");
+  const overlayView = {domain: [-5, 5], home: [-5, 5], range: document.createElement("span")};
 
   function drawOverlay() {
     const series = [];
-    [...overlaid].forEach((name, i) => {
+    overlaid.forEach((name, i) => {
       const card = cards.get(name);
-      const c = curveOf(card);
+      if (!card) return;
+      const c = curveOf(card, overlayView.domain);
       if (c.error) return;
-      const color = colour(i);
-      series.push({key: name, label: name, color, x: c.x, y: c.y});
-      if (overlayDerivative.checked && c.dy) {
-        series.push({key: name + "′", label: name + "′", color, dash: true, x: c.x, y: c.dy});
-      }
+      const cls = `c${i % PALETTE}`;
+      series.push({key: name, label: name, cls, x: c.x, y: c.y});
+      if (overlayDerivative.checked && c.dy) series.push({key: name + "′", label: name + "′", cls, dash: true, x: c.dx, y: c.dy});
     });
-    overlayPlot.classList.toggle("empty", series.length === 0);
+    overlayLegend.replaceChildren();
     if (!series.length) {
       overlayPlot.replaceChildren();
-      overlayPlot.textContent = "Nothing overlaid yet: tick “overlay” on the cards below.";
+      overlayPlot.textContent = "Nothing overlaid: tick “overlay” on the cards below.";
       return;
     }
-    // The x range every overlaid curve covers, so that none stops short inside the plot.
-    const lo = Math.max(...series.map((s) => s.x[0])), hi = Math.min(...series.map((s) => s.x[s.x.length - 1]));
-    chart(overlayPlot, {width: 1000, height: 330, x: {domain: [lo, hi], label: "x"},
-                        y: {domain: extent(series.map((s) => clipTo(s, lo, hi)), false)}, series});
-    legend(overlayPlot, series.map((s) => ({label: s.label, color: s.color})));
-  }
-
-  // The legend sits just above its chart; clicking an entry hides or shows that series.
-  // A fraction's axis starts at 0 and shows at least up to 0.1, so that "none dead" reads as such.
-  function fractionDomain(arrays) {
-    const [, hi] = extent(arrays, false);
-    return [0, Math.min(1, Math.max(0.1, hi))];
-  }
-
-  function clipTo(s, lo, hi) { return s.y.filter((_, i) => s.x[i] >= lo && s.x[i] <= hi); }
-
-  // The comparison's three best activations by test accuracy and its worst: the first view of
-  // a long comparison, which the reader widens from the legends.
-  function featured(c) {
-    const acc = (r) => (r.metrics.test_accuracy && Number.isFinite(r.metrics.test_accuracy.mean)
-      ? r.metrics.test_accuracy.mean : -Infinity);
-    const ranked = [...c.rows].sort((a, b) => acc(b) - acc(a)).map((r) => r.activation);
-    return ranked.length > 4 ? [...ranked.slice(0, 3), ranked[ranked.length - 1]] : ranked;
-  }
-
-  function legend(container, items, onToggle, hidden) {
-    let box = container.previousElementSibling;
-    if (!box || !box.classList.contains("legend")) {
-      box = document.createElement("div");
-      box.className = "legend";
-      container.before(box);
-    }
-    box.replaceChildren();
-    for (const item of items) {
-      const span = document.createElement("span");
+    overlayView.geometry = chart(overlayPlot, {width: 1000, height: 330, x: {domain: overlayView.domain, label: "x"},
+                                               y: {domain: extent(series.map((s) => s.y), false)}, series,
+                                               title: "overlaid activations"});
+    const legend = document.createElement("div");
+    legend.className = "legend";
+    for (const s of series) {
+      const item = document.createElement("span");
       const swatch = document.createElement("i");
-      swatch.style.background = item.color;
-      span.append(swatch, item.label);
-      if (onToggle) {
-        span.classList.toggle("off", hidden.has(item.label));
-        span.title = "click to show or hide";
-        span.addEventListener("click", () => onToggle(item.label));
-      }
-      box.appendChild(span);
+      swatch.className = `swatch ${s.cls}${s.dash ? " dashed" : ""}`;
+      item.append(swatch, s.label);
+      legend.appendChild(item);
     }
-    if (onToggle && items.length > 4) {
-      for (const [label, names] of [["all", items.map((i) => i.label)], ["none", []]]) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = label;
-        button.addEventListener("click", () => onToggle(null, names));
-        box.appendChild(button);
-      }
-    }
+    overlayLegend.append(legend);
+    overlayView.range.textContent = `x from ${fmt(overlayView.domain[0])} to ${fmt(overlayView.domain[1])}`;
   }
 
-  document.querySelectorAll("[data-overlay]").forEach((box) => {
-    box.addEventListener("change", () => {
-      const name = box.dataset.overlay;
-      if (box.checked) overlaid.add(name); else overlaid.delete(name);
-      box.closest(".card").classList.toggle("overlaid", box.checked);
-      drawOverlay();
-    });
-  });
-  overlayDerivative.addEventListener("change", drawOverlay);
-  document.getElementById("overlay-clear").addEventListener("click", () => {
-    overlaid.clear();
-    document.querySelectorAll("[data-overlay]").forEach((b) => {
-      b.checked = false;
-      b.closest(".card").classList.remove("overlaid");
-    });
-    drawOverlay();
-  });
-  document.getElementById("gallery-filter").addEventListener("input", (event) => {
-    const q = event.target.value.trim().toLowerCase();
-    document.querySelectorAll(".card").forEach((card) => {
-      const text = (card.dataset.activation + " " + card.dataset.family).toLowerCase();
-      card.hidden = q !== "" && !text.includes(q);
-    });
-  });
+  function setOverlay(name, on) {
+    const i = overlaid.indexOf(name);
+    if (on && i < 0) overlaid.push(name);
+    if (!on && i >= 0) overlaid.splice(i, 1);
+    const box = document.querySelector(`[data-overlay="${CSS.escape(name)}"]`);
+    if (box) { box.checked = on; box.closest(".card").classList.toggle("overlaid", on); }
+  }
 
-  // ---------------------------------------------------------------- sortable tables
+  // ------------------------------------------------------------------ the filter
+  function filterCards(query) {
+    const q = query.trim().toLowerCase();
+    let shown = 0;
+    const all = document.querySelectorAll("article.card");
+    all.forEach((card) => {
+      const text = [card.dataset.activation, card.dataset.family, card.dataset.aliases || ""].join(" ").toLowerCase();
+      card.hidden = q !== "" && !text.includes(q);
+      if (!card.hidden) shown++;
+    });
+    document.querySelectorAll(".family-group").forEach((group) => {
+      group.hidden = !group.querySelector("article.card:not([hidden])");
+    });
+    document.getElementById("filter-count").textContent =
+      q === "" ? "" : `${shown} of ${all.length} activations match “${query.trim()}”.`;
+  }
+
+  // ------------------------------------------------------------------ watch it learn
+  function setupLearning() {
+    document.querySelectorAll(".plane").forEach((block) => {
+      const plane = block.dataset.plane;
+      const frames = DATA.learn[plane] || {};
+      const scrub = block.querySelector("[data-scrub]");
+      const play = block.querySelector("[data-play]");
+      const label = block.querySelector("[data-epoch]");
+      const loss = block.querySelector("[data-loss] svg");
+      const last = Number(scrub.max);
+      const images = [...block.querySelectorAll("image[data-frames]")];
+      let timer = null;
+      const show = (k) => {
+        scrub.value = k;
+        label.textContent = k === 0 ? `before training (epoch 0 of ${last})` : `epoch ${k} of ${last}`;
+        for (const img of images) {
+          const name = img.dataset.frames.split("/")[1];
+          if (frames[name] && frames[name][k]) img.setAttribute("href", frames[name][k]);
+        }
+        const marker = loss && loss.querySelector("line.marker");
+        if (marker) {
+          const [l, w, x0, x1] = loss.dataset.xscale.split(" ").map(Number);
+          const x = l + ((Math.max(x0, k) - x0) / (x1 - x0)) * w;
+          marker.setAttribute("x1", x.toFixed(1)); marker.setAttribute("x2", x.toFixed(1));
+        }
+      };
+      const stop = () => { clearInterval(timer); timer = null; play.textContent = "▶ play"; };
+      scrub.addEventListener("input", () => { stop(); show(Number(scrub.value)); });
+      play.addEventListener("click", () => {
+        if (timer) { stop(); return; }
+        let k = Number(scrub.value) >= last ? 0 : Number(scrub.value);
+        show(k);
+        play.textContent = "❚❚ pause";
+        timer = setInterval(() => {
+          k += 1;
+          show(k);
+          if (k >= last) stop();
+        }, 160);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ the comparison's selection
+  function setupSelection() {
+    const root = document.getElementById("comparison");
+    const chips = [...root.querySelectorAll(".chip[data-pick]")];
+    if (!chips.length) return;
+    const chosen = DATA.selection.slice();
+    const apply = () => {
+      const cls = (name) => (chosen.includes(name) ? `c${chosen.indexOf(name)}` : "other");
+      root.querySelectorAll("path[data-series], g.row[data-series]").forEach((node) => {
+        const c = cls(node.dataset.series);
+        node.classList.remove("other", ...[...Array(PALETTE).keys()].map((k) => `c${k}`));
+        node.classList.add(c);
+        if (node.tagName === "path" && c !== "other") node.parentNode.appendChild(node);  // selected on top
+      });
+      root.querySelectorAll("path[data-band]").forEach((node) => {
+        node.classList.remove("other", ...[...Array(PALETTE).keys()].map((k) => `c${k}`));
+        node.classList.add(cls(node.dataset.band));
+      });
+      for (const chip of chips) {
+        const on = chosen.includes(chip.dataset.pick);
+        chip.setAttribute("aria-pressed", String(on));
+        chip.querySelector(".swatch").className = `swatch ${cls(chip.dataset.pick)}`;
+      }
+    };
+    for (const chip of chips) {
+      chip.addEventListener("click", () => {
+        const name = chip.dataset.pick;
+        const i = chosen.indexOf(name);
+        if (i >= 0) chosen.splice(i, 1);
+        else { if (chosen.length >= PALETTE) chosen.splice(1, 1); chosen.push(name); }
+        apply();
+      });
+    }
+    apply();
+  }
+
+  // ------------------------------------------------------------------ sortable tables
   function sortable(table) {
     const heads = [...table.tHead.rows[0].cells];
     heads.forEach((th, col) => th.addEventListener("click", () => {
@@ -386,7 +581,7 @@
       const rows = [...table.tBodies[0].rows];
       rows.sort((a, b) => {
         const ka = key(a), kb = key(b);
-        if (ka === "" || kb === "") return ka === kb ? 0 : ka === "" ? 1 : -1;  // blanks last
+        if (ka === "" || kb === "") return ka === kb ? 0 : ka === "" ? 1 : -1;
         if (typeof ka === "number" && typeof kb === "number") return dir * (ka - kb);
         return dir * String(ka).localeCompare(String(kb));
       });
@@ -394,64 +589,21 @@
     }));
   }
 
-  // ---------------------------------------------------------------- the comparison
-  function drawComparison(c) {
-    const names = c.rows.map((r) => r.activation);
-    const color = Object.fromEntries(names.map((n, i) => [n, colour(i)]));
-    const first = new Set(featured(c));
-    const hidden = new Set(names.filter((n) => !first.has(n)));
-    const box = (key) => document.querySelector(`[data-chart="${key}"]`);
-    // toggle(name) flips one; toggle(null, shownNames) shows exactly those.
-    const toggle = (name, only) => {
-      if (only) { hidden.clear(); names.filter((n) => !only.includes(n)).forEach((n) => hidden.add(n)); }
-      else if (hidden.has(name)) hidden.delete(name); else hidden.add(name);
-      draw();
-    };
-    const shown = () => names.filter((n) => !hidden.has(n));
-    const items = () => names.map((n) => ({label: n, color: color[n]}));
-
-    function lines(key, source, meanKey, stdKey, xKey, xLabel, yLabel, log, fraction) {
-      const series = shown().filter((n) => source[n]).map((n) => {
-        const d = source[n];
-        const y = d[meanKey];
-        const x = xKey ? d[xKey] : y.map((_, i) => i + 1);
-        const s = {key: n, label: n, color: color[n], x, y};
-        if (stdKey && d[stdKey]) {
-          s.lo = y.map((v, i) => (v === null || d[stdKey][i] === null ? null : v - d[stdKey][i]));
-          s.hi = y.map((v, i) => (v === null || d[stdKey][i] === null ? null : v + d[stdKey][i]));
-        }
-        return s;
-      });
-      const xsAll = series.flatMap((s) => s.x);
-      const ys = series.flatMap((s) => [s.y, s.lo || [], s.hi || []]);
-      chart(box(key), {width: 520, height: 300, series,
-                       x: {domain: xsAll.length ? [Math.min(...xsAll), Math.max(...xsAll, Math.min(...xsAll) + 1)] : [0, 1],
-                           label: xLabel, integer: true},
-                       y: {domain: fraction ? fractionDomain(ys) : extent(ys, log), label: yLabel, log},
-                       message: series.length ? null : "no data", messageClass: "plot-note"});
-      legend(box(key), items(), toggle, hidden);
-    }
-
-    function draw() {
-      const rows = c.rows.filter((r) => r.metrics.test_accuracy && Number.isFinite(r.metrics.test_accuracy.mean));
-      const points = rows.map((r) => ({label: r.activation, value: r.metrics.test_accuracy.mean,
-                                       err: r.metrics.test_accuracy.std, color: color[r.activation]}));
-      const spread = (p, sign) => p.value + sign * (Number.isFinite(p.err) ? p.err : 0);
-      chart(box("accuracy"), {width: 520, height: 300, points,
-                              x: {domain: [-0.6, Math.max(points.length - 0.4, 0.4)],
-                                  categories: points.map((p) => p.label)},
-                              y: {domain: extent([points.map((p) => spread(p, 1)), points.map((p) => spread(p, -1))], false),
-                                  label: "test accuracy"},
-                              message: points.length ? null : "no accuracy measured", messageClass: "plot-note"});
-      lines("train_loss", c.curves, "train_loss_mean", "train_loss_std", "epoch", "epoch", "train loss", false);
-      lines("val_accuracy", c.curves, "val_accuracy_mean", "val_accuracy_std", "epoch", "epoch", "validation accuracy", false);
-      lines("dead_fraction", c.per_layer, "dead_fraction", null, null, "layer", "dead fraction", false, true);
-      lines("grad_norm", c.per_layer, "grad_norm", null, null, "layer", "gradient norm", true);
-    }
-    draw();
-  }
-
-  // ---------------------------------------------------------------- claims filter
+  // ------------------------------------------------------------------ start
+  DATA.gallery.forEach(setupCard);
+  for (const name of DATA.overlay) setOverlay(name, true);
+  document.querySelectorAll("[data-overlay]").forEach((box) => {
+    box.addEventListener("change", () => { setOverlay(box.dataset.overlay, box.checked); drawOverlay(); });
+  });
+  overlayDerivative.addEventListener("change", drawOverlay);
+  document.getElementById("overlay-clear").addEventListener("click", () => {
+    [...overlaid].forEach((name) => setOverlay(name, false));
+    drawOverlay();
+  });
+  overlayPlot.parentNode.insertBefore(zoomControls(overlayView, drawOverlay), overlayLegend);
+  panAndZoom(overlayPlot, overlayView, drawOverlay);
+  drawOverlay();
+  document.getElementById("gallery-filter").addEventListener("input", (e) => filterCards(e.target.value));
   document.querySelectorAll("#claims [data-filter]").forEach((button) => {
     button.addEventListener("click", () => {
       const on = button.getAttribute("aria-pressed") !== "true";
@@ -462,22 +614,16 @@
       });
     });
   });
-
-  // ---------------------------------------------------------------- start
-  DATA.gallery.forEach(setupCard);
-  // Start with the comparison's featured activations overlaid, so the first view compares.
-  for (const name of DATA.comparison ? featured(DATA.comparison) : []) {
-    const box = document.querySelector(`[data-overlay="${CSS.escape(name)}"]`);
-    if (box) { box.checked = true; overlaid.add(name); box.closest(".card").classList.add("overlaid"); }
-  }
-  drawOverlay();
   document.querySelectorAll("table.sortable").forEach(sortable);
-  document.querySelectorAll("table.results-table, table.props-table").forEach((t) => {
-    const wrap = document.createElement("div");
-    wrap.className = "table-wrap";
-    t.replaceWith(wrap);
-    wrap.appendChild(t);
-  });
-  if (DATA.comparison) drawComparison(DATA.comparison);
+  setupLearning();
+  setupSelection();
+  // For tests and for readers with a console: the page's own evaluation of any live curve, and
+  // what each card shows (its parameters and x range).
+  const state = (name) => {
+    const card = cards.get(name);
+    return card && {params: {...(card.params || {})}, domain: card.domain.slice()};
+  };
+  window.actlab = Object.freeze({evaluate, state, math: M,
+                                 live: [...entries.values()].filter((e) => e.mode === "live").map((e) => e.name)});
   document.body.dataset.ready = "true";
 })();
