@@ -19,7 +19,7 @@ NS_PER_ELEMENT = 10.0
 
 
 def run(compute: Callable[..., np.ndarray], inputs: tuple[np.ndarray, ...], out: np.ndarray) -> None:
-    """out = compute(*inputs), evaluated chunk by chunk (compute is elementwise)."""
+    """``out = compute(*inputs)``, evaluated chunk by chunk (compute is elementwise)."""
     flat = [v.reshape(-1) for v in inputs]
     out_flat = out.reshape(-1)
 
