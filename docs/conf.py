@@ -4,6 +4,7 @@ The pages under activations/, api/ and claims/ are generated at the start of eve
 extension in _gen/ (from the registry, the package and docs/claims.md); the rest is written by
 hand and says nothing about a particular activation.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -47,3 +48,5 @@ html_theme = "furo"
 html_title = f"actlab {release}"
 html_math_renderer = "mathml"
 html_show_sourcelink = False
+html_static_path = ["_static"]
+html_css_files = ["actlab.css"]

@@ -2,6 +2,7 @@
 read them. Every page under ``activations/``, ``api/`` and ``claims/`` is written here, from the
 registry, the package's modules and ``docs/claims.md``; none is edited by hand.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ drawn by :mod:`actlab.viz.figures`, the parameters, every metadata field of
 :class:`actlab.Info`, the guidance and the reference, an example whose output is computed here,
 the framework equivalents where the definition records them, and actlab's adapters.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,24 +46,28 @@ def defaults(d: Definition) -> dict[str, Any]:
 
 # -- the index ---------------------------------------------------------------------------------
 def index(defs: list[Definition], frameworks_page: Path, folder: Path) -> str:
-    """The catalog: the property table of the CLI and the report, one section per family."""
-    heads = [h for key, h in COLUMNS if key != "parameters"]
-    out = [HEADER.format(source="activations.py", origin="the registry"),
-           "# Activations", "",
-           f"The catalog holds {len(defs)} activations. Each page below is generated from the "
-           "activation's one definition in `src/actlab/functions/`: its formula and derivative, "
-           "a plot drawn by the docs build, its parameters and properties, guidance, reference "
-           "and an example whose output the build computed.", ""]
+    """The catalog: the property table of the CLI and the report, one table per family."""
+    shown = [(key, head) for key, head in COLUMNS if key not in ("family", "parameters")]
+    out = [
+        HEADER.format(source="activations.py", origin="the registry"),
+        "# Activations",
+        "",
+        f"The catalog holds {len(defs)} activations. Each page below is generated from the "
+        "activation's one definition in `src/actlab/functions/`: its formula and derivative, "
+        "a plot drawn by the docs build, its parameters and properties, guidance, reference "
+        "and an example whose output the build computed.",
+        "",
+    ]
     families = sorted({d.family for d in defs})
     for family in families:
         members = [d for d in defs if d.family == family]
         rows = []
         for d in members:
             row = property_row(Info.of(d, defaults(d)))
-            cells = [cell_text(row[key]) for key, _ in COLUMNS if key != "parameters"]
+            cells = [cell_text(row[key]) for key, _ in shown]
             cells[0] = f"[{d.name}]({d.name}.md)"
             rows.append(cells)
-        out += [f"## {family}", "", table(heads, rows), ""]
+        out += [f"## {family}", "", table([head for _, head in shown], rows), ""]
     entries = [d.name for family in families for d in defs if d.family == family]
     if frameworks_page.exists():  # written by the registry's framework table, where it exists
         entries.append(Path("..", frameworks_page.stem).as_posix())
@@ -75,18 +80,40 @@ def page(d: Definition) -> str:
     info = Info.of(d, defaults(d))
     where = Path(inspect.getsourcefile(d.forward) or "").relative_to(Path(al.__file__).parent.parent)
     aliases = f" Also known as {', '.join(f'`{a}`' for a in info.aliases)}." if info.aliases else ""
-    out = [HEADER.format(source="activations.py", origin=f"the definition of {d.name} in {where}"),
-           f"(activation-{d.name})=", f"# {d.name}", "", f"{info.summary}{aliases}", "",
-           *formulas(d, info), *plot_section(d), *parameters(info), *properties(info),
-           "## Guidance", "", info.guidance, "",
-           "## Reference", "", reference(info.reference), "",
-           "## Example", "", "```python", example(d), "```", "",
-           *frameworks(d), f"Defined in `src/{where.as_posix()}`.", ""]
+    out = [
+        HEADER.format(source="activations.py", origin=f"the definition of {d.name} in {where}"),
+        f"(activation-{d.name})=",
+        f"# {d.name}",
+        "",
+        f"{info.summary}{aliases}",
+        "",
+        *formulas(d, info),
+        *plot_section(d),
+        *parameters(info),
+        *properties(info),
+        "## Guidance",
+        "",
+        info.guidance,
+        "",
+        "## Reference",
+        "",
+        reference(info.reference),
+        "",
+        "## Example",
+        "",
+        "```python",
+        example(d),
+        "```",
+        "",
+        *frameworks(d),
+        f"Defined in `src/{where.as_posix()}`.",
+        "",
+    ]
     return "\n".join(out)
 
 
 def formulas(d: Definition, info: Info) -> list[str]:
-    derivative = (f"f'(x) = {info.latex_derivative}" if d.elementwise else info.latex_derivative)
+    derivative = f"f'(x) = {info.latex_derivative}" if d.elementwise else info.latex_derivative
     out = ["## Formula", "", "$$", f"f(x) = {info.latex}", "$$", ""]
     if info.latex_derivative:
         label = "Derivative" if d.elementwise else "Derivative (the Jacobian, as the backward pass uses it)"
@@ -95,11 +122,20 @@ def formulas(d: Definition, info: Info) -> list[str]:
 
 
 def plot_section(d: Definition) -> list[str]:
-    what = ("f and its derivative" if d.elementwise else
-            "the first output along the slice f([x, 1]), and its derivative")
-    return [f"```{{figure}} plots/{d.name}.svg", f":alt: {d.name}: {what}", "",
-            f"{d.name} at its default parameters: {what}, drawn by the docs build with "
-            "`actlab.viz.figures.activation_figure`.", "```", ""]
+    what = (
+        "f and its derivative"
+        if d.elementwise
+        else "the first output along the slice f([x, 1]), and its derivative"
+    )
+    return [
+        f"```{{figure}} plots/{d.name}.svg",
+        f":alt: {d.name}: {what}",
+        "",
+        f"{d.name} at its default parameters: {what}, drawn by the docs build with "
+        "`actlab.viz.figures.activation_figure`.",
+        "```",
+        "",
+    ]
 
 
 def plot(d: Definition) -> bytes:
@@ -113,8 +149,10 @@ def plot(d: Definition) -> bytes:
 def parameters(info: Info) -> list[str]:
     if not info.parameters:
         return ["## Parameters", "", "None.", ""]
-    rows = [(f"`{p['name']}`", f"`{p['default']!r}`", p["range"],
-             "yes" if p["learnable"] else "no", p["doc"]) for p in info.parameters]
+    rows = [
+        (f"`{p['name']}`", f"`{p['default']!r}`", p["range"], "yes" if p["learnable"] else "no", p["doc"])
+        for p in info.parameters
+    ]
     return ["## Parameters", "", table(["name", "default", "allowed", "learnable", "meaning"], rows), ""]
 
 
@@ -147,16 +185,22 @@ def example_lines(d: Definition) -> list[str]:
     kwargs = ", ".join(f"{k}={v!r}" for k, v in defaults(d).items())
     lines = ["import numpy as np", "import actlab as al"]
     if d.elementwise:
-        lines += ["x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])", f"al.{d.name}(x)",
-                  f"act = al.get({d.name!r}{', ' + kwargs if kwargs else ''})"]
+        lines += [
+            "x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])",
+            f"al.{d.name}(x)",
+            f"act = al.get({d.name!r}{', ' + kwargs if kwargs else ''})",
+        ]
         if d.derivative is not None:
             lines.append("act.derivative(x)")
         if d.derivative_from_output is not None:
             lines.append("act.derivative_from_output(act(x))")
     else:
-        lines += ["x = np.array([[-1.0, 0.0, 1.0, 2.0]])", f"al.{d.name}(x)",
-                  f"act = al.get({d.name!r}{', ' + kwargs if kwargs else ''})",
-                  "act.vjp(x, np.array([[1.0, 0.0, 0.0, 0.0]]))"]
+        lines += [
+            "x = np.array([[-1.0, 0.0, 1.0, 2.0]])",
+            f"al.{d.name}(x)",
+            f"act = al.get({d.name!r}{', ' + kwargs if kwargs else ''})",
+            "act.vjp(x, np.array([[1.0, 0.0, 0.0, 0.0]]))",
+        ]
     if any(p.learnable for p in d.params):
         lines.append("act.param_grads(x, np.ones_like(x))")
     if d.stochastic is not None:
@@ -178,8 +222,11 @@ def example(d: Definition) -> str:
         try:
             value = eval(code, namespace)
         except Exception as exc:  # an error is part of what the example shows (argmax's vjp)
-            out += ["Traceback (most recent call last):", "    ...",
-                    traceback.format_exception_only(exc)[-1].rstrip()]
+            out += [
+                "Traceback (most recent call last):",
+                "    ...",
+                traceback.format_exception_only(exc)[-1].rstrip(),
+            ]
             continue
         if value is not None:
             out.append(repr(value))
@@ -262,6 +309,8 @@ def actlab_adapters(d: Definition) -> list[str]:
     except MissingExtraError:
         FUNCTIONS, PACKAGE = {}, ""
     if f"{PACKAGE}>{d.name}" in FUNCTIONS:
-        out.append(f'Keras 3 (`actlab[keras]`): `activation="{PACKAGE}>{d.name}"`, or '
-                   f"`actlab.keras.get({d.name!r}{', ' + kwargs if kwargs else ''})`")
+        out.append(
+            f'Keras 3 (`actlab[keras]`): `activation="{PACKAGE}>{d.name}"`, or '
+            f"`actlab.keras.get({d.name!r}{', ' + kwargs if kwargs else ''})`"
+        )
     return out

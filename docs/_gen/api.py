@@ -5,6 +5,7 @@ page without anything written here. Private modules (a name starting with ``_``)
 Each module documents only what it defines (``:ignore-module-all:``): a package's ``__init__``
 re-exports names, and documenting them there again would show every class twice.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -47,19 +48,23 @@ def write(folder: Path) -> None:
 
 def index(parts: list[str]) -> str:
     title = "API reference"
-    return (HEADER + f"{title}\n{'=' * len(title)}\n\n"
-            "Generated from the docstrings. The functions ``actlab.relu``, ``actlab.gelu``, ... are "
-            "generated from the registry; each activation's own page shows its formulas, "
-            "parameters and properties.\n\n"
-            ".. toctree::\n   :maxdepth: 1\n\n" + "".join(f"   {p}\n" for p in parts))
+    return (
+        HEADER + f"{title}\n{'=' * len(title)}\n\n"
+        "Generated from the docstrings. The functions ``actlab.relu``, ``actlab.gelu``, ... are "
+        "generated from the registry; each activation's own page shows its formulas, "
+        "parameters and properties.\n\n"
+        ".. toctree::\n   :maxdepth: 1\n\n" + "".join(f"   {p}\n" for p in parts)
+    )
 
 
 def part_page(part: str, modules: list[str]) -> str:
     title = "actlab" if part == "actlab" else f"actlab.{part}"
     out = [HEADER + f"{title}\n{'=' * len(title)}\n"]
     for module in modules:
-        out.append(f"{module}\n{'-' * len(module)}\n\n.. automodule:: {module}\n"
-                   "   :members:\n   :ignore-module-all:\n   :show-inheritance:\n")
+        out.append(
+            f"{module}\n{'-' * len(module)}\n\n.. automodule:: {module}\n"
+            "   :members:\n   :ignore-module-all:\n   :show-inheritance:\n"
+        )
         if module == "actlab":
             out.append(activation_functions())
     return "\n".join(out)
@@ -67,6 +72,7 @@ def part_page(part: str, modules: list[str]) -> str:
 
 def activation_functions() -> str:
     """``actlab.NAME`` for every registered activation (made by ``actlab._api`` from the registry)."""
-    return ("Activation functions\n~~~~~~~~~~~~~~~~~~~~\n\n" + "".join(
+    return "Activation functions\n~~~~~~~~~~~~~~~~~~~~\n\n" + "".join(
         f".. autofunction:: actlab.{d.name}\n\n   See :doc:`/activations/{d.name}`.\n\n"
-        for d in al.definitions()))
+        for d in al.definitions()
+    )

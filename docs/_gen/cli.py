@@ -1,4 +1,5 @@
 """The command-line reference: each command's ``--help``, as the installed ``actlab`` prints it."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,9 +33,18 @@ def page() -> str:
     # argparse keeps the subcommands on its one subparsers action (a structure as old as argparse).
     [subcommands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     commands = list(subcommands.choices)
-    out = [HEADER.format(source="cli.py", origin="`actlab COMMAND --help`"), "# Command line", "",
-           "`actlab COMMAND --help` prints each of these. Unknown names and options get a "
-           "\"did you mean\" and a non-zero exit.", "", "```text", help_text([]), "```", ""]
+    out = [
+        HEADER.format(source="cli.py", origin="`actlab COMMAND --help`"),
+        "# Command line",
+        "",
+        "`actlab COMMAND --help` prints each of these. Unknown names and options get a "
+        '"did you mean" and a non-zero exit.',
+        "",
+        "```text",
+        help_text([]),
+        "```",
+        "",
+    ]
     for name in commands:
         out += [f"## actlab {name}", "", "```text", help_text([name]), "```", ""]
     return "\n".join(out)

@@ -5,6 +5,7 @@ they use no reStructuredText substitutions, so a ``|`` outside a literal is text
 absolute value), not the start of one. Only objects that actlab defines are documented:
 members added by another library (scikit-learn's ``set_fit_request``) are its to document.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ _LITERAL = re.compile(r"``.+?``|(?::[\w:.-]+:)?`[^`]+`_{0,2}")
 def _escape_bars(text: str) -> str:
     parts, last = [], 0
     for m in _LITERAL.finditer(text):
-        parts += [text[last:m.start()].replace("|", r"\|"), m.group()]
+        parts += [text[last : m.start()].replace("|", r"\|"), m.group()]
         last = m.end()
     return "".join(parts + [text[last:].replace("|", r"\|")])
 

@@ -1,5 +1,6 @@
 """Math typeset as MathML at build time (latex2mathml, as the HTML report does): browsers render
 it natively, so the pages need no JavaScript, no fonts and no network to show a formula."""
+
 from __future__ import annotations
 
 import html

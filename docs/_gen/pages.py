@@ -1,4 +1,5 @@
 """Writing generated pages: only what changed is touched, and nothing stale is left behind."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,6 +31,7 @@ def sync(folder: Path, files: Mapping[str, str | bytes]) -> None:
 
 def table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     """A Markdown table; cells are text (pipes escaped)."""
+
     def line(cells: Iterable[object]) -> str:
         return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
