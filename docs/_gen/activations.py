@@ -33,7 +33,7 @@ NOT_IN_PROPERTIES = {"name", "parameters", "year"}
 def write(folder: Path, frameworks_page: Path) -> None:
     """Write ``index.md``, one ``NAME.md`` per activation and ``plots/NAME.svg`` into ``folder``."""
     defs = al.definitions()
-    files: dict[str, str | bytes] = {"index.md": index(defs, frameworks_page, folder)}
+    files: dict[str, str | bytes] = {"index.md": index(defs, frameworks_page)}
     for d in defs:
         files[f"{d.name}.md"] = page(d)
         files[f"plots/{d.name}.svg"] = plot(d)
@@ -45,7 +45,7 @@ def defaults(d: Definition) -> dict[str, Any]:
 
 
 # -- the index ---------------------------------------------------------------------------------
-def index(defs: list[Definition], frameworks_page: Path, folder: Path) -> str:
+def index(defs: list[Definition], frameworks_page: Path) -> str:
     """The catalog: the property table of the CLI and the report, one table per family."""
     shown = [(key, head) for key, head in COLUMNS if key not in ("family", "parameters")]
     out = [
@@ -69,7 +69,7 @@ def index(defs: list[Definition], frameworks_page: Path, folder: Path) -> str:
             rows.append(cells)
         out += [f"## {family}", "", table([head for _, head in shown], rows), ""]
     entries = [d.name for family in families for d in defs if d.family == family]
-    if frameworks_page.exists():  # written by the registry's framework table, where it exists
+    if frameworks_page.exists():  # the framework table, generated from the registry where it is
         entries.append(Path("..", frameworks_page.stem).as_posix())
     out += ["```{toctree}", ":hidden:", "", *entries, "```", ""]
     return "\n".join(out)
