@@ -9,6 +9,9 @@ example that needs an optional extra is skipped, with the reason, where the extr
 - a Markdown page whose examples need an extra says so in a comment,
   ``<!-- doctest-requires: torch keras -->``, and is skipped unless those modules import.
 
+In Markdown the examples sit in fenced code blocks; the fence that closes a block also closes
+the expected output of its last example (doctest itself would read it as output).
+
 This file sits at the repository's root because a conftest governs only the files below it.
 """
 
@@ -29,6 +32,7 @@ from _pytest.doctest import DoctestModule, DoctestTextfile
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 _REQUIRES = re.compile(r"<!--\s*doctest-requires:\s*([\w. ]+?)\s*-->")
+_CLOSING_FENCE = re.compile(r"^ *(```|~~~)\s*\Z", re.MULTILINE)
 
 
 def _extras_providing(module: str) -> list[str]:
@@ -83,7 +87,12 @@ class _PageDoctests(DoctestTextfile):
                 f"{self.path.name} needs {', '.join(missing)} "
                 "(an optional extra: see the page's install line)"
             )
-        yield from super().collect()
+        for item in super().collect():
+            for example in item.dtest.examples:
+                example.want = _CLOSING_FENCE.sub("", example.want)
+                if example.exc_msg is not None:
+                    example.exc_msg = _CLOSING_FENCE.sub("", example.exc_msg)
+            yield item
 
 
 _REPLACE = {DoctestModule: _ModuleDoctests, DoctestTextfile: _PageDoctests}

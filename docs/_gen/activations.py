@@ -101,7 +101,7 @@ def page(d: Definition) -> str:
         "",
         "## Example",
         "",
-        "```python",
+        "```pycon",
         example(d),
         "```",
         "",
