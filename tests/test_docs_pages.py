@@ -75,6 +75,25 @@ def test_framework_equivalents_are_shown_where_recorded():
     assert "`negative_slope=0.2`" in text and "| JAX | none |" in text
 
 
+@dataclasses.dataclass(frozen=True)
+class _Equivalent:
+    framework: str
+    names: tuple
+    params: tuple = ()
+    note: str = ""
+
+
+def test_framework_records_as_a_sequence_drop_empty_columns():
+    d = al.lookup("leaky_relu")
+    record = (
+        _Equivalent("torch", ("LeakyReLU", "leaky_relu"), (("negative_slope", "alpha"),)),
+        _Equivalent("keras", ("leaky_relu",), (("negative_slope", "alpha"),)),
+    )
+    text = "\n".join(activations.frameworks(_with_frameworks(d, record)))
+    assert "| framework | names | params |\n" in text  # the note column is empty for all: left out
+    assert "| torch | `LeakyReLU`, `leaky_relu` | `negative_slope` → `alpha` |" in text
+
+
 REPORT = """# Claims
 
 **3 claims.**

@@ -253,8 +253,14 @@ def frameworks(d: Definition) -> list[str]:
         out += ["The definition records no framework equivalents yet.", ""]
     else:
         rows = [(name, _record(value)) for name, value in _entries(recorded)]
-        columns = list(dict.fromkeys(k for _, r in rows for k in r))
-        out += [table(["framework", *columns], [(n, *(r.get(c, "") for c in columns)) for n, r in rows]), ""]
+        # A column that says nothing for any framework (all empty or "no") is left out.
+        columns = [
+            c
+            for c in dict.fromkeys(k for _, r in rows for k in r)
+            if any(r.get(c, EMPTY) not in (EMPTY, "no") for _, r in rows)
+        ]
+        heads = ["framework", *(c.replace("_", " ") for c in columns)]
+        out += [table(heads, [(n, *(r.get(c, EMPTY) for c in columns)) for n, r in rows]), ""]
     adapters = actlab_adapters(d)
     if adapters:
         out += ["actlab's own adapters:", "", *(f"- {a}" for a in adapters), ""]
@@ -282,16 +288,26 @@ def _record(value: Any) -> dict[str, str]:
     return {"name": _cell(value)}
 
 
+EMPTY = "—"
+
+
 def _cell(value: Any) -> str:
-    if value is None:
-        return "—"
+    if value is None or value == "":
+        return EMPTY
     if isinstance(value, Mapping):
-        return ", ".join(f"`{k}={v!r}`" for k, v in value.items()) or "—"
+        return ", ".join(f"`{k}={v!r}`" for k, v in value.items()) or EMPTY
     if isinstance(value, (tuple, list)):
-        return ", ".join(_cell(v) for v in value) or "—"
+        return ", ".join(_item(v) for v in value) or EMPTY
     if isinstance(value, str) and " " in value.strip():
         return value
     return f"`{value}`" if isinstance(value, str) else _text(value)
+
+
+def _item(value: Any) -> str:
+    """An entry of a list; a pair inside a list maps one spelling to another (``a → b``)."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return f"{_cell(value[0])} → {_cell(value[1])}"
+    return _cell(value)
 
 
 def actlab_adapters(d: Definition) -> list[str]:
