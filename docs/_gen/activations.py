@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import io
+import math
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,6 +43,17 @@ def write(folder: Path, frameworks_page: Path) -> None:
 
 def defaults(d: Definition) -> dict[str, Any]:
     return {p.name: p.default for p in d.params}
+
+
+def call_arguments(d: Definition) -> str:
+    """The default parameters as keyword arguments in Python (an infinite default is np.inf)."""
+
+    def literal(v: Any) -> str:
+        if isinstance(v, float) and math.isinf(v):
+            return "np.inf" if v > 0 else "-np.inf"
+        return repr(v)
+
+    return ", ".join(f"{k}={literal(v)}" for k, v in defaults(d).items())
 
 
 # -- the index ---------------------------------------------------------------------------------
@@ -182,7 +194,7 @@ def _text(value: Any) -> str:
 def example_lines(d: Definition) -> list[str]:
     """Calls that show the activation's interface: the function, its parameters, the derivative
     or backward pass, parameter gradients and training mode, as far as the definition has them."""
-    kwargs = ", ".join(f"{k}={v!r}" for k, v in defaults(d).items())
+    kwargs = call_arguments(d)
     lines = ["import numpy as np", "import actlab as al"]
     if d.elementwise:
         lines += [
@@ -199,7 +211,7 @@ def example_lines(d: Definition) -> list[str]:
             "x = np.array([[-1.0, 0.0, 1.0, 2.0]])",
             f"al.{d.name}(x)",
             f"act = al.get({d.name!r}{', ' + kwargs if kwargs else ''})",
-            "act.vjp(x, np.array([[1.0, 0.0, 0.0, 0.0]]))",
+            "act.vjp(x, np.eye(1, act(x).shape[-1]))  # the backward pass of the first output",
         ]
     if any(p.learnable for p in d.params):
         lines.append("act.param_grads(x, np.ones_like(x))")
@@ -221,7 +233,7 @@ def example(d: Definition) -> str:
             continue
         try:
             value = eval(code, namespace)
-        except Exception as exc:  # an error is part of what the example shows (argmax's vjp)
+        except al.ActlabError as exc:  # an actlab error is part of what it shows (argmax's vjp)
             out += [
                 "Traceback (most recent call last):",
                 "    ...",
@@ -271,6 +283,8 @@ def _entries(recorded: Any) -> list[tuple[str, Any]]:
     """(framework, record) pairs from a mapping keyed by framework or a sequence of records."""
     if isinstance(recorded, Mapping):
         return [(str(k), v) for k, v in recorded.items()]
+    if not isinstance(recorded, (tuple, list)):  # one record on its own
+        recorded = [recorded]
     return [(str(_field(v, "framework") or _field(v, "library") or ""), v) for v in recorded]
 
 
@@ -313,7 +327,7 @@ def _item(value: Any) -> str:
 def actlab_adapters(d: Definition) -> list[str]:
     """How the activation is reached from actlab's PyTorch and Keras adapters, where installed."""
     out = []
-    kwargs = ", ".join(f"{k}={v!r}" for k, v in defaults(d).items())
+    kwargs = call_arguments(d)
     try:
         from actlab.interop.pytorch import MODULES
     except MissingExtraError:
