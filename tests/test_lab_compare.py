@@ -1,4 +1,5 @@
 """Comparisons: the result's shape (what the report reads), pairing by seed, the CLI."""
+import functools
 import json
 
 import numpy as np
@@ -6,9 +7,9 @@ import pytest
 
 import actlab as al
 from actlab import ParameterError
-from actlab.lab import compare, default_activations
+from actlab.lab import compare, datasets, default_activations
 from actlab.lab.cli import compare_main
-from actlab.lab.training import epochs_to_target, train_cell
+from actlab.lab.training import build_model, epochs_to_target, train_cell
 
 TINY = {"seeds": 2, "epochs": 2, "max_train": 150, "width": 8, "n_jobs": 1, "progress": False}
 METRICS = {"test_accuracy", "final_train_loss", "epochs_to_target", "reached_target", "wall_time_s",
@@ -71,7 +72,7 @@ def test_bad_requests_are_clear_errors():
     with pytest.raises(ParameterError, match="registered"):
         compare([lambda x: x], **TINY)
     with pytest.raises(ParameterError, match="unknown dataset"):
-        compare(["relu"], dataset="mnist", **TINY)
+        compare(["relu"], dataset="cifar10", **TINY)
     with pytest.raises(ParameterError, match="no activations"):
         compare([], **TINY)
 
@@ -93,7 +94,7 @@ def test_compare_command_writes_table_json_markdown_and_figure(tmp_path, capsys)
     assert compare_main(["--activations", "relu", "elu:alpha=0.5", "--seeds", "2", "--epochs", "2",
                          "--width", "8", "--jobs", "1", "--no-progress", "--out", str(out)]) == 0
     assert (out / "runs.jsonl").read_text().splitlines() == lines
-    assert compare_main(["--dataset", "mnist", "--out", str(out)]) == 2
+    assert compare_main(["--dataset", "cifar10", "--out", str(out)]) == 2
     assert "unknown dataset" in capsys.readouterr().err
 
 
@@ -113,3 +114,47 @@ def test_compare_command_over_a_grid_of_depths(tmp_path, capsys):
         saved = json.loads((tmp_path / f"comparison_digits_depth{depth}.json").read_text())
         assert f"{depth} × 4" in saved["architecture"]
         assert len(saved["per_layer"]["relu"]["dead_fraction"]) == depth
+
+
+@pytest.fixture
+def small_mnist1d(monkeypatch):
+    """"mnist1d" as 200 + 100 samples for a test (the sweep runs in this process: n_jobs=1)."""
+    pytest.importorskip("mnist1d")
+    maker, task = datasets._SOURCES["mnist1d"]
+    monkeypatch.setitem(datasets._SOURCES, "mnist1d", (functools.partial(maker, n_train=200, n_test=100), task))
+
+
+def test_a_cnn_comparison_names_its_network_and_its_linear_baseline(small_mnist1d, tmp_path):
+    result = compare(["relu", "tanh"], dataset="mnist1d", model="cnn", results=tmp_path / "runs.jsonl",
+                     **{**TINY, "width": None})
+    json.dumps(result, allow_nan=False)
+    assert result["model"] == "cnn"
+    assert result["architecture"].startswith("CNN (40, 1) → 3 × Conv1D(32, kernel 3, stride 2) → (4, 32)")
+    base = result["linear_baseline"]
+    assert base["model"].startswith("logistic regression") and 0 < base["test_accuracy"]["mean"] < 1
+    for row in result["rows"]:
+        assert set(row["metrics"]) == METRICS
+    assert len(result["per_layer"]["relu"]["dead_fraction"]) == 3   # one entry per convolution
+    stored = [json.loads(line)["cell"] for line in (tmp_path / "runs.jsonl").read_text().splitlines()]
+    assert sum(c["model"] == "linear" for c in stored) == 2           # one baseline per seed, kept
+
+
+def test_compare_mnist1d_cnn_from_the_command_line(small_mnist1d, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    assert compare_main(["--dataset", "mnist1d", "--model", "cnn", "--activations", "relu", "--seeds", "1",
+                         "--epochs", "1", "--jobs", "1", "--no-progress", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "mnist1d: CNN (40, 1) → 3 × Conv1D(32" in printed
+    assert "linear baseline (logistic regression (L2, C = 1)): test acc" in printed
+    assert "Linear baseline" in (tmp_path / "comparison.md").read_text()
+
+
+def test_each_model_takes_the_data_it_can():
+    with pytest.raises(ParameterError, match="cnn model needs sequences"):
+        compare(["relu"], dataset="digits", model="cnn", **TINY)
+    with pytest.raises(ParameterError, match="unknown model"):
+        compare(["relu"], model="rnn", **TINY)
+    mlp = build_model("relu", depth=1, width=4, n_outputs=10, task="classification", seed=0,
+                      input_shape=(28, 28, 1))
+    mlp.build()
+    assert type(mlp.layers[0]).__name__ == "Flatten" and mlp.layers[1].output_shape == (4,)

@@ -38,7 +38,10 @@ def test_monotonic_flag(d):
     y = _act(d)(GRID)
     steps = np.diff(y)
     if d.monotonic:
-        assert steps.min() >= 0, f"{d.name} decreases somewhere"
+        # Monotonic to rounding: a step down of an ulp or two is the last bit of an elementary
+        # function (the fused kernels' tanh, say), not a decrease of the function.
+        slack = 2 * np.spacing(np.maximum(np.abs(y[1:]), np.abs(y[:-1])))
+        assert np.all(steps >= -slack), f"{d.name} decreases somewhere"
     else:
         assert steps.min() < -1e-6, f"{d.name} is declared non-monotonic but never decreases"
 

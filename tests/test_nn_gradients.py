@@ -1,55 +1,17 @@
-"""Back-propagation through whole networks agrees with finite differences, for every activation.
-
-Each check perturbs every parameter of a small float64 network by ±h and compares the central
-difference of the loss with the engine's gradient. The random streams are reset before every
-evaluation, so stochastic activations (RReLU) and dropout see the same draws each time.
-"""
+"""Back-propagation through whole networks agrees with finite differences, for every activation
+(the check itself: :mod:`gradcheck`)."""
 import numpy as np
 import pytest
+from gradcheck import assert_gradients_match
 
 import actlab as al
 from actlab import nn
 from actlab.nn import activation_calls
 from actlab.nn.losses import LOSSES
 
-H = 1e-6
-RTOL = 1e-5
-
 HIDDEN = [d for d in al.definitions() if d.differentiable]
 NOT_DIFFERENTIABLE = [d for d in al.definitions() if not d.differentiable]
 LEARNABLE = [d for d in al.definitions() if any(p.learnable for p in d.params)]
-
-
-def numerical_gradient(model, x, y):
-    p = model.parameters
-    state = model.noise_rng.bit_generator.state
-    grad = np.empty_like(p)
-    for i in range(p.size):
-        old = p[i]
-        values = []
-        for shifted in (old + H, old - H):
-            p[i] = shifted
-            model.noise_rng.bit_generator.state = state
-            values.append(model.loss_and_gradients(x, y))
-        p[i] = old
-        grad[i] = (values[0] - values[1]) / (2 * H)
-    model.noise_rng.bit_generator.state = state
-    return grad
-
-
-def analytic_gradient(model, x, y):
-    state = model.noise_rng.bit_generator.state
-    model.loss_and_gradients(x, y)
-    model.noise_rng.bit_generator.state = state
-    return model.gradients.copy()
-
-
-def assert_gradients_match(model, x, y):
-    model.build(x.shape[1])
-    analytic = analytic_gradient(model, x, y)
-    numeric = numerical_gradient(model, x, y)
-    np.testing.assert_allclose(analytic, numeric, rtol=RTOL, atol=RTOL * np.abs(numeric).max())
-    return analytic
 
 
 def data(n=8, width=3, outputs=2, seed=1):

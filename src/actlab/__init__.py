@@ -7,6 +7,7 @@
 Activation('swish', beta=1.5)
 """
 from . import functions as _functions  # noqa: F401  (fills the registry)
+from . import kernels as _kernels  # noqa: F401  (installs the fast NumPy path behind every call)
 from ._api import make_function as _make_function
 from .core import (Activation, ActlabError, Definition, Info, InputTypeError, MissingExtraError,
                    NotDifferentiableError, Param, ParameterError, Reference, UnknownActivationError,

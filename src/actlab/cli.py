@@ -27,7 +27,7 @@ FORWARDED = {
                 "train one network with several activations over seeds and compare them"),
     "claims": ("actlab.lab.cli", "claims_main", "lab",
                "check every claim and formula of the seed texts, with verdicts"),
-    "bench": ("actlab.kernels.bench", "main", "fast",
+    "bench": ("actlab.bench", "main", "fast",
               "time the activations' kernels against NumPy baselines"),
 }
 

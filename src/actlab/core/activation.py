@@ -3,13 +3,26 @@ from __future__ import annotations
 
 import warnings
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from .arrays import prepare, write_out
 from .definition import Definition, Info
 from .errors import NotDifferentiableError, ParameterError
+
+# The NumPy path behind every method, filled by actlab.kernels when it is imported (the core
+# depends on nothing above it): ``numpy_path(act, form, x, grad_out, out)`` gives the result, or
+# NotImplemented where it does not apply; ``numpy_sum(act, form, x, grad_out)`` the float64 sum
+# of a form over the elements. Without them every call takes the whole-array reference below.
+_numpy_path: Callable[..., Any] | None = None
+_numpy_sum: Callable[..., Any] | None = None
+
+
+def set_numpy_path(path: Callable[..., Any], total: Callable[..., Any]) -> None:
+    """Install the NumPy dispatcher (see :mod:`actlab.kernels.dispatch`)."""
+    global _numpy_path, _numpy_sum
+    _numpy_path, _numpy_sum = path, total
 
 
 class Activation:
@@ -21,7 +34,7 @@ class Activation:
     ``act.param_grads(x, g)`` the gradients of its learnable parameters.
     """
 
-    __slots__ = ("definition", "_params")
+    __slots__ = ("definition", "_params", "_plans")
 
     def __init__(self, definition: Definition, **params: Any):
         unknown = set(params) - set(definition.param_names)
@@ -36,6 +49,7 @@ class Activation:
             definition.check_params(**values)
         self.definition = definition
         self._params = MappingProxyType(values)
+        self._plans: dict = {}  # how each form is computed per dtype, chosen at first use
 
     # -- description ----------------------------------------------------------------------
     @property
@@ -107,6 +121,10 @@ class Activation:
         """Apply the activation. ``training=True`` draws the random parts of stochastic ones."""
         if training and self.definition.stochastic is not None:
             return self.forward_train(x, rng)[0]
+        if type(x) is np.ndarray and _numpy_path is not None:
+            y = _numpy_path(self, "forward", x, None, out)
+            if y is not NotImplemented:
+                return y
         prep, params = self._bind(x)
         with prep.quiet():
             y = self.definition.forward(prep.x, prep.ops, **params)
@@ -114,12 +132,11 @@ class Activation:
 
     def forward_train(self, x: Any, rng: np.random.Generator | None = None):
         """Training-mode forward: ``(y, f'(x))``, drawing random slopes for stochastic activations."""
+        if self.definition.stochastic is None:
+            return self(x), self.derivative(x)
         prep, params = self._bind(x)
+        rng = rng if rng is not None else np.random.default_rng()
         with prep.quiet():
-            if self.definition.stochastic is None:
-                y = self.definition.forward(prep.x, prep.ops, **params)
-                return prep.finish(y), self.derivative(x)
-            rng = rng if rng is not None else np.random.default_rng()
             y, dydx = self.definition.stochastic(prep.x, prep.ops, rng, **params)
         return prep.finish(y), prep.finish(dydx)
 
@@ -129,6 +146,10 @@ class Activation:
         if not d.elementwise:
             raise NotDifferentiableError(
                 f"{self.name} is vector-valued: its derivative is a Jacobian; use .vjp(x, grad_out)")
+        if type(x) is np.ndarray and _numpy_path is not None:
+            dy = _numpy_path(self, "derivative", x, None, out)
+            if dy is not NotImplemented:
+                return dy
         prep, params = self._bind(x)
         with prep.quiet():
             if d.derivative is None:
@@ -137,24 +158,28 @@ class Activation:
                 dy = d.derivative(prep.x, prep.ops, **params)
         return write_out(prep.finish(dy), out)
 
-    def derivative_from_output(self, y: Any) -> Any:
+    def derivative_from_output(self, y: Any, *, out: np.ndarray | None = None) -> Any:
         """f'(x) computed from the output y = f(x) alone (no need to keep x)."""
-        d = self.definition
-        if d.derivative_from_output is None:
-            raise NotImplementedError(
-                f"{self.name}'s derivative cannot be recovered from its output alone; "
-                "use .derivative(x) or .vjp(x, grad_out)")
+        d = self._from_output()
+        if type(y) is np.ndarray and _numpy_path is not None:
+            dy = _numpy_path(self, "derivative_from_output", y, None, out)
+            if dy is not NotImplemented:
+                return dy
         prep, params = self._bind(y, "output")
         with prep.quiet():
-            return prep.finish(d.derivative_from_output(prep.x, prep.ops, **params))
+            return write_out(prep.finish(d.derivative_from_output(prep.x, prep.ops, **params)), out)
 
-    def vjp(self, x: Any, grad_out: Any) -> Any:
+    def vjp(self, x: Any, grad_out: Any, *, out: np.ndarray | None = None) -> Any:
         """The backward pass: the gradient with respect to x, given the gradient of the output."""
         d = self.definition
         if not d.differentiable:
             raise NotDifferentiableError(
                 f"{self.name} has no useful gradient (it is piecewise constant, so the gradient is "
                 "zero wherever it exists); train with softmax and apply argmax only at prediction")
+        if type(x) is np.ndarray and _numpy_path is not None:
+            gx = _numpy_path(self, "backward", x, grad_out, out)
+            if gx is not NotImplemented:
+                return gx
         prep, params = self._bind(x)
         g = prepare(grad_out, "grad_out").x
         if d.elementwise:
@@ -163,20 +188,54 @@ class Activation:
             with prep.quiet():
                 dy = (d.derivative(prep.x, prep.ops, **params) if d.derivative is not None
                       else _numerical_derivative(self, prep.x, prep.ops, params))
-                return prep.finish(g * dy)
+                return write_out(prep.finish(g * dy), out)
         with prep.quiet():
-            return prep.finish(d.vjp(prep.x, g, prep.ops, **params))
+            return write_out(prep.finish(d.vjp(prep.x, g, prep.ops, **params)), out)
+
+    def vjp_from_output(self, y: Any, grad_out: Any, *, out: np.ndarray | None = None) -> Any:
+        """The backward pass from the output y = f(x) alone: grad_out · f'(x), with f'(x) from y
+        (for activations whose ``info.has_derivative_from_output``); a training loop that keeps
+        y need not keep x."""
+        self._from_output()
+        if type(y) is np.ndarray and _numpy_path is not None:
+            gx = _numpy_path(self, "backward_from_output", y, grad_out, out)
+            if gx is not NotImplemented:
+                return gx
+        prep, params = self._bind(y, "output")
+        g = prepare(grad_out, "grad_out").x
+        if g.shape != prep.x.shape:
+            raise ValueError(f"grad_out has shape {g.shape}, expected the output's shape {prep.x.shape}")
+        with prep.quiet():
+            return write_out(prep.finish(g * self.definition.derivative_from_output(prep.x, prep.ops, **params)),
+                             out)
+
+    def _from_output(self) -> Definition:
+        d = self.definition
+        if d.derivative_from_output is None:
+            raise NotImplementedError(
+                f"{self.name}'s derivative cannot be recovered from its output alone; "
+                "use .derivative(x) or .vjp(x, grad_out)")
+        return d
 
     def param_grads(self, x: Any, grad_out: Any) -> dict[str, Any]:
         """Gradients of the loss with respect to each learnable parameter, shaped like the parameter."""
         d = self.definition
+        grads = {}
+        if type(x) is np.ndarray and _numpy_sum is not None:
+            for name in d.param_partials:
+                if np.shape(self._params[name]) == ():
+                    total = _numpy_sum(self, ("param", name), x, grad_out)
+                    if total is not NotImplemented:
+                        grads[name] = total
+            if len(grads) == len(d.param_partials):
+                return grads
         prep, params = self._bind(x)
         g = prepare(grad_out, "grad_out").x
-        grads = {}
         with prep.quiet():
             for name, partial in d.param_partials.items():
-                full = g * partial(prep.x, prep.ops, **params)
-                grads[name] = _reduce_to_shape(full, np.shape(self._params[name]), prep.ops)
+                if name not in grads:
+                    full = g * partial(prep.x, prep.ops, **params)
+                    grads[name] = _reduce_to_shape(full, np.shape(self._params[name]), prep.ops)
         return grads
 
 

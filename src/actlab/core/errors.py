@@ -5,7 +5,6 @@ Each subclasses the built-in exception a NumPy or PyTorch user would already cat
 """
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -18,6 +17,8 @@ class UnknownActivationError(ActlabError, KeyError):
 
     def __init__(self, name: object, known: Iterable[str]):
         known = sorted(set(known))
+        import difflib  # at first use: it costs import time
+
         close = difflib.get_close_matches(str(name).lower(), known, n=5, cutoff=0.5)
         hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
             f"known activations: {', '.join(known)}")

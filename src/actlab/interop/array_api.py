@@ -21,10 +21,12 @@ imported already.
 The dtype policy is the NumPy path's. The result has the input's floating dtype; integers and
 bools become the library's default floating dtype (float32 for PyTorch and JAX, float64 for
 Dask and array-api-strict), as the library's own functions do. Half precision (float16,
-bfloat16) is computed in float32. Transcendental formulas (``widen``) are computed in float64
-where the device has it and rounded once, so every library keeps the NumPy path's accuracy
-contract; where float64 is missing (JAX without ``jax_enable_x64``) they are computed in
-float32.
+bfloat16) is computed in float32. On the CPU, transcendental formulas (``widen``) are computed
+in float64 where the library has it and rounded once, so every library keeps the NumPy path's
+accuracy contract; where float64 is missing (JAX without ``jax_enable_x64``) they are computed
+in float32. On accelerators (CUDA, ROCm, MPS, TPU) they are computed in the input's own dtype,
+where float64 is slow or missing: ``docs/array-api-float32.md`` lists, measured against mpmath
+over the whole float32 range, where that keeps the contract and where it does not.
 
 Dask stays lazy: the result is a graph that computes later, outside the ``numpy.errstate``
 actlab sets while it builds it, so NumPy's warnings about harmless overflow in the unused
@@ -117,11 +119,19 @@ def _type_name(x: Any) -> str:
 def _working_dtype(xp: Any, device: Any, dtype: Any, widen: bool) -> Any:
     # Asked each time: JAX's answer changes when jax_enable_x64 is switched.
     floats = xp.__array_namespace_info__().dtypes(kind="real floating", device=device)
-    if widen and "float64" in floats:
+    if widen and "float64" in floats and on_cpu(device):
         return floats["float64"]
     if xp.finfo(dtype).bits < 32 and "float32" in floats:
         return floats["float32"]
     return dtype
+
+
+def on_cpu(device: Any) -> bool:
+    """Whether a device is the host CPU, where float64 costs about twice float32; accelerators
+    (CUDA, ROCm, MPS, TPU) compute in the input's own precision, where float64 is slow or
+    missing (see docs/array-api-float32.md for what that costs in accuracy)."""
+    text = str(device).lower()
+    return text == "cpu" or text.startswith(("cpu", "tfrt_cpu")) or "cpu_device" in text
 
 
 @cache

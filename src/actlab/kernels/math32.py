@@ -15,9 +15,8 @@ import math
 import numpy as np
 from numba import njit
 
-from . import math64
 from .bits import f32_bits, f32_from_bits, fma, ldexp, pow2
-from .series import erfc_correction, exp_taylor, log_series
+from .series import ERFC32_ZMAX, erfc_far, erfc_near, exp_taylor, log_series
 
 F = np.float32
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
@@ -50,10 +49,10 @@ _E0, _E1, _E2, _E3, _E4, _E5, _E6, _E7 = map(F, exp_taylor(0, 8))
 _M2, _M3, _M4, _M5, _M6, _M7, _M8, _M9 = map(F, exp_taylor(2, 8))
 # log1p's series in s² ≤ 0.0295 (see series.log_series): 5 terms.
 _R1, _R2, _R3, _R4, _R5 = map(F, log_series(5))
-# erfc's correction polynomial, used in float64 (see erfc).
-_P0, _P1, _P2, _P3, _P4, _P5, _P6, _P7, _P8, _P9, _P10, _P11 = erfc_correction(11)
-# e^r in float64 to 5e-9 relative (Taylor to r^8): enough inside a float32 erfc.
-_D0, _D1, _D2, _D3, _D4, _D5, _D6, _D7, _D8 = exp_taylor(0, 9)
+# erfc's two polynomials (see erfc and series.erfc_near / erfc_far).
+_N0, _N1, _N2, _N3, _N4, _N5, _N6 = map(F, erfc_near(6))
+_K0, _K1, _K2, _K3, _K4, _K5, _K6, _K7, _K8 = map(F, erfc_far(8))
+_ERFC_ZMAX = F(ERFC32_ZMAX)
 
 
 @njit(**_JIT)
@@ -160,42 +159,41 @@ def cosh(x):
 
 
 @njit(**_JIT)
-def _exp_f64(x):
-    """e^x in float64 for x in [-745, 0], to a few 1e-9 relative (for a float32 result)."""
-    r, k = math64._reduce(x)
-    p = fma(_D8, r, _D7)
-    p = fma(p, r, _D6)
-    p = fma(p, r, _D5)
-    p = fma(p, r, _D4)
-    p = fma(p, r, _D3)
-    p = fma(p, r, _D2)
-    p = fma(p, r, _D1)
-    p = fma(p, r, _D0)
-    return ldexp(p, k)
-
-
-@njit(**_JIT)
 def erfc(x):
-    """Complementary error function: erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2) for z = |x|,
-    and 2 − erfc(|x|) for x < 0. Computed in float64: in float32, the rounding of t alone moves
-    the result by several ulps (erfc is steep in t), more than the contract allows near GELU's
-    minimum."""
-    z = min(abs(np.float64(x)), 11.0)  # erfc(11) rounds to 0 in float32
-    t = 1.0 / (1.0 + 0.5 * z)
-    p = fma(_P11, t, _P10)
-    p = fma(p, t, _P9)
-    p = fma(p, t, _P8)
-    p = fma(p, t, _P7)
-    p = fma(p, t, _P6)
-    p = fma(p, t, _P5)
-    p = fma(p, t, _P4)
-    p = fma(p, t, _P3)
-    p = fma(p, t, _P2)
-    p = fma(p, t, _P1)
-    p = fma(p, t, _P0)
-    y = t * _exp_f64(p - z * z)
-    y = 2.0 - y if x < _ZERO else y
-    return F(y) if x == x else x
+    """Complementary error function, in float32 throughout, from z = |x| by two formulas that
+    are both computed (selects, not branches):
+
+    - z ≤ 1: erfc(z) = (1 − z) − z·R(z²), with 1 − z exact for z ≥ ½ and |z·R| ≤ 0.16, so
+      nothing cancels; x < 0 gives 1 + (z + z·R) = 1 + erf(z);
+    - z > 1: erfc(z) = e^(−z²)·K(t)/z, t = 1/(1 + z/2), K = z·erfcx(z) slowly varying, with
+      z² = h + l split exactly (l by fma) so that e^(−z²) = e^(−h)·(1 − l) keeps its relative
+      accuracy; x < 0 gives 2 − erfc(z).
+    """
+    z = abs(x)
+    s = z * z
+    r = fma(_N6, s, _N5)
+    r = fma(r, s, _N4)
+    r = fma(r, s, _N3)
+    r = fma(r, s, _N2)
+    r = fma(r, s, _N1)
+    zr = z * fma(r, s, _N0)
+    near = _ONE + (z + zr) if x < _ZERO else (_ONE - z) - zr
+    zf = min(max(z, _ONE), _ERFC_ZMAX)
+    t = _ONE / fma(_HALF, zf, _ONE)
+    k = fma(_K8, t, _K7)
+    k = fma(k, t, _K6)
+    k = fma(k, t, _K5)
+    k = fma(k, t, _K4)
+    k = fma(k, t, _K3)
+    k = fma(k, t, _K2)
+    k = fma(k, t, _K1)
+    k = fma(k, t, _K0)
+    h = zf * zf
+    low = fma(zf, zf, -h)
+    far = exp(-h) * fma(-k, low, k) / zf
+    far = _TWO - far if x < _ZERO else far
+    y = near if z <= _ONE else far
+    return x if x != x else y
 
 
 @njit(**_JIT)

@@ -7,9 +7,12 @@ time, so a core that another process slows down simply takes fewer of them.
 from __future__ import annotations
 
 import itertools
-import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+from . import settings
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 # Handing a piece to another thread costs about 0.1 ms (measured: waking a pool thread on a
 # 2-core VM), so a piece is worth it only with more work than that in it (nanoseconds).
@@ -25,27 +28,16 @@ _pool_size = 0
 
 
 def thread_count() -> int:
-    """Threads used: $ACTLAB_NUM_THREADS if set, else the CPUs this process may run on."""
-    env = os.environ.get("ACTLAB_NUM_THREADS")
-    if env:
-        try:
-            n = int(env)
-        except ValueError:
-            raise ValueError(f"ACTLAB_NUM_THREADS must be a positive integer, got {env!r}") from None
-        if n < 1:
-            raise ValueError(f"ACTLAB_NUM_THREADS must be a positive integer, got {env!r}")
-        return n
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    """Threads used: $ACTLAB_NUM_THREADS if set, else the CPUs this process may run on (read
+    once; change it with :func:`actlab.kernels.configure`)."""
+    return settings.current().threads
 
 
 def pieces(n: int, threads: int, ns_per_element: float) -> list[tuple[int, int]]:
     """Split range(n) into contiguous, aligned pieces: one per thread, more for long ranges, and
     a single one when the work (n·ns_per_element) is too little to share."""
     count = min(max(threads, -(-n // TARGET_PIECE)), int(n * ns_per_element // MIN_PIECE_NS))
-    if count < 2:
+    if count < 2 or threads < 2:
         return [(0, n)]
     if count > threads:
         count = -(-count // threads) * threads  # a multiple of the thread count
@@ -56,6 +48,8 @@ def pieces(n: int, threads: int, ns_per_element: float) -> list[tuple[int, int]]
 
 def _executor(workers: int) -> ThreadPoolExecutor:
     global _pool, _pool_size
+    from concurrent.futures import ThreadPoolExecutor  # at first use: it costs import time
+
     if _pool is None or _pool_size < workers:
         if _pool is not None:
             _pool.shutdown(wait=False)
@@ -67,7 +61,7 @@ def _executor(workers: int) -> ThreadPoolExecutor:
 def run(task: Callable[[int, int], None], n: int, ns_per_element: float) -> None:
     """Call ``task(lo, hi)`` for pieces that cover range(n), on up to ``thread_count()`` threads;
     ``ns_per_element`` (a rough single-core cost) decides whether the work is worth sharing."""
-    threads = thread_count()
+    threads = settings.current().threads
     parts = pieces(n, threads, ns_per_element)
     if len(parts) == 1:
         task(0, n)

@@ -261,6 +261,10 @@ class TraceOps:
             raise Untraceable(f"a cast to {np.dtype(dtype)} inside a {self._r.dtype} kernel")
         return self.where(x, 1.0, 0.0) if x.is_bool else x
 
+    def finfo(self, dtype):
+        """The kernel's floating type: formulas may choose how many terms its precision needs."""
+        return np.finfo(dtype)
+
     def full_like(self, x, value):
         return self._r.lift(value)
 

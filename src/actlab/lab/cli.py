@@ -9,6 +9,7 @@ from typing import Sequence
 
 from ..core.errors import ActlabError
 from . import datasets
+from .training import DEFAULTS, MODELS
 
 COLUMNS = (("test_accuracy", "test acc"), ("test_mse", "test mse"), ("final_train_loss", "train loss"),
            ("epochs_to_target", "epochs→target"), ("reached_target", "reached"),
@@ -21,8 +22,18 @@ def _mean_std(m: dict) -> str:
     return f"{m['mean']:.4g} ± {m['std']:.2g}" if m["std"] else f"{m['mean']:.4g}"
 
 
+def baseline_line(c: dict) -> str:
+    """``linear baseline (logistic regression ...): test acc 0.329``, or "" for results without one."""
+    base = c.get("linear_baseline")
+    if not base:
+        return ""
+    score, header = next((k, h) for k, h in COLUMNS if k in base)
+    return f"linear baseline ({base['model']}): {header} {_mean_std(base[score])}"
+
+
 def comparison_table(c: dict) -> str:
-    """The comparison as aligned text, one row per activation (best first)."""
+    """The comparison as aligned text, one row per activation (best first), after the network
+    and the dataset's linear baseline."""
     present = [(k, h) for k, h in COLUMNS if any(k in r["metrics"] for r in c["rows"])]
     header = ["activation", *(h for _, h in present)]
     body = [[r["activation"], *(_mean_std(r["metrics"][k]) for k, _ in present)] for r in c["rows"]]
@@ -30,14 +41,17 @@ def comparison_table(c: dict) -> str:
     lines = ["".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *body]]
     lines.insert(1, "-" * len(lines[0]))
     target = c.get("target", {})
-    return "\n".join([f"{c['dataset']}: {c['architecture']}; seeds {c['seeds']}; target: {target.get('metric')} "
-                      f"{target.get('value')}", *lines])
+    head = (f"{c['dataset']}: {c['architecture']}; seeds {c['seeds']}; target: {target.get('metric')} "
+            f"{target.get('value')}")
+    return "\n".join([head, *filter(None, [baseline_line(c)]), *lines])
 
 
 def comparison_markdown(c: dict) -> str:
     present = [(k, h) for k, h in COLUMNS if any(k in r["metrics"] for r in c["rows"])]
+    baseline = baseline_line(c)
     lines = [f"# Activation comparison on {c['dataset']}", "", f"{c['architecture']}; seeds {c['seeds']}; "
-             "mean ± std over seeds.", "", "| activation | " + " | ".join(h for _, h in present) + " |",
+             "mean ± std over seeds.", *(["", baseline[0].upper() + baseline[1:] + "."] if baseline else []),
+             "", "| activation | " + " | ".join(h for _, h in present) + " |",
              "|---" * (len(present) + 1) + "|"]
     lines += [f"| {r['activation']} | " + " | ".join(_mean_std(r["metrics"][k]) for k, _ in present) + " |"
               for r in c["rows"]]
@@ -72,10 +86,16 @@ def _compare_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", nargs="+", default=[datasets.DEFAULT], metavar="DATASET",
                    help=f"one or more of {', '.join(datasets.available())}, or .npz/.csv files "
                         "(default %(default)s)")
+    p.add_argument("--model", default=DEFAULTS["model"], choices=list(MODELS),
+                   help="mlp: hidden Dense layers; cnn: strided convolutions (for sequences and images, "
+                        "such as mnist1d and mnist), then a Dense output (default %(default)s)")
     p.add_argument("--seeds", type=int, default=3, help="runs per activation (default %(default)s)")
-    p.add_argument("--depth", nargs="+", type=int, default=[2], metavar="DEPTH",
-                   help="hidden layers; several give one comparison each (default %(default)s)")
-    p.add_argument("--width", type=int, default=64, help="units per hidden layer (default %(default)s)")
+    depths, widths = (", ".join(f"{m} {d[key]}" for m, d in MODELS.items()) for key in ("depth", "width"))
+    p.add_argument("--depth", nargs="+", type=int, metavar="DEPTH",
+                   help=f"hidden layers (mlp) or convolutions (cnn); several give one comparison each "
+                        f"(default: {depths})")
+    p.add_argument("--width", type=int, help=f"units per hidden layer (mlp) or filters per convolution (cnn) "
+                                             f"(default: {widths})")
     p.add_argument("--epochs", type=int, default=20, help="(default %(default)s)")
     p.add_argument("--batch-size", type=int, default=32, help="(default %(default)s)")
     p.add_argument("--optimizer", default="adam", help="sgd, momentum, adam or rmsprop (default %(default)s)")
@@ -101,8 +121,9 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
     from .figures import learning_curves
 
     out = Path(args.out)
+    depths = args.depth or [MODELS[args.model]["depth"]]
     try:
-        results = run_comparisons(args.activations, datasets_=args.dataset, depths=args.depth,
+        results = run_comparisons(args.activations, datasets_=args.dataset, model=args.model, depths=depths,
                                   seeds=args.seeds, width=args.width, epochs=args.epochs,
                                   batch_size=args.batch_size, optimizer={"name": args.optimizer, "lr": args.lr},
                                   target=args.target, results=out / "runs.jsonl", n_jobs=args.jobs,
@@ -114,7 +135,7 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
         return 130
     single = len(results) == 1
     written = []
-    for (dataset, depth), result in zip([(d, k) for d in args.dataset for k in args.depth], results):
+    for (dataset, depth), result in zip([(d, k) for d in args.dataset for k in depths], results):
         # One comparison keeps the plain names; a grid names each file by its dataset and depth.
         stem = "" if single else f"_{Path(str(dataset)).stem}_depth{depth}"
         files = (out / f"comparison{stem}.json", out / f"comparison{stem}.md", out / f"learning_curves{stem}.png")

@@ -2,7 +2,8 @@
 
 :func:`compare` returns the comparison the report renders::
 
-    {"dataset", "architecture", "seeds",
+    {"dataset", "model", "architecture", "seeds",
+     "linear_baseline": {"model", "test_accuracy" | "test_mse": {"mean", "std"}},
      "rows": [{"activation", "metrics": {name: {"mean", "std"}}}],
      "curves": {activation: {"epoch", "train_loss_mean", "train_loss_std",
                              "val_accuracy_mean", "val_accuracy_std"}},
@@ -13,6 +14,10 @@ Metrics per row: ``test_accuracy`` (``test_mse`` for regression), ``final_train_
 (the share of seeds that did), ``wall_time_s``, ``dead_fraction``, ``grad_ratio``. Standard
 deviations are over seeds (n − 1 in the denominator; 0 with a single seed). Regression curves
 have no accuracy (``val_accuracy_*`` hold None) and add the test loss as ``val_loss_*``.
+
+The linear baseline (:mod:`actlab.lab.baselines`) is fitted on each seed's split in the same
+sweep, so it is stored with the runs and resumed like them, and is summarised over the same
+seeds as the networks.
 """
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ import actlab as al
 
 from . import datasets
 from .sweep import grid, run_sweep
-from .training import DEFAULT_TARGET, DEFAULTS, activation_label, train_cell
+from .baselines import describe as describe_baseline
+from .training import DEFAULT_TARGET, DEFAULTS, MODELS, activation_label, describe_model, train_cell
 
 
 def default_activations() -> list[str]:
@@ -36,17 +42,21 @@ def default_activations() -> list[str]:
 
 
 def compare(activations: Iterable[Any] | None = None, *, dataset: Any = datasets.DEFAULT,
-            seeds: int | Sequence[int] = 3, depth: int = DEFAULTS["depth"], width: int = DEFAULTS["width"],
+            model: str = DEFAULTS["model"], seeds: int | Sequence[int] = 3, depth: int | None = None,
+            width: int | None = None,
             epochs: int = DEFAULTS["epochs"], batch_size: int = DEFAULTS["batch_size"],
             optimizer: dict | str = DEFAULTS["optimizer"], target: float | None = None,
             max_train: int | None = None, results: str | Path | None = None, n_jobs: int | None = None,
             scheduler: str | None = None, progress: bool | None = None) -> dict:
-    """Train a ``depth`` × ``width`` MLP with each activation on ``dataset`` for each seed.
+    """Train the same network with each activation on ``dataset`` for each seed.
 
     Args:
         activations: names or configs (``{"name": "leaky_relu", "params": {"alpha": 0.1}}``);
             default :func:`default_activations`.
         dataset: a name from :func:`actlab.lab.datasets.available` or a .npz/.csv path.
+        model: ``"mlp"`` (``depth`` hidden layers of ``width`` units; default 2 × 64) or ``"cnn"``
+            (``depth`` convolutions of ``width`` filters; default 3 × 32), see
+            :mod:`actlab.lab.training`.
         seeds: how many seeds (0, 1, ...) or which ones; a seed fixes split, weights and order.
         optimizer: a name or a config such as ``{"name": "sgd", "lr": 0.1}``.
         target: the training accuracy (classification) or loss (regression) whose first epoch
@@ -54,21 +64,27 @@ def compare(activations: Iterable[Any] | None = None, *, dataset: Any = datasets
         results: a JSON-lines file of finished runs: an interrupted comparison resumes from it.
         n_jobs, scheduler: parallel workers (joblib), or a Dask scheduler address.
     """
-    return run_comparisons(activations, datasets_=[dataset], depths=[depth], seeds=seeds, width=width,
+    return run_comparisons(activations, datasets_=[dataset], model=model,
+                           depths=None if depth is None else [depth], seeds=seeds, width=width,
                            epochs=epochs, batch_size=batch_size, optimizer=optimizer, target=target,
                            max_train=max_train, results=results, n_jobs=n_jobs, scheduler=scheduler,
                            progress=progress)[0]
 
 
 def run_comparisons(activations: Iterable[Any] | None = None, *, datasets_: Sequence[Any] = (datasets.DEFAULT,),
-                    depths: Sequence[int] = (DEFAULTS["depth"],), seeds: int | Sequence[int] = 3,
-                    width: int = DEFAULTS["width"], epochs: int = DEFAULTS["epochs"],
+                    model: str = DEFAULTS["model"], depths: Sequence[int] | None = None,
+                    seeds: int | Sequence[int] = 3, width: int | None = None, epochs: int = DEFAULTS["epochs"],
                     batch_size: int = DEFAULTS["batch_size"], optimizer: dict | str = DEFAULTS["optimizer"],
                     target: float | None = None, max_train: int | None = None,
                     results: str | Path | None = None, n_jobs: int | None = None,
                     scheduler: str | None = None, progress: bool | None = None) -> list[dict]:
-    """The grid datasets × depths × activations × seeds in one parallel sweep; one comparison
-    (as :func:`compare` returns it) per dataset and depth, in that order."""
+    """The grid datasets × depths × activations × seeds in one parallel sweep, with each dataset's
+    linear baseline on each seed; one comparison (as :func:`compare` returns it) per dataset and
+    depth, in that order. ``depths`` and ``width`` default to the model's (see :func:`compare`)."""
+    if model not in MODELS:
+        raise al.ParameterError(f"unknown model {model!r}; expected one of: {', '.join(MODELS)}")
+    depths = list(depths) if depths is not None else [MODELS[model]["depth"]]
+    width = width if width is not None else MODELS[model]["width"]
     specs = [_spec(a) for a in (activations if activations is not None else default_activations())]
     if not specs:
         raise al.ParameterError("no activations to compare; give at least one")
@@ -77,17 +93,21 @@ def run_comparisons(activations: Iterable[Any] | None = None, *, datasets_: Sequ
         raise al.ParameterError("no seeds; give a positive count or a list of seeds")
     dataset_names = [str(d) for d in datasets_]
     for d in dataset_names:
-        datasets.load(d, seed=0)  # an unknown dataset fails now, not in a worker
+        # An unknown dataset, or one the network cannot take, fails now, not in a worker.
+        describe_model(datasets.load(d, seed=0), model=model, depth=max(depths), width=width)
     optimizer = optimizer if isinstance(optimizer, dict) else {"name": optimizer}
-    fixed = {"width": width, "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
-             "target": target, "max_train": max_train}
-    cells = [{**c, **fixed} for c in grid(dataset=dataset_names, depth=list(depths), activation=specs,
+    fixed = {"model": model, "width": width, "epochs": epochs, "batch_size": batch_size,
+             "optimizer": optimizer, "target": target, "max_train": max_train}
+    cells = [{**c, **fixed} for c in grid(dataset=dataset_names, depth=depths, activation=specs,
                                           seed=seed_list)]
-    outcomes = run_sweep(train_cell, cells, results=results, n_jobs=n_jobs, scheduler=scheduler,
-                         progress=progress, label="compare")
-    by_cell = list(zip(cells, outcomes))
+    baselines = [{"model": "linear", "max_train": max_train, **c}
+                 for c in grid(dataset=dataset_names, seed=seed_list)]
+    outcomes = run_sweep(train_cell, [*baselines, *cells], results=results, n_jobs=n_jobs,
+                         scheduler=scheduler, progress=progress, label="compare")
+    linear = list(zip(baselines, outcomes[:len(baselines)]))
+    by_cell = list(zip(cells, outcomes[len(baselines):]))
     return [_summarise([(c, r) for c, r in by_cell if c["dataset"] == d and c["depth"] == depth],
-                       d, depth, specs, seed_list, fixed)
+                       [r for c, r in linear if c["dataset"] == d], d, depth, specs, seed_list, fixed)
             for d in dataset_names for depth in depths]
 
 
@@ -102,16 +122,17 @@ def _spec(activation: Any) -> str | dict:
 
 
 def _architecture(ds: datasets.Dataset, depth: int, fixed: dict) -> str:
-    head = f"{ds.n_classes} softmax" if ds.task == "classification" else "1 linear"
     opt = ", ".join(f"{k}={v}" for k, v in fixed["optimizer"].items() if k != "name")
-    return (f"MLP {ds.n_features} → {depth} × {fixed['width']} → {head}; {fixed['optimizer']['name']}"
-            f"{f' ({opt})' if opt else ''}, batch {fixed['batch_size']}, {fixed['epochs']} epochs")
+    network = describe_model(ds, model=fixed["model"], depth=depth, width=fixed["width"])
+    return (f"{network}; {fixed['optimizer']['name']}{f' ({opt})' if opt else ''}, "
+            f"batch {fixed['batch_size']}, {fixed['epochs']} epochs")
 
 
-def _summarise(pairs, dataset, depth, specs, seeds, fixed) -> dict:
+def _summarise(pairs, linear, dataset, depth, specs, seeds, fixed) -> dict:
     ds = datasets.load(dataset, seed=seeds[0])
     classify = ds.task == "classification"
     score = "test_accuracy" if classify else "test_mse"
+    baseline = {"model": describe_baseline(ds.task), score: mean_std(r[score] for r in linear)}
     rows, curves, per_layer = [], {}, {}
     for spec in specs:
         runs = [r for c, r in pairs if c["activation"] == spec]
@@ -127,7 +148,8 @@ def _summarise(pairs, dataset, depth, specs, seeds, fixed) -> dict:
                             for key in ("dead_fraction", "grad_norm")}
     rows.sort(key=lambda row: _rank(row["metrics"][score]["mean"], classify))
     target = fixed["target"] if fixed["target"] is not None else DEFAULT_TARGET[ds.task]
-    return {"dataset": ds.name, "architecture": _architecture(ds, depth, fixed), "seeds": list(seeds),
+    return {"dataset": ds.name, "model": fixed["model"], "architecture": _architecture(ds, depth, fixed),
+            "seeds": list(seeds), "linear_baseline": baseline,
             "target": {"metric": "train accuracy" if classify else "train loss", "value": target},
             "rows": rows, "curves": curves, "per_layer": per_layer}
 

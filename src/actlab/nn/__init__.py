@@ -12,7 +12,11 @@
 ['accuracy', 'loss']
 
 Layers: :class:`Dense`, :class:`Activation`, :class:`PReLU`, :class:`Maxout`, :class:`Dropout`,
-:class:`Softmax`. An activation is anything :func:`actlab.get` accepts (a name, a config, an
+:class:`Softmax`, :class:`Flatten`; convolutions :class:`Conv1D`, :class:`Conv2D` on channels-last
+input (``Sequential(..., input_shape=(40, 1))`` or ``(28, 28, 1)``); :class:`MaxPooling1D`,
+:class:`MaxPooling2D`, :class:`AveragePooling1D`, :class:`AveragePooling2D`,
+:class:`GlobalAveragePooling1D`, :class:`GlobalAveragePooling2D`; :class:`BatchNormalization`,
+:class:`LayerNormalization`. An activation is anything :func:`actlab.get` accepts (a name, a config, an
 :class:`actlab.Activation`, or a callable, whose derivative is then numerical). Losses:
 ``categorical_crossentropy``, ``sparse_categorical_crossentropy``, ``binary_crossentropy``,
 ``mse``, ``mae`` (a softmax or sigmoid output with cross-entropy back-propagates p − y).
@@ -27,7 +31,7 @@ Hooks for diagnostics
 ``on_train_end(model, logs)``. In ``on_batch_end`` every layer still holds the last batch:
 
 - ``layer.last_input``, ``layer.last_output``: the arrays that went in and came out;
-- ``layer.last_preactivation`` (Dense, Activation): the input of the layer's activation;
+- ``layer.last_preactivation`` (Dense, Conv1D/2D, Activation): the input of the layer's activation;
 - ``layer.activation_derivative()``: f' at those pre-activations (elementwise activations);
 - ``layer.last_grad_output``: ∂L/∂output from the backward pass;
 - ``layer.grads[name]`` / ``layer.params[name]``: weight gradients and weights (read-only views
@@ -41,12 +45,18 @@ from .callbacks import Callback, EarlyStopping, History
 from .errors import DataError, ModelFileError, TrainingDivergedWarning, TrainingInterruptedWarning
 from .initializers import names as initializer_names
 from .io import load_model, save_model
-from .layers import Activation, Dense, Dropout, Layer, Maxout, PReLU, Softmax
+from .conv import Conv1D, Conv2D
+from .layers import Activation, Dense, Dropout, Flatten, Layer, Maxout, PReLU, Softmax
 from .losses import Loss
 from .model import Sequential
+from .normalization import BatchNormalization, LayerNormalization
 from .optimizers import SGD, Adam, Momentum, Optimizer, RMSprop
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+                      MaxPooling1D, MaxPooling2D)
 
-__all__ = ["Activation", "Adam", "Callback", "DataError", "Dense", "Dropout", "EarlyStopping", "History",
-           "Layer", "Loss", "Maxout", "ModelFileError", "Momentum", "Optimizer", "PReLU", "RMSprop", "SGD",
-           "Sequential", "Softmax", "TrainingDivergedWarning", "TrainingInterruptedWarning",
-           "initializer_names", "load_model", "save_model"]
+__all__ = ["Activation", "Adam", "AveragePooling1D", "AveragePooling2D", "BatchNormalization", "Callback",
+           "Conv1D", "Conv2D", "DataError", "Dense", "Dropout", "EarlyStopping", "Flatten",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "History", "Layer", "LayerNormalization",
+           "Loss", "MaxPooling1D", "MaxPooling2D", "Maxout", "ModelFileError", "Momentum", "Optimizer",
+           "PReLU", "RMSprop", "SGD", "Sequential", "Softmax", "TrainingDivergedWarning",
+           "TrainingInterruptedWarning", "initializer_names", "load_model", "save_model"]

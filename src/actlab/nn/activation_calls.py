@@ -12,8 +12,8 @@ the activation's definition offers:
 3. otherwise the input x is kept and ``act.vjp(x, g)`` gives the backward pass (this covers the
    vector-valued activations: softmax, maxout, the GLU family).
 
-Elementwise activations run through :mod:`actlab.kernels` (one fused pass on every core, to
-the catalog's accuracy contract; the registry's reference path where no kernel applies).
+These are the activation's public methods, so the engine computes exactly what users get (the
+fused kernels of :mod:`actlab.kernels` for elementwise activations where numba is installed).
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import kernels
 from ..core import Activation as ActivationFunction
 
 
@@ -45,7 +44,7 @@ def forward(act: ActivationFunction, x: np.ndarray, *, training: bool,
     if training and d.stochastic is not None:
         y, slope = act.forward_train(x, rng)
         return y, Saved(input=x if keep_input else None, slope=slope)
-    y = kernels.forward(act, x) if d.elementwise else act(x)
+    y = act(x)
     if d.elementwise and d.derivative_from_output is not None:
         return y, Saved(input=x if keep_input else None, output=y)
     return y, Saved(input=x)
@@ -56,9 +55,7 @@ def backward(act: ActivationFunction, saved: Saved, grad_out: np.ndarray) -> np.
     if saved.slope is not None:
         return grad_out * saved.slope
     if saved.output is not None:
-        return kernels.backward_from_output(act, saved.output, grad_out)
-    if act.definition.elementwise:
-        return kernels.backward(act, saved.input, grad_out)
+        return act.vjp_from_output(saved.output, grad_out)
     return act.vjp(saved.input, grad_out)
 
 

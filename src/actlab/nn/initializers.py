@@ -1,6 +1,8 @@
 """Weight initialisers: Glorot (Xavier), He (Kaiming) and LeCun, each uniform or normal.
 
-A kernel of shape (fan_in, fan_out) is drawn with variance
+A kernel of shape (fan_in, fan_out), or (*window, in_channels, out_channels) for a convolution
+(fan_in = window size × in_channels, fan_out = window size × out_channels, as Keras counts),
+is drawn with variance
 
     glorot:  Var(w) = 2 / (fan_in + fan_out)   (Glorot & Bengio 2010, for tanh and sigmoid)
     he:      Var(w) = 2 / fan_in               (He et al. 2015, for the ReLU family)
@@ -48,10 +50,17 @@ def resolve(name: str, activation: ActivationFunction | None) -> str:
     return f"{scheme}_{variant or _DEFAULT_VARIANT[scheme]}"
 
 
-def initialise(name: str, shape: tuple[int, int], rng: np.random.Generator, dtype) -> np.ndarray:
-    """A (fan_in, fan_out) kernel drawn by the resolved initialiser ``name`` (see :func:`resolve`)."""
+def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a kernel: (in, out) for a Dense kernel; window size × in_channels and
+    window size × out_channels for a convolution's (*window, in_channels, out_channels)."""
+    window = math.prod(shape[:-2])
+    return window * shape[-2], window * shape[-1]
+
+
+def initialise(name: str, shape: tuple[int, ...], rng: np.random.Generator, dtype) -> np.ndarray:
+    """A kernel of ``shape`` drawn by the resolved initialiser ``name`` (see :func:`resolve`)."""
     scheme, variant = name.split("_")
-    fan_in, fan_out = shape
+    fan_in, fan_out = fans(shape)
     std = math.sqrt(_VARIANCE[scheme](fan_in, fan_out))
     # Draw in float64 and round once, so float32 and float64 models start from the same numbers.
     if variant == "uniform":

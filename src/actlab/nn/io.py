@@ -24,7 +24,7 @@ import numpy as np
 from .. import __version__
 from ..core import is_custom
 from .errors import ModelFileError
-from .layers import LAYER_TYPES
+from .layer_types import LAYER_TYPES
 from .losses import LOSSES
 from .model import Sequential
 from .optimizers import OPTIMIZERS
@@ -58,7 +58,8 @@ def save_model(model: Sequential, path: str | os.PathLike) -> tuple[Path, Path]:
     blob = buffer.getvalue()
     spec = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "actlab_version": __version__,
-        "name": model.name, "dtype": model.dtype.name, "seed": model.seed, "input_dim": model.input_dim,
+        "name": model.name, "dtype": model.dtype.name, "seed": model.seed,
+        "input_shape": list(model.input_shape),
         "layers": [{"type": type(layer).__name__, "config": layer.get_config()} for layer in model.layers],
         "compile": None if model.loss is None else {
             "loss": model.loss.name, "optimizer": model.optimizer.get_config(),
@@ -110,9 +111,10 @@ def _check_savable(model: Sequential) -> None:
 
 
 def _arrays(model: Sequential) -> dict[str, np.ndarray]:
-    """Every array a save holds, by key: layer parameters, then the optimizer's state."""
-    arrays = {f"layer{i}.{name}": p
-              for i, layer in enumerate(model.layers) for name, p in layer.params.items()}
+    """Every array a save holds, by key: layer parameters and untrained state (moving statistics),
+    then the optimizer's state."""
+    arrays = {f"layer{i}.{name}": p for i, layer in enumerate(model.layers)
+              for name, p in (*layer.params.items(), *layer.state.items())}
     if model.optimizer is not None:
         arrays.update({f"optimizer.{slot}": getattr(model.optimizer, slot)
                        for slot in model.optimizer.slot_names})
@@ -179,7 +181,9 @@ def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
             layers.append(cls(**config))
         part = "the model settings"
         model = Sequential(layers, dtype=spec["dtype"], seed=spec["seed"], name=str(spec["name"]))
-        model.build(spec["input_dim"], max_params=max_params)
+        # Files written before inputs had shapes give the width alone.
+        shape = spec["input_shape"] if "input_shape" in spec else spec["input_dim"]
+        model.build(shape, max_params=max_params)
         if spec["compile"] is not None:
             part = "the compile settings"
             settings = spec["compile"]

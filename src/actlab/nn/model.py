@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..core import ParameterError
-from . import data, training
+from . import data, shapes, training
 from .callbacks import Callback, History
-from .layers import Activation, Layer, positive_int
+from .layers import Activation, Layer
 from .losses import Loss, fuses_with, get_loss
 from .metrics import get_metrics
 from .optimizers import Optimizer, get_optimizer
@@ -22,7 +23,10 @@ class Sequential:
 
     Args:
         layers: the layers, in order (more can be added with :meth:`add`).
-        input_dim: the input width; else taken from the first layer's ``input_dim`` or the data.
+        input_shape: the shape of one sample, without the batch axis: ``(20,)`` for rows of 20
+            features, ``(40, 1)`` for sequences of 40 steps with one channel, ``(28, 28, 1)`` for
+            images (channels last). Else taken from the first layer's, or from the data.
+        input_dim: the same as ``input_shape=(input_dim,)``.
         dtype: ``"float32"`` (default) or ``"float64"``, for parameters and computation.
         seed: an integer makes initialisation, shuffling and dropout reproducible: the same
             seed and the same calls give bitwise the same weights and history.
@@ -30,14 +34,16 @@ class Sequential:
     """
 
     def __init__(self, layers: Sequence[Layer] = (), *, input_dim: int | None = None,
-                 dtype: str = "float32", seed: int | None = None, name: str = "sequential"):
+                 input_shape: tuple[int, ...] | None = None, dtype: str = "float32",
+                 seed: int | None = None, name: str = "sequential"):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
                                  or seed < 0):
             raise ParameterError(f"seed = {seed!r} is not allowed; expected a non-negative integer or None")
         self.dtype = _check_dtype(dtype)
         self.seed = None if seed is None else int(seed)
         self.name = name
-        self.input_dim = None if input_dim is None else positive_int(input_dim, "input_dim")
+        self.input_shape = shapes.from_arguments(input_dim, input_shape)
+        self.output_shape: tuple[int, ...] | None = None
         self.layers: list[Layer] = []
         self.built = False
         self.loss: Loss | None = None
@@ -63,42 +69,58 @@ class Sequential:
             raise ParameterError("the model is already built; add layers before training or building it")
         self.layers.append(layer)
 
-    def build(self, input_dim: int | None = None, *, max_params: int | None = None) -> None:
-        """Create every parameter for inputs of width ``input_dim`` (fit does this when needed).
+    @property
+    def input_dim(self) -> int | None:
+        """The input width, for a model on rows of features (None for sequences and images)."""
+        return self.input_shape[0] if self.input_shape is not None and len(self.input_shape) == 1 else None
+
+    @property
+    def output_width(self) -> int | None:
+        """The size of the output's last axis (the number of outputs of a classifier)."""
+        return None if self.output_shape is None else self.output_shape[-1]
+
+    def build(self, input_shape: int | tuple[int, ...] | None = None, *, max_params: int | None = None) -> None:
+        """Create every parameter for samples of shape ``input_shape`` (a width, or a tuple such
+        as ``(40, 1)``); fit does this when needed.
 
         ``max_params`` refuses architectures with more parameters before anything is allocated
         (the loader bounds a file's architecture by the size of its weights file).
         """
         if self.built:
             return
-        input_dim = input_dim or self.input_dim or (self.layers[0].input_dim if self.layers else None)
         if not self.layers:
             raise ParameterError("the model has no layers; add some with model.add(...)")
-        if input_dim is None:
-            raise ParameterError("the input width is unknown: give input_dim to Sequential or to the "
-                                 "first layer, call build(input_dim), or fit on data")
-        width, initial, total = positive_int(input_dim, "input_dim"), [], 0
+        given = next((s for s in (input_shape, self.input_shape, self.layers[0].input_shape) if s is not None),
+                     None)
+        if given is None:
+            raise ParameterError("the input shape is unknown: give input_shape (or input_dim) to Sequential "
+                                 "or to the first layer, call build(input_shape), or fit on data")
+        shape = input = shapes.as_shape(given)
+        self._name_layers()
+        initial, total = [], 0
         for i, layer in enumerate(self.layers):
-            total += layer.param_count(width)
-            if max_params is not None and (total > max_params or width > max(max_params, 1 << 16)):
-                raise ParameterError(f"layer {i} would bring the model to {total} parameters (input width "
-                                     f"{width}); at most {max_params} are allowed here")
+            total += layer.param_count(shape)
+            # Only the last axis is ever allocated while building (an activation's output width).
+            if max_params is not None and (total > max_params or shape[-1] > max(max_params, 1 << 16)):
+                raise ParameterError(f"layer {i} would bring the model to {total} parameters (input shape "
+                                     f"{shapes.describe(shape)}); at most {max_params} are allowed here")
             after = self.layers[i + 1] if i + 1 < len(self.layers) else None
             hint = after.output_activation if isinstance(after, Activation) else None
-            initial.append(layer.build(width, self.dtype, self._init_rng, hint))
-            width = layer.output_width
-        self._name_layers()
+            initial.append(layer.build(shape, self.dtype, self._init_rng, hint))
+            shape = layer.output_shape
         self._allocate(initial)
-        self.input_dim, self.output_width, self.built = int(input_dim), width, True
+        self.input_shape, self.output_shape, self.built = input, shape, True
         if self.optimizer is not None:
             self.optimizer.build(self.parameters.size, self.dtype)
 
     def _name_layers(self) -> None:
-        """Give unnamed layers Keras-style names: dense, dense_1, ... (never a name already taken)."""
+        """Give unnamed layers Keras-style names: dense, dense_1, batch_normalization, conv1d, ...
+        (never a name already taken)."""
         taken = {layer.name for layer in self.layers if layer.name is not None}
         for layer in self.layers:
             if layer.name is None:
-                base, k = type(layer).__name__.lower(), 0
+                # A word boundary is a capital that starts a lowercase run: MaxPooling1D -> max_pooling1d.
+                base, k = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", type(layer).__name__).lower(), 0
                 while (name := base if k == 0 else f"{base}_{k}") in taken:
                     k += 1
                 layer.name = name
@@ -125,14 +147,15 @@ class Sequential:
         return int(self.parameters.size)
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of every parameter array, layer by layer."""
+        """Copies of every parameter array, layer by layer, each layer's untrained state (moving
+        statistics) after its parameters, as Keras orders them."""
         self._require_built("get_weights")
-        return [p.copy() for layer in self.layers for p in layer.params.values()]
+        return [w.copy() for w in self._weights()]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Set every parameter from arrays shaped like :meth:`get_weights`'s (copied in)."""
+        """Set every parameter (and state) from arrays shaped like :meth:`get_weights`'s (copied in)."""
         self._require_built("set_weights")
-        targets = [p for layer in self.layers for p in layer.params.values()]
+        targets = self._weights()
         if len(weights) != len(targets):
             raise ParameterError(f"set_weights got {len(weights)} arrays; the model has {len(targets)}")
         for i, (target, w) in enumerate(zip(targets, weights)):
@@ -198,6 +221,7 @@ class Sequential:
         """The loss (and metrics) on ``(x, y)``: a float, or ``[loss, *metrics]``, or a dict."""
         self._require_compiled("evaluate")
         x = self._prepare_inputs(x)
+        self._require_flat_output("evaluate")
         y = self.loss.targets(y, self.output_width, self.dtype)
         data.check_lengths(x, y)
         logs = training.evaluate_batches(self, x, y, training.check_batch_size(batch_size))
@@ -225,15 +249,19 @@ class Sequential:
         rows = [("Layer (type)", "Output Shape", "Param #", "Activation")]
         for layer in self.layers:
             act = layer.output_activation
-            rows.append((f"{layer.name} ({type(layer).__name__})", f"(None, {layer.output_width})",
-                         f"{sum(p.size for p in layer.params.values()):,}",
+            rows.append((f"{layer.name} ({type(layer).__name__})", shapes.describe(layer.output_shape),
+                         f"{sum(p.size for p in (*layer.params.values(), *layer.state.values())):,}",
                          "" if act is None else act.name))
         widths = [max(len(r[i]) for r in rows) + 3 for i in range(4)]
         rule = "-" * sum(widths)
-        lines = [f'Model: "{self.name}" (input width {self.input_dim}, {self.dtype})', rule,
+        lines = [f'Model: "{self.name}" (input {shapes.describe(self.input_shape)}, {self.dtype})', rule,
                  "".join(c.ljust(w) for c, w in zip(rows[0], widths)), rule.replace("-", "=")]
         lines += ["".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows[1:]]
-        lines += [rule, f"Total params: {self.count_params():,}", rule]
+        untrained = sum(s.size for layer in self.layers for s in layer.state.values())
+        lines += [rule, f"Total params: {self.count_params() + untrained:,}"]
+        if untrained:
+            lines += [f"Trainable params: {self.count_params():,}", f"Non-trainable params: {untrained:,}"]
+        lines += [rule]
         text = "\n".join(lines)
         if print_fn is not None:
             print_fn(text)
@@ -243,26 +271,36 @@ class Sequential:
         return f"Sequential({self.layers!r}, dtype={str(self.dtype)!r}, seed={self.seed!r})"
 
     # -- helpers --------------------------------------------------------------------------
+    def _weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in (*layer.params.values(), *layer.state.values())]
+
     def _prepare_inputs(self, x) -> np.ndarray:
-        self._build_if_width_known()
-        x = data.as_inputs(x, self.input_dim if self.built else None, self.dtype)
-        self.build(x.shape[1])
+        self._build_if_shape_known()
+        x = data.as_inputs(x, self.input_shape if self.built else None, self.dtype)
+        self.build(x.shape[1:])
         return x
 
-    def _build_if_width_known(self) -> None:
-        if not self.built and self.layers and (self.input_dim or self.layers[0].input_dim):
+    def _build_if_shape_known(self) -> None:
+        if not self.built and self.layers and (self.input_shape or self.layers[0].input_shape):
             self.build()
 
     def _require_built(self, what: str) -> None:
-        self._build_if_width_known()
+        self._build_if_shape_known()
         if not self.built:
-            raise ParameterError(f"{what}() needs a built model: call build(input_dim), give input_dim, "
-                                 "or fit it first")
+            raise ParameterError(f"{what}() needs a built model: call build(input_shape), give "
+                                 "input_shape (or input_dim), or fit it first")
 
     def _require_compiled(self, what: str) -> None:
         if self.loss is None:
             raise ParameterError(f"{what}() needs a compiled model: "
                                  "call model.compile(loss=..., optimizer=...)")
+
+    def _require_flat_output(self, what: str) -> None:
+        """Losses compare (samples, outputs): refuse an output that still has positions."""
+        if len(self.output_shape) != 1:
+            raise ParameterError(f"{what}() needs outputs of shape (samples, outputs), but the model's "
+                                 f"output has shape {shapes.describe(self.output_shape)}; add Flatten() or "
+                                 "a global pooling layer before the last Dense layer")
 
 
 def _check_dtype(dtype: Any) -> np.dtype:

@@ -46,6 +46,7 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
         if not isinstance(cb, Callback):
             raise ParameterError(f"callbacks must be actlab.nn.Callback objects, got {cb!r}")
     x = model._prepare_inputs(x)
+    model._require_flat_output("fit")
     _check_trainable(model)
     y = model.loss.targets(y, model.output_width, model.dtype)
     data.check_lengths(x, y)
@@ -208,7 +209,7 @@ def _validation(model, x, y, validation_data, validation_split):
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ParameterError("validation_data must be a pair (x_val, y_val)")
-        xv = data.as_inputs(validation_data[0], model.input_dim, model.dtype, "x_val")
+        xv = data.as_inputs(validation_data[0], model.input_shape, model.dtype, "x_val")
         yv = model.loss.targets(validation_data[1], model.output_width, model.dtype)
         data.check_lengths(xv, yv, "_val")
         return x, y, (xv, yv)
