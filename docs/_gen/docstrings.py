@@ -1,9 +1,17 @@
 """How the API reference reads docstrings.
 
-actlab's docstrings are prose with code in double backquotes and formulas in ``:math:`` roles;
-they use no reStructuredText substitutions, so a ``|`` outside a literal is text (|x|, an
-absolute value), not the start of one. Only objects that actlab defines are documented:
-members added by another library (scikit-learn's ``set_fit_request``) are its to document.
+actlab's docstrings are prose for a terminal as much as for a page: code in double backquotes,
+formulas in ``:math:`` roles, and otherwise plain text, which reStructuredText would misread in
+three places. So, outside literals:
+
+- a ``|`` is text (|x|, an absolute value): the docstrings use no substitutions;
+- a ``*`` before a name that no later ``*`` closes is Python's star ((samples, *shape)), not
+  the start of an emphasis;
+- an indented block after a paragraph of prose is preformatted text, shown as written (a
+  table of formulas), as if the paragraph ended in ``::``.
+
+Only objects that actlab defines are documented: members added by another library
+(scikit-learn's ``set_fit_request``) are its to document.
 """
 
 from __future__ import annotations
@@ -12,33 +20,57 @@ import re
 
 # Inline literals and interpreted text (``code``, :math:`...`, `ref`): left as they are.
 _LITERAL = re.compile(r"``.+?``|(?::[\w:.-]+:)?`[^`]+`_{0,2}")
+_STAR = re.compile(r"(?<![\w*\\])\*(?=\w)(?![^*]*\S\*(?!\w))")
+# A paragraph that starts like this is a list, a field, a directive or a doctest, not prose.
+_NOT_PROSE = re.compile(r"^(?:[-*+•] |\d+[.)] |#\. |:\w|\.\. |>>>|\.\.\.)")
 
 
-def _escape_bars(text: str) -> str:
+def _escape(text: str) -> str:
+    def prose(part: str) -> str:
+        return _STAR.sub(r"\\*", part.replace("|", r"\|"))
+
     parts, last = [], 0
     for m in _LITERAL.finditer(text):
-        parts += [text[last : m.start()].replace("|", r"\|"), m.group()]
+        parts += [prose(text[last : m.start()]), m.group()]
         last = m.end()
-    return "".join(parts + [text[last:].replace("|", r"\|")])
+    return "".join([*parts, prose(text[last:])])
 
 
-def escape_bars(app, what, name, obj, options, lines: list[str]) -> None:
-    """Escape ``|`` in prose lines; literal blocks (after ``::``), directives, doctests and
-    tables stay as written."""
-    block_indent = None  # indentation of the line that opened a literal block or directive
+def _is_table_row(stripped: str) -> bool:
+    return stripped.startswith(("+-", "+=")) or (stripped[:1] == "|" == stripped[-1:] != stripped)
+
+
+def read_as_text(app, what, name, obj, options, lines: list[str]) -> None:
+    """Apply the three rules above to a docstring's lines, in place."""
+    block = None  # indentation of the line that opened a literal block or a directive
+    paragraph: tuple[int, int] | None = None  # (index of its last line, indentation) if prose
+    blank_since = False
     for i, line in enumerate(lines):
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
-        if block_indent is not None:
-            if not stripped or indent > block_indent:
+        if block is not None:
+            if not stripped or indent > block:
                 continue
-            block_indent = None
-        table_row = stripped.startswith(("+-", "+=")) or (stripped[:1] == "|" == stripped[-1:] != stripped)
-        if stripped.startswith((">>>", "...")) or table_row:
+            block = None
+        if not stripped:
+            blank_since = True
+            continue
+        if paragraph is not None and blank_since and indent > paragraph[1]:
+            last = paragraph[0]
+            lines[last] += ":" if lines[last].endswith(":") else " ::"
+            block, paragraph = paragraph[1], None
+            continue
+        if stripped.startswith((">>>", "...")) or _is_table_row(stripped):
+            paragraph, blank_since = None, False
             continue
         if stripped.endswith("::") or stripped.startswith(".. "):
-            block_indent = indent
-        lines[i] = _escape_bars(line)
+            block, paragraph = indent, None
+        elif blank_since or paragraph is None:
+            paragraph = None if _NOT_PROSE.match(stripped) else (i, indent)
+        elif paragraph is not None:
+            paragraph = (i, paragraph[1])
+        blank_since = False
+        lines[i] = _escape(line)
 
 
 def skip_foreign(app, what, name, obj, skip, options):
@@ -50,5 +82,5 @@ def skip_foreign(app, what, name, obj, skip, options):
 
 
 def setup(app) -> None:
-    app.connect("autodoc-process-docstring", escape_bars)
+    app.connect("autodoc-process-docstring", read_as_text)
     app.connect("autodoc-skip-member", skip_foreign)
