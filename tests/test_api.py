@@ -62,7 +62,7 @@ def test_integers_bools_scalars_empty_and_0d(d):
 @pytest.mark.parametrize("d", ELEMENTWISE, ids=[d.name for d in ELEMENTWISE])
 def test_special_values(d):
     """NaN propagates; ±inf give the limits the mpmath oracle has at ±1e300; no warnings."""
-    from oracle import mp, mp_value
+    from oracle import mp_value
     act = al.get(d)
     params = dict(act.params)
     with warnings.catch_warnings():

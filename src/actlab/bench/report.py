@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from ..core import get
-from .activations import COPY, PREALLOCATED
+from .activations import PREALLOCATED
 
 # The goals the benchmark checks (issue "fast where users call it"), at 1e7 float32 elements.
 LARGE = 10_000_000

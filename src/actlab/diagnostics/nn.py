@@ -2,7 +2,7 @@
 
 >>> history = model.fit(x, y, epochs=10, callbacks=[Diagnostics()])   # doctest: +SKIP
 >>> history["dead_fraction"]        # hidden units dead in each epoch   # doctest: +SKIP
->>> history["diagnostics"][-1]      # per layer: dead, saturated, mean, std, sparsity, grad norms
+>>> history["diagnostics"][-1]      # per layer: dead, saturated, mean, std, sparsity, grad norms  # doctest: +SKIP
 
 After every batch the callback reads what each layer kept: for every layer with an activation
 (a Dense or convolution with ``activation=``, an Activation, PReLU, Maxout or Softmax layer)

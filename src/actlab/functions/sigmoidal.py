@@ -88,7 +88,7 @@ def _hard_tanh_check(min_val, max_val):
 
 
 def _hard_tanh(x, o, min_val, max_val):
-    r"""Hard tanh: :math:`f(x) = \min(\max(x, a), b)` with :math:`a = ` min_val, :math:`b = ` max_val."""
+    r"""Hard tanh: :math:`f(x) = \min(\max(x, a), b)` with :math:`a` = ``min_val``, :math:`b` = ``max_val``."""
     return o.minimum(o.maximum(x, min_val), max_val)
 
 

@@ -218,7 +218,7 @@ class Sequential:
         return np.concatenate([self.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
 
     def evaluate(self, x, y, batch_size: int = 256, *, return_dict: bool = False):
-        """The loss (and metrics) on ``(x, y)``: a float, or [loss, *metrics], or a dict."""
+        """The loss (and metrics) on ``(x, y)``: a float, or ``[loss, *metrics]``, or a dict."""
         self._require_compiled("evaluate")
         x = self._prepare_inputs(x)
         self._require_flat_output("evaluate")
