@@ -39,6 +39,27 @@ def param_cases(d: al.Definition) -> list[dict]:
     return cases
 
 
+def edge_params(d: al.Definition) -> list[dict]:
+    """The defaults, then each real parameter changed alone to 0, ±1, 2 and 1.5 × its default
+    where the parameters allow it: the values where a parameter changes what the function is
+    (a slope of 0 or 1, a threshold above the value it jumps to, ...)."""
+    base = default_params(d)
+    cases = [base]
+    for p in d.params:
+        if p.choices is not None or p.integer:
+            continue
+        for value in (0.0, 1.0, -1.0, 2.0, 1.5 * p.default):
+            case = {**base, p.name: value}
+            if value == p.default or case in cases:
+                continue
+            try:
+                al.get(d, **case)
+            except al.ParameterError:
+                continue
+            cases.append(case)
+    return cases
+
+
 def grid(dtype, kinks=()) -> np.ndarray:
     """Inputs over the whole finite range of ``dtype``: dense near 0 and in the transition zone,
     log-spaced out to the largest value, the subnormals, and both sides of every kink."""
@@ -82,10 +103,11 @@ def stable(fn, zero_below_dps: float = math.inf):
     raise AssertionError(f"the mpmath reference did not converge: {prev!r} vs {value!r}")
 
 
-def mp_value(d: al.Definition, x: float, params: dict):
+def mp_value(d: al.Definition, x: float, params: dict, zero_below_dps: float = math.inf):
+    """f(x) in high precision; ``zero_below_dps`` as for :func:`stable`."""
     if d.exact:  # max, min, one product: nothing in the reference can cancel
         return d.mp_forward(mp, mp.mpf(x), **params)
-    return stable(lambda: d.mp_forward(mp, mp.mpf(x), **params))
+    return stable(lambda: d.mp_forward(mp, mp.mpf(x), **params), zero_below_dps)
 
 
 def mp_derivative(d: al.Definition, x: float, params: dict, tiny: float):

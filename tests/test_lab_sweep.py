@@ -12,7 +12,7 @@ import pytest
 
 from actlab import ParameterError
 from actlab.lab.progress import Progress
-from actlab.lab.results import ResultStore, cell_key
+from actlab.lab.results import ResultsFileError, ResultStore, cell_key
 from actlab.lab.sweep import grid, run_sweep
 
 pytest.importorskip("joblib")
@@ -52,8 +52,9 @@ def test_a_finished_results_file_means_nothing_to_run(tmp_path):
 def test_a_partial_last_line_is_cut_and_its_cell_run_again(tmp_path):
     out = tmp_path / "r.jsonl"
     out.write_text(json.dumps({"cell": {"i": 0}, "result": {"i": 0}}) + "\n" + '{"cell": {"i": 1}, "res')
-    store = ResultStore(out)
-    assert len(store) == 1 and out.read_text().endswith("\n")
+    with ResultStore(out) as store:
+        assert len(store) == 1 and out.read_text().endswith("\n")
+        assert "cut off mid-write" in store.notes[0]
     assert run_sweep(dict, grid(i=range(3)), results=out, n_jobs=1, progress=False) == grid(i=range(3))
     assert len(out.read_text().splitlines()) == 3
 
@@ -61,13 +62,14 @@ def test_a_partial_last_line_is_cut_and_its_cell_run_again(tmp_path):
 def test_a_corrupt_results_file_is_a_clear_error(tmp_path):
     out = tmp_path / "r.jsonl"
     out.write_text("not json\n")
-    with pytest.raises(ParameterError, match="line 1 is not valid JSON"):
+    with pytest.raises(ResultsFileError, match="not a results file.*left untouched"):
         ResultStore(out)
+    assert out.read_text() == "not json\n"
     out.write_text('{"cell": {"i": 0}, "result": {}}\n{"cell": {"i": 0}, "result": {}}\n')
-    with pytest.raises(ParameterError, match="repeats a cell"):
+    with pytest.raises(ResultsFileError, match="line 2 repeats a cell.*repair"):
         ResultStore(out)
-    out.write_text('[1, 2]\n')
-    with pytest.raises(ParameterError, match="record"):
+    out.write_text('{"cell": {"i": 0}, "result": {}}\n[1, 2]\n')
+    with pytest.raises(ResultsFileError, match="line 2 is not a .*record"):
         ResultStore(out)
 
 

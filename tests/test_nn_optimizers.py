@@ -74,8 +74,20 @@ def test_config_round_trip(name):
 
 
 def test_bad_config_is_a_clear_error():
-    with pytest.raises(al.ParameterError, match="bad adam optimizer settings"):
+    with pytest.raises(al.ParameterError, match="adam optimizer has no setting 'momentum'; its settings "
+                                                "are: name, lr, beta_1, beta_2, epsilon"):
         get_optimizer({"name": "adam", "momentum": 0.9})
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"name": "sgd", "lr": float("inf")}, r"lr = inf is out of range; expected a number in \(0, inf\)"),
+    ({"name": "adam", "epsilon": float("nan")}, "epsilon = nan is out of range"),
+    ({"name": "rmsprop", "rho": float("-inf")}, "rho = -inf"),
+    ({"name": "momentum", "nesterov": "no"}, "nesterov = 'no' is not allowed; expected True or False"),
+])
+def test_non_finite_or_ill_typed_settings_are_refused(config, message):
+    with pytest.raises(al.ParameterError, match=message):
+        get_optimizer(config)
 
 
 def test_optimizer_does_not_touch_the_gradients():

@@ -612,13 +612,16 @@ def test_browser_live_curves_are_the_python_definition(browser_page, name):
 
 
 def test_browser_elementary_functions_are_accurate(browser_page):
-    """erfc (written in JavaScript) within 2 ulp of 40-digit arithmetic over its whole range;
-    the browser's own exp, expm1, log1p, tanh, cosh, sqrt and hypot within 2 ulp too."""
+    """erfc (actlab.core.special's algorithm, in JavaScript) within that module's bound of 40-digit
+    arithmetic over its whole range; the browser's own exp, expm1, log1p, tanh, cosh, sqrt and
+    hypot within 2 ulp."""
+    from actlab.core.special import ULP_BOUND
+
     mpmath = pytest.importorskip("mpmath")
     tab, _, _ = browser_page
     mpmath.mp.dps = 40
     x = np.concatenate([np.linspace(-6, 27, 1201), np.geomspace(1e-20, 1, 60), -np.geomspace(1e-20, 1, 60),
-                        [0.84375, 1.25, 2.857142857142857, 6.0, 26.5]])
+                        [1.0, np.nextafter(1.0, 2.0), -1.0, 6.0, 26.5, 27.3]])
     cases = {"erfc": (lambda v: mpmath.erfc(v), x),
              "exp": (mpmath.exp, np.linspace(-700, 700, 401)), "expm1": (mpmath.expm1, np.linspace(-30, 30, 401)),
              "log1p": (mpmath.log1p, np.geomspace(1e-15, 1e10, 401)), "tanh": (mpmath.tanh, np.linspace(-20, 20, 401)),
@@ -628,7 +631,8 @@ def test_browser_elementary_functions_are_accurate(browser_page):
         want = np.array([float(exact(mpmath.mpf(float(v)))) for v in xs])
         ok = want != 0
         ulps = np.abs(got[ok] - want[ok]) / np.spacing(np.abs(want[ok]))
-        assert ulps.max() <= 2, f"{fn}: {ulps.max():.1f} ulp at x = {xs[ok][np.argmax(ulps)]}"
+        bound = ULP_BOUND if fn == "erfc" else 2
+        assert ulps.max() <= bound, f"{fn}: {ulps.max():.1f} ulp at x = {xs[ok][np.argmax(ulps)]}"
     pairs = np.random.default_rng(0).lognormal(0, 20, (200, 2))
     got = np.array(tab.evaluate("ps => ps.map(([a, b]) => actlab.math.hypot(a, b))", pairs.tolist()))
     want = np.array([float(mpmath.hypot(a, b)) for a, b in pairs])

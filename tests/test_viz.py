@@ -73,7 +73,7 @@ def test_real_parameters_get_a_grid_within_their_range(d):
             p.validate(v)  # raises if outside the valid range
 
 
-NOT_C1 = [d for d in DEFS if d.smoothness in ("discontinuous", "C0") and d.elementwise]
+NOT_C1 = [d for d in DEFS if al.get(d).info.smoothness in ("discontinuous", "C0") and d.elementwise]
 
 
 @pytest.mark.parametrize("d", NOT_C1, ids=[d.name for d in NOT_C1])
@@ -260,7 +260,7 @@ def test_traits_agree_with_the_derivative(d):
     t = Traits.of(act)
     right = act.derivative(np.linspace(0.5, 50, 200))
     assert t.unit_slope_right == bool(np.allclose(right, 1.0, atol=1e-9, rtol=0))
-    assert t.saturates_both == (len(d.saturates) == 2)
+    assert t.saturates_both == (len(act.info.saturates) == 2)
 
 
 @pytest.mark.parametrize("name, zone", [("hard_swish", "x < −3"), ("sparse_plus", "x ≤ −1"),

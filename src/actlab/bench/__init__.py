@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import definitions
+from ..core.files import write_atomic
 from . import activations, peers, report, startup
 
 __all__ = ["main", "run"]
@@ -110,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         print(table_with_startup(result))
     path = Path(args.json)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    write_atomic(path, json.dumps(result, indent=1))
     if result["results"]:
-        path.with_suffix(".md").write_text(report.markdown(result), encoding="utf-8")
+        write_atomic(path.with_suffix(".md"), report.markdown(result))
     print(f"results: {path}", file=sys.stderr)
     if result.get("interrupted"):
         print("interrupted: the results above are the ones that finished", file=sys.stderr)

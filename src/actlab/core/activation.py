@@ -10,6 +10,7 @@ import numpy as np
 from .arrays import prepare, write_out
 from .definition import Definition, Info
 from .errors import NotDifferentiableError, ParameterError
+from .params import representable
 
 # The NumPy path behind every method, filled by actlab.kernels when it is imported (the core
 # depends on nothing above it): ``numpy_path(act, form, x, grad_out, out)`` gives the result, or
@@ -106,7 +107,8 @@ class Activation:
 
     # -- computing ------------------------------------------------------------------------
     def _bind(self, x: Any, what: str = "input"):
-        prep = prepare(x, what, widen=not self.definition.exact)
+        # Exact formulas keep the input's dtype, unless a parameter does not fit in float32.
+        prep = prepare(x, what, widen=not (self.definition.exact and representable(self._params, np.float32)))
         params = dict(self._params)
         for p in self.definition.params:
             value = params[p.name]

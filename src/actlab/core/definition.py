@@ -43,6 +43,10 @@ class Definition:
       activations that are random while training (RReLU).
     - ``mp_forward(mp, x, **p)``: the same function in mpmath, the high-precision oracle of the
       tests (a list in, a list out for vector-valued activations). Never used for computing.
+
+    Metadata that depends on the parameters (``output_range``, ``monotonic``, ``zero_centred``,
+    ``smoothness``, ``saturates``, ``kinks``) may be given as a function of them; :meth:`at`
+    gives its value at given parameters, and ``act.info`` at the activation's own.
     """
 
     name: str
@@ -52,10 +56,10 @@ class Definition:
     latex: str
     latex_derivative: str
     output_range: tuple[float, float] | Callable[..., tuple[float, float]]
-    monotonic: bool
-    zero_centred: bool
-    smoothness: str
-    saturates: tuple[str, ...]
+    monotonic: bool | Callable[..., bool]
+    zero_centred: bool | Callable[..., bool]
+    smoothness: str | Callable[..., str]
+    saturates: tuple[str, ...] | Callable[..., tuple[str, ...]]
     uses: tuple[str, ...]
     reference: Reference
     guidance: str
@@ -78,14 +82,14 @@ class Definition:
     exact: bool = False
 
     def __post_init__(self):
-        if self.smoothness not in SMOOTHNESS:
-            raise ValueError(f"{self.name}: smoothness {self.smoothness!r} not in {SMOOTHNESS}")
+        if not callable(self.smoothness):
+            _check_smoothness(self.name, self.smoothness)
         if self.init not in INITS:
             raise ValueError(f"{self.name}: init {self.init!r} not in {INITS}")
         if not set(self.uses) <= set(USES):
             raise ValueError(f"{self.name}: uses {self.uses} not all in {USES}")
-        if not set(self.saturates) <= {"left", "right"}:
-            raise ValueError(f"{self.name}: saturates {self.saturates} must name 'left'/'right'")
+        if not callable(self.saturates):
+            _check_saturates(self.name, self.saturates)
         # Only user callables (family "custom") may lack a derivative: theirs is numerical.
         if (self.elementwise and self.derivative is None and self.differentiable
                 and self.family != "custom"):
@@ -97,13 +101,28 @@ class Definition:
     def param_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params)
 
+    def at(self, field_name: str, params: Mapping[str, Any]) -> Any:
+        """The metadata ``field_name`` at the parameter values ``params``."""
+        value = getattr(self, field_name)
+        return value(**params) if callable(value) else value
+
     def range_for(self, params: Mapping[str, Any]) -> tuple[float, float]:
-        r = self.output_range
-        return r(**params) if callable(r) else r
+        return self.at("output_range", params)
 
     def kinks_for(self, params: Mapping[str, Any]) -> tuple[float, ...]:
-        k = self.kinks
-        return tuple(k(**params)) if callable(k) else tuple(k)
+        return tuple(self.at("kinks", params))
+
+
+def _check_smoothness(name: str, smoothness: str) -> str:
+    if smoothness not in SMOOTHNESS:
+        raise ValueError(f"{name}: smoothness {smoothness!r} not in {SMOOTHNESS}")
+    return smoothness
+
+
+def _check_saturates(name: str, saturates: tuple[str, ...]) -> tuple[str, ...]:
+    if not set(saturates) <= {"left", "right"}:
+        raise ValueError(f"{name}: saturates {saturates} must name 'left'/'right'")
+    return tuple(saturates)
 
 
 @dataclass(frozen=True)
@@ -144,8 +163,10 @@ class Info:
                 for p in d.params),
             latex=d.latex, latex_derivative=d.latex_derivative, output_range=(lo, hi),
             bounded_below=math.isfinite(lo), bounded_above=math.isfinite(hi),
-            monotonic=d.monotonic, zero_centred=d.zero_centred, smoothness=d.smoothness,
-            saturates=d.saturates, elementwise=d.elementwise, differentiable=d.differentiable,
+            monotonic=bool(d.at("monotonic", params)), zero_centred=bool(d.at("zero_centred", params)),
+            smoothness=_check_smoothness(d.name, d.at("smoothness", params)),
+            saturates=_check_saturates(d.name, d.at("saturates", params)),
+            elementwise=d.elementwise, differentiable=d.differentiable,
             has_derivative_from_output=d.derivative_from_output is not None, uses=d.uses,
             init=d.init, kink_convention=d.kink_convention, reference=d.reference,
             guidance=d.guidance)

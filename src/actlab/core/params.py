@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -16,6 +16,7 @@ class Param:
 
     ``low``/``high`` bound a real parameter (``low_open``/``high_open`` make a bound strict);
     ``choices`` lists the allowed values of a categorical one; ``integer`` asks for an int.
+    A real parameter is always finite: an infinite bound is open, as the range text says.
     A real parameter may be given as an array (per-channel PReLU slopes): every element is
     checked and it must broadcast against the input.
     """
@@ -44,10 +45,12 @@ class Param:
     def validate(self, value: Any) -> Any:
         """Return the value in canonical form, or raise ParameterError naming what is allowed."""
         if self.choices is not None:
-            if value not in self.choices:
-                raise ParameterError(
-                    f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}")
-            return value
+            # One of the choices itself (an array, even one holding a choice, is none of them).
+            for choice in self.choices:
+                if np.ndim(value) == 0 and isinstance(value, type(choice)) and value == choice:
+                    return choice
+            raise ParameterError(
+                f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}")
         if self.integer:
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
                 raise ParameterError(
@@ -63,15 +66,19 @@ class Param:
                 f"expected {self.range_text}")
         try:
             arr = np.asarray(value, dtype=np.float64)
+        except OverflowError:  # an integer beyond the largest float
+            raise ParameterError(
+                f"parameter {self.name!r} = {value!r} is out of range; expected {self.range_text}"
+            ) from None
         except (TypeError, ValueError):
             raise ParameterError(
                 f"parameter {self.name!r} = {value!r} is not a number; expected {self.range_text}"
             ) from None
-        ok = ~np.isnan(arr)
+        ok = np.isfinite(arr)
         ok &= (arr > self.low) if self.low_open else (arr >= self.low)
         ok &= (arr < self.high) if self.high_open else (arr <= self.high)
         if not ok.all():
-            bad = arr[~ok].flat[0] if is_array else value
+            bad = float(arr[~ok].flat[0]) if is_array else value
             raise ParameterError(
                 f"parameter {self.name!r} = {bad!r} is out of range; expected {self.range_text}")
         if is_array:
@@ -85,3 +92,16 @@ def _fmt(v: float) -> str:
     if v == -math.inf:
         return "-inf"
     return f"{v:g}"
+
+
+def representable(values: Mapping[str, Any], dtype: Any) -> bool:
+    """Whether every real parameter value is 0 or a normal number of ``dtype``: otherwise a
+    computation in that dtype would round it to 0 or to infinity (a slope of 1e-50 or 1e71 in
+    float32), and exact activations must then compute in float64."""
+    fi = np.finfo(dtype)
+    for v in values.values():
+        if isinstance(v, (float, np.floating)) or (isinstance(v, np.ndarray) and v.dtype.kind == "f"):
+            mag = np.abs(np.asarray(v, dtype=np.float64))
+            if not np.all((mag == 0) | ((mag >= fi.smallest_normal) & (mag <= fi.max))):
+                return False
+    return True

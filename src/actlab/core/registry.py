@@ -61,15 +61,38 @@ def get(identifier: Any, **params: Any) -> Activation:
     if isinstance(identifier, str):
         return Activation(lookup(identifier), **params)
     if isinstance(identifier, Mapping):
-        if "name" not in identifier:
-            raise ParameterError(f"an activation config needs a 'name' key, got keys {sorted(identifier)}")
-        return Activation(lookup(identifier["name"]), **{**identifier.get("params", {}), **params})
+        return Activation(lookup(_config_name(identifier)), **{**_config_params(identifier), **params})
     if callable(identifier):
         if params:
             raise ParameterError("parameters cannot be given with a plain callable; bind them in the callable")
         return custom(identifier)
     raise TypeError(f"cannot interpret {identifier!r} as an activation: give a name, a config dict, "
                     "an Activation or a callable")
+
+
+_CONFIG_KEYS = ("name", "params")
+
+
+def _config_name(config: Mapping) -> Any:
+    # One format, the one get_config writes: parameters at the top level are refused rather
+    # than guessed at, so {"name": "swish", "beta": 2.0} cannot silently mean beta = 1.
+    unknown = {k: v for k, v in config.items() if k not in _CONFIG_KEYS}
+    if "name" not in config or unknown:
+        problems = (["no 'name'"] if "name" not in config else []) + (
+            [f"unknown keys {', '.join(map(repr, unknown))}"] if unknown else [])
+        hint = (f"; parameters go under 'params': "
+                f"{{'name': {config.get('name')!r}, 'params': {unknown!r}}}" if unknown else "")
+        raise ParameterError(f"an activation config has {' and '.join(problems)}; its keys are "
+                             f"'name' and, optionally, 'params'{hint}")
+    return config["name"]
+
+
+def _config_params(config: Mapping) -> dict:
+    params = config.get("params", {})
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise ParameterError(f"the 'params' of an activation config must map parameter names to "
+                             f"values, got {params!r}")
+    return dict(params)
 
 
 def custom(fn: Callable[[Any], Any], derivative: Callable[[Any], Any] | None = None, *,

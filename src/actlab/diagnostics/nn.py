@@ -70,8 +70,10 @@ class Diagnostics(Callback):
             else:  # vector-valued: probe the Jacobian
                 d = local_derivative(act, z, self._rng)
             stats.add(d, layer.last_output)
-        for layer in self._kernel_layers:
-            self._norms[layer.name].append(float(np.linalg.norm(layer.grads["kernel"])))
+        # A diverging run's gradient norm overflows to inf: a figure to report, not a warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in self._kernel_layers:
+                self._norms[layer.name].append(float(np.linalg.norm(layer.grads["kernel"])))
 
     def on_epoch_end(self, model, epoch, logs):
         layers = []

@@ -285,7 +285,7 @@ def census(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1024, u
             captured.clear()
             with torch.no_grad():
                 clone(x[start:start + batch_size].to(torch.float64))
-            for name, module in layers:
+            for name, _ in layers:
                 if name not in captured:
                     continue
                 z, y = captured[name]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..core import Definition, ParameterError, Reference, lookup, register
+from ._shared import check_grad_out
 from .vector import AXIS
 
 _SHAZEER = Reference("N. Shazeer", 2020, "GLU Variants Improve Transformer", "https://arxiv.org/abs/2002.05202")
@@ -32,6 +33,7 @@ def _define_gated(name: str, gate_name: str, smoothness: str, reference: Referen
 
     def vjp(x, g, o, axis):
         a, b = _halves(x, o, axis)
+        check_grad_out(g, a.shape, name)
         return o.concat([g * gate.forward(b, o, **defaults),
                          g * a * gate.derivative(b, o, **defaults)], axis=axis)
 

@@ -5,14 +5,14 @@ import functools
 import math
 
 from ..core import Definition, Param, Reference, register
-from ._shared import at_infinity, indicator
+from ._shared import at_infinity, indicator, slope_times
 
 INF = math.inf
 
 
 def _linear(x, o, c):
     r"""Linear: :math:`f(x) = c\,x`; the identity when :math:`c = 1`."""
-    return x if c == 1.0 else c * x
+    return x if c == 1.0 else slope_times(x, c, o)
 
 
 register(Definition(
@@ -23,7 +23,9 @@ register(Definition(
     derivative=lambda x, o, c: o.where(o.isnan(x), x, o.full_like(x, c)),
     derivative_from_output=lambda y, o, c: o.where(o.isnan(y), y, o.full_like(y, c)),
     latex=r"c\,x", latex_derivative=r"c",
-    output_range=(-INF, INF), monotonic=True, zero_centred=True, smoothness="C∞", saturates=(),
+    # c = 0 is the constant 0; c < 0 decreases.
+    output_range=lambda c: (0.0, 0.0) if c == 0 else (-INF, INF), monotonic=lambda c: c >= 0,
+    zero_centred=True, smoothness="C∞", saturates=lambda c: ("left", "right") if c == 0 else (),
     uses=("regression output",), init="glorot", exact=True,
     reference=Reference("B. Widrow, M. E. Hoff", 1960, "Adaptive Switching Circuits",
                         "https://doi.org/10.21236/AD0241531"),
@@ -177,7 +179,8 @@ register(Definition(
     derivative_from_output=lambda y, o, lambd: indicator(y != 0, y, o),
     latex=r"\operatorname{sign}(x)\max(|x| - \lambda, 0)",
     latex_derivative=r"\begin{cases}1 & |x| > \lambda\\ 0 & |x| \le \lambda\end{cases}",
-    output_range=(-INF, INF), monotonic=True, zero_centred=True, smoothness="C0", saturates=(),
+    output_range=(-INF, INF), monotonic=True, zero_centred=True,
+    smoothness=lambda lambd: "C∞" if lambd == 0 else "C0", saturates=(),  # lambd = 0: identity
     uses=("hidden",), init="glorot", kinks=lambda lambd: (-lambd, lambd), exact=True,
     kink_convention="f'(±lambda) = 0", reference=_DONOHO,
     guidance="The proximal operator of the L1 norm: the step that makes codes sparse in ISTA and "
@@ -200,7 +203,8 @@ register(Definition(
     derivative_from_output=lambda y, o, lambd: indicator(y != 0, y, o),
     latex=r"\begin{cases}x & |x| > \lambda\\ 0 & |x| \le \lambda\end{cases}",
     latex_derivative=r"\begin{cases}1 & |x| > \lambda\\ 0 & |x| < \lambda\end{cases}",
-    output_range=(-INF, INF), monotonic=True, zero_centred=True, smoothness="discontinuous",
+    output_range=(-INF, INF), monotonic=True, zero_centred=True,
+    smoothness=lambda lambd: "C∞" if lambd == 0 else "discontinuous",  # lambd = 0: identity
     saturates=(), uses=("hidden",), init="glorot", kinks=lambda lambd: (-lambd, lambd), exact=True,
     kink_convention="f'(±lambda) = 0; the function jumps there", reference=_DONOHO,
     guidance="Keeps large coefficients untouched and drops small ones; discontinuous at ±lambda.",

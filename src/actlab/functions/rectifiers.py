@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..core import Definition, Param, ParameterError, Reference, register
-from ._shared import indicator
+from ._shared import indicator, slope_times
 
 INF = math.inf
 
@@ -39,7 +41,7 @@ register(Definition(
 
 def _leaky_relu(x, o, alpha):
     r"""Leaky ReLU: :math:`f(x) = x` for :math:`x > 0`, :math:`\alpha x` otherwise."""
-    return o.where(x > 0, x, alpha * x)
+    return o.where(x > 0, x, slope_times(x, alpha, o))
 
 
 register(Definition(
@@ -53,7 +55,9 @@ register(Definition(
     latex=r"\begin{cases}x & x > 0\\ \alpha x & x \le 0\end{cases}",
     latex_derivative=r"\begin{cases}1 & x > 0\\ \alpha & x \le 0\end{cases}",
     output_range=lambda alpha: (-INF if alpha > 0 else 0.0, INF), monotonic=True,
-    zero_centred=False, smoothness="C0", saturates=(), uses=("hidden",), init="he",
+    # alpha = 1 is the identity, alpha = 0 is ReLU.
+    zero_centred=lambda alpha: alpha == 1, smoothness=lambda alpha: "C∞" if alpha == 1 else "C0",
+    saturates=lambda alpha: ("left",) if alpha == 0 else (), uses=("hidden",), init="he",
     kinks=(0.0,), exact=True, kink_convention="f'(0) = alpha",
     reference=Reference("A. L. Maas, A. Y. Hannun, A. Y. Ng", 2013,
                         "Rectifier Nonlinearities Improve Neural Network Acoustic Models (ICML workshop)",
@@ -66,7 +70,17 @@ register(Definition(
 
 def _prelu(x, o, alpha):
     r"""PReLU: :math:`f(x) = x` for :math:`x > 0`, :math:`\alpha x` otherwise, with :math:`\alpha` learned."""
-    return o.where(x > 0, x, alpha * x)
+    return o.where(x > 0, x, slope_times(x, alpha, o))
+
+
+def _all(cond) -> bool:
+    """Whether a condition on a parameter holds for every channel (a scalar is one channel)."""
+    return bool(np.all(cond))
+
+
+def _prelu_range(alpha):
+    # A positive slope reaches -inf; a zero or negative one only non-negative values.
+    return (-INF if np.any(np.asarray(alpha) > 0) else 0.0, INF)
 
 
 register(Definition(
@@ -79,9 +93,11 @@ register(Definition(
     param_partials={"alpha": lambda x, o, alpha: o.minimum(x, 0.0)},
     latex=r"\begin{cases}x & x > 0\\ \alpha x & x \le 0\end{cases}",
     latex_derivative=r"\begin{cases}1 & x > 0\\ \alpha & x \le 0\end{cases}",
-    output_range=lambda alpha: (-INF, INF), monotonic=True, zero_centred=False,
-    smoothness="C0", saturates=(), uses=("hidden",), init="he", kinks=(0.0,), exact=True,
-    kink_convention="f'(0) = alpha",
+    output_range=_prelu_range, monotonic=lambda alpha: _all(np.asarray(alpha) >= 0),
+    zero_centred=lambda alpha: _all(np.asarray(alpha) == 1),
+    smoothness=lambda alpha: "C∞" if _all(np.asarray(alpha) == 1) else "C0",
+    saturates=lambda alpha: ("left",) if _all(np.asarray(alpha) == 0) else (), uses=("hidden",),
+    init="he", kinks=(0.0,), exact=True, kink_convention="f'(0) = alpha",
     reference=Reference("K. He, X. Zhang, S. Ren, J. Sun", 2015,
                         "Delving Deep into Rectifiers: Surpassing Human-Level Performance on "
                         "ImageNet Classification", "https://arxiv.org/abs/1502.01852"),
@@ -101,12 +117,13 @@ def _rrelu(x, o, lower, upper):
 
     While training each element draws its slope from :math:`U(l, u)` instead.
     """
-    return o.where(x >= 0, x, ((lower + upper) / 2) * x)
+    return o.where(x >= 0, x, slope_times(x, (lower + upper) / 2, o))
 
 
 def _rrelu_train(x, o, rng, lower, upper):
     slope = o.asarray(rng.uniform(lower, upper, size=x.shape), dtype=x.dtype)
-    return o.where(x >= 0, x, slope * x), o.where(x >= 0, 1.0, o.where(o.isnan(x), x, slope))
+    return (o.where(x >= 0, x, slope_times(x, slope, o)),
+            o.where(x >= 0, 1.0, o.where(o.isnan(x), x, slope)))
 
 
 register(Definition(
@@ -123,9 +140,12 @@ register(Definition(
     latex=r"\begin{cases}x & x \ge 0\\ a x & x < 0\end{cases},\ a \sim U(l, u)\ \text{(training)},"
           r"\ a = \tfrac{l+u}{2}\ \text{(inference)}",
     latex_derivative=r"\begin{cases}1 & x \ge 0\\ a & x < 0\end{cases}",
-    output_range=(-INF, INF), monotonic=True, zero_centred=False, smoothness="C0",
-    saturates=(), uses=("hidden",), init="he", kinks=(0.0,), exact=True,
-    kink_convention="f'(0) = 1 (the x >= 0 branch), as in PyTorch",
+    # Slopes of 0 make it ReLU, slopes of 1 the identity.
+    output_range=lambda lower, upper: (-INF if upper > 0 else 0.0, INF), monotonic=True,
+    zero_centred=lambda lower, upper: lower == upper == 1,
+    smoothness=lambda lower, upper: "C∞" if lower == upper == 1 else "C0",
+    saturates=lambda lower, upper: ("left",) if upper == 0 else (), uses=("hidden",), init="he",
+    kinks=(0.0,), exact=True, kink_convention="f'(0) = 1 (the x >= 0 branch), as in PyTorch",
     reference=Reference("B. Xu, N. Wang, T. Chen, M. Li", 2015,
                         "Empirical Evaluation of Rectified Activations in Convolutional Network",
                         "https://arxiv.org/abs/1505.00853"),
@@ -170,11 +190,14 @@ register(Definition(
     params=(Param("alpha", 1.0, "negative saturation value is -alpha", low=0.0),),
     derivative=lambda x, o, alpha: o.where(x > 0, 1.0, alpha * o.exp(o.minimum(x, 0.0))),
     # From the output: f'(x) = f(x) + alpha for x <= 0 (absolute accuracy ulp(alpha) in the tail).
-    derivative_from_output=lambda y, o, alpha: o.where(y > 0, 1.0, y + alpha),
+    # A saturated float32 output rounds below -alpha; f' is never negative.
+    derivative_from_output=lambda y, o, alpha: o.where(y > 0, 1.0, o.maximum(y + alpha, 0.0)),
     latex=r"\begin{cases}x & x > 0\\ \alpha\,(e^{x} - 1) & x \le 0\end{cases}",
     latex_derivative=r"\begin{cases}1 & x > 0\\ \alpha e^{x} & x \le 0\end{cases}",
     output_range=lambda alpha: (-alpha, INF), monotonic=True, zero_centred=False,
-    smoothness="C1", saturates=("left",), uses=("hidden",), init="he", kinks=(0.0,),
+    # f' is 1 on the right of 0 and alpha on the left: continuous only for alpha = 1.
+    smoothness=lambda alpha: "C1" if alpha == 1 else "C0", saturates=("left",), uses=("hidden",),
+    init="he", kinks=(0.0,),
     kink_convention="f'(0) = alpha (the x <= 0 branch; equal to 1 on both sides when alpha = 1)",
     reference=Reference("D.-A. Clevert, T. Unterthiner, S. Hochreiter", 2015,
                         "Fast and Accurate Deep Network Learning by Exponential Linear Units (ELUs)",
@@ -196,7 +219,8 @@ register(Definition(
     summary="Scaled ELU whose fixed constants keep activations at zero mean and unit variance.",
     forward=_selu,
     derivative=lambda x, o: SELU_SCALE * o.where(x > 0, 1.0, SELU_ALPHA * o.exp(o.minimum(x, 0.0))),
-    derivative_from_output=lambda y, o: o.where(y > 0, SELU_SCALE, y + SELU_SCALE * SELU_ALPHA),
+    derivative_from_output=lambda y, o: o.where(y > 0, SELU_SCALE,
+                                                o.maximum(y + SELU_SCALE * SELU_ALPHA, 0.0)),
     latex=r"\lambda\begin{cases}x & x > 0\\ \alpha\,(e^{x} - 1) & x \le 0\end{cases},"
           r"\ \lambda \approx 1.0507,\ \alpha \approx 1.6733",
     latex_derivative=r"\lambda\begin{cases}1 & x > 0\\ \alpha e^{x} & x \le 0\end{cases}",
@@ -222,7 +246,7 @@ register(Definition(
     forward=_celu,
     params=(Param("alpha", 1.0, "negative saturation value is -alpha", low=0.0, low_open=True),),
     derivative=lambda x, o, alpha: o.where(x > 0, 1.0, o.exp(o.minimum(x, 0.0) / alpha)),
-    derivative_from_output=lambda y, o, alpha: o.where(y > 0, 1.0, y / alpha + 1.0),
+    derivative_from_output=lambda y, o, alpha: o.where(y > 0, 1.0, o.maximum(y / alpha + 1.0, 0.0)),
     latex=r"\max(0, x) + \min\!\left(0, \alpha\,(e^{x/\alpha} - 1)\right)",
     latex_derivative=r"\begin{cases}1 & x > 0\\ e^{x/\alpha} & x \le 0\end{cases}",
     output_range=lambda alpha: (-alpha, INF), monotonic=True, zero_centred=False,
@@ -249,8 +273,11 @@ register(Definition(
     derivative=lambda x, o, threshold, value: indicator(x > threshold, x, o),
     latex=r"\begin{cases}x & x > \theta\\ v & x \le \theta\end{cases}",
     latex_derivative=r"\begin{cases}1 & x > \theta\\ 0 & x < \theta\end{cases}",
-    output_range=lambda threshold, value: (min(threshold, value), INF), monotonic=True,
-    zero_centred=False, smoothness="discontinuous", saturates=("left",), uses=("hidden",),
+    # Jumps down at the threshold when value > threshold, up when below; continuous when equal.
+    output_range=lambda threshold, value: (min(threshold, value), INF),
+    monotonic=lambda threshold, value: value <= threshold, zero_centred=False,
+    smoothness=lambda threshold, value: "C0" if value == threshold else "discontinuous",
+    saturates=("left",), uses=("hidden",),
     init="he", kinks=lambda threshold, value: (threshold,), exact=True,
     kink_convention="f'(threshold) = 0; the function jumps there unless value == threshold",
     reference=Reference("A. Paszke et al.", 2019,

@@ -127,8 +127,10 @@ register(Definition(
     params=(Param("beta", 1.0, "gate sharpness: 0 gives x/2, large beta approaches ReLU; "
                   "learnable in the Swish paper", low=0.0, learnable=True),),
     latex=r"x\,\sigma(\beta x)", latex_derivative=r"\sigma(\beta x)\left(1 + \beta x\,(1 - \sigma(\beta x))\right)",
-    output_range=lambda beta: (SWISH_MIN / beta if beta > 0 else -INF, INF), monotonic=False,
-    zero_centred=False, smoothness="C∞", saturates=("left",), uses=("hidden",), init="he",
+    # beta = 0 is the line x/2: monotonic, zero-centred, never saturating.
+    output_range=lambda beta: (SWISH_MIN / beta if beta > 0 else -INF, INF),
+    monotonic=lambda beta: beta == 0, zero_centred=lambda beta: beta == 0, smoothness="C∞",
+    saturates=lambda beta: ("left",) if beta > 0 else (), uses=("hidden",), init="he",
     reference=Reference("P. Ramachandran, B. Zoph, Q. V. Le", 2017, "Searching for Activation Functions",
                         "https://arxiv.org/abs/1710.05941"),
     guidance="Found by automated search; matches or slightly beats ReLU on deep image models at the "
@@ -167,13 +169,19 @@ register(Definition(
 def _squareplus(x, o, b):
     r"""Squareplus: :math:`f(x) = \frac{x + \sqrt{x^2 + b}}{2}`."""
     h = o.hypot(x, math.sqrt(b))  # √(x²+b) without overflow of x²
-    # For x < 0 the sum x + h cancels; b / (h − x) is the same number without cancellation.
-    return o.where(x >= 0, 0.5 * x + 0.5 * h, 0.5 * b / (h - x))
+    # For x < 0 the sum x + h cancels; b / (2(h − x)) is the same number without cancellation,
+    # and written (b/h) / (2(1 − x/h)) nothing in it can overflow (1 − x/h is in [1, 2]) or
+    # underflow to 0/0 (b = 0 with a subnormal x).
+    left = 0.5 * (b / h) / (1.0 - x / h)
+    # b/h may round one ulp above √b: capped at f(0) = √b/2 the curve cannot step down at 0.
+    left = o.minimum(left, 0.5 * math.sqrt(b))
+    return o.where(x >= 0, 0.5 * x + 0.5 * h, o.where(x == -INF, 0.0, left))
 
 
 def _squareplus_derivative(x, o, b):
     h = o.hypot(x, math.sqrt(b))
-    d = o.where(x >= 0, 0.5 * (1.0 + x / h), 0.5 * b / ((h - x) * h))
+    # b / (2h(h − x)) as the forward writes it: (b/h)/h is at most 1, 1 − x/h is in [1, 2].
+    d = o.where(x >= 0, 0.5 * (1.0 + x / h), 0.5 * ((b / h) / h) / (1.0 - x / h))
     return o.where(h == 0, 0.5, at_infinity(x, d, o, neg=0.0, pos=1.0))
 
 
@@ -186,7 +194,8 @@ register(Definition(
                                                    o.where(o.isnan(y), y, 0.5)),
     params=(Param("b", 4.0, "curvature near 0; b = 0 gives ReLU", low=0.0),),
     latex=r"\frac{x + \sqrt{x^2 + b}}{2}", latex_derivative=r"\frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
-    output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C∞",
+    output_range=(0.0, INF), monotonic=True, zero_centred=False,
+    smoothness=lambda b: "C∞" if b > 0 else "C0",  # b = 0 is ReLU
     saturates=("left",), uses=("hidden",), init="he",
     reference=Reference("J. T. Barron", 2021, "Squareplus: A Softplus-Like Algebraic Rectifier",
                         "https://arxiv.org/abs/2112.11687"),

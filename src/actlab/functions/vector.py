@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from ..core import Definition, Param, ParameterError, Reference, register
-from ._shared import move_back, move_to_last
+from ._shared import check_grad_out, move_back, move_to_last
 
 INF = math.inf
 AXIS = Param("axis", -1, "the axis the activation works along", integer=True)
@@ -19,8 +19,11 @@ def _shifted_logits(x, o, axis):
 
     A row whose maximum is +inf puts all its mass, in equal shares, on its +inf entries (the limit
     as those entries grow together); a row that is all −inf is uniform (the limit of a row of equal
-    entries, as softmax is shift-invariant). NaN anywhere in a row makes the whole row NaN.
+    entries, as softmax is shift-invariant). NaN anywhere in a row makes the whole row NaN. An
+    axis of length 0 has nothing to normalise: the result is as empty as the input.
     """
+    if x.shape[axis] == 0:
+        return x
     m = o.max(x, axis=axis, keepdims=True)
     finite_m = o.where(o.isinf(m), 0.0, m)
     z = x - finite_m
@@ -34,7 +37,8 @@ def _softmax(x, o, axis):
     return e / o.sum(e, axis=axis, keepdims=True)
 
 
-def _softmax_vjp(x, g, o, axis):
+def _softmax_vjp(x, g, o, axis, name="softmax"):
+    check_grad_out(g, x.shape, name)
     p = _softmax(x, o, axis)
     return p * (g - o.sum(g * p, axis=axis, keepdims=True))
 
@@ -60,6 +64,7 @@ def _log_softmax(x, o, axis):
 
 
 def _log_softmax_vjp(x, g, o, axis):
+    check_grad_out(g, x.shape, "log_softmax")
     return g - o.exp(_log_softmax(x, o, axis)) * o.sum(g, axis=axis, keepdims=True)
 
 
@@ -86,7 +91,7 @@ register(Definition(
     name="softmin", family="normalising", elementwise=False,
     summary="softmax(−x): probabilities that favour the smallest entries.",
     forward=_softmin,
-    vjp=lambda x, g, o, axis: -_softmax_vjp(-x, g, o, axis), params=(AXIS,),
+    vjp=lambda x, g, o, axis: -_softmax_vjp(-x, g, o, axis, "softmin"), params=(AXIS,),
     latex=r"\frac{e^{-x_i}}{\sum_j e^{-x_j}}",
     latex_derivative=r"\frac{\partial f_i}{\partial x_j} = -f_i(\delta_{ij} - f_j)",
     output_range=(0.0, 1.0), monotonic=False, zero_centred=False, smoothness="C∞", saturates=(),
@@ -100,6 +105,8 @@ register(Definition(
 def _argmax(x, o, axis):
     r"""One-hot argmax: :math:`f(x)_i = 1` if :math:`i = \arg\max_j x_j` (the first one on ties), else 0."""
     n = x.shape[axis]
+    if n == 0:  # no entry to pick: as empty as the input
+        return x
     idx = o.argmax(x, axis=axis, keepdims=True)
     shape = [1] * x.ndim
     shape[axis] = n
@@ -144,6 +151,7 @@ def _maxout(x, o, pieces, axis):
 
 def _maxout_vjp(x, g, o, pieces, axis):
     v = _pieces_view(x, o, pieces, axis)
+    check_grad_out(g, (*x.shape[:axis], x.shape[axis] // pieces, *x.shape[axis + 1:]), "maxout")
     # The gradient goes to the first maximum of each group, as for argmax.
     idx = o.argmax(v, axis=-1, keepdims=True)
     hit = o.astype(o.reshape(o.arange(pieces), (1,) * (v.ndim - 1) + (pieces,)) == idx, x.dtype)
@@ -188,6 +196,7 @@ def _sparsemax(x, o, axis):
 
 
 def _sparsemax_vjp(x, g, o, axis):
+    check_grad_out(g, x.shape, "sparsemax")
     support = o.astype(_sparsemax(x, o, axis) > 0, g.dtype)
     size = o.sum(support, axis=axis, keepdims=True)
     return support * (g - o.sum(g * support, axis=axis, keepdims=True) / size)

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..core.arrays import NUMPY_OPS
 from ..core.errors import InputTypeError
+from ..core.params import representable
 from ..core.registry import is_custom
 from . import fused, parallel, settings
 
@@ -76,12 +77,14 @@ def _make_plan(act, form: Any, dtype: np.dtype) -> Plan:
     if formula is None:
         return Plan(dtype, out_dtype, out_dtype, REFERENCE_NS, None, None)
     work = _KERNEL_DTYPES.get(out_dtype, _F64)
+    if not representable(act.params, work):  # a slope of 1e-50 would be 0 in float32
+        work = _F64
     k, _ = fused.kernel(act, work, form)
     if k is not None:
         return Plan(dtype, out_dtype, work, k.ns_per_element, f"fused {work.name} kernel", None, k.fn,
                     k.consts)
     # The reference: transcendental formulas in float64 (rounded once), exact ones as given.
-    if not d.exact:
+    if not d.exact or work == _F64:
         work = _F64
     elif out_dtype == np.float16:
         work = np.dtype(np.float32)

@@ -9,8 +9,8 @@ and says so in its :class:`Guard` list. Every operation of the graph has a JavaS
 counterpart with NumPy's meaning (``maximum``/``minimum`` propagate NaN); the elementary
 functions are those of :data:`RUNTIME`, a small script that defines ``ActlabMath``: the
 browser's own ``Math`` functions, which are correctly rounded or within an ulp, and ``erfc``,
-which JavaScript lacks, as the FreeBSD/fdlibm algorithm (rational approximations on four
-intervals, under 1 ulp).
+which JavaScript lacks, as :mod:`actlab.core.special` computes it (its algorithm and its
+coefficients, written into the script).
 
 So no formula is written twice: the browser evaluates the definition's own trace.
 """
@@ -132,4 +132,16 @@ def function_source(graph: Graph) -> str:
     return "function (x, p) { " + " ".join(lines) + " }"
 
 
-RUNTIME = resources.files(__package__).joinpath("javascript_math.js").read_text(encoding="utf-8")
+def _runtime() -> str:
+    """The runtime script with erfc's coefficients written in from :mod:`actlab.core.special`,
+    so the browser computes erfc as the NumPy path does."""
+    from ..core import special
+
+    text = resources.files(__package__).joinpath("javascript_math.js").read_text(encoding="utf-8")
+    for name, value in (("ERFC_R", list(special._R)), ("ERFC_K", list(special._K)),
+                        ("ERFC_UNDERFLOW", special._UNDERFLOW)):
+        text = text.replace(f"/*{name}*/" + ("[]" if isinstance(value, list) else "0"), repr(value))
+    return text
+
+
+RUNTIME = _runtime()

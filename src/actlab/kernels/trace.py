@@ -238,6 +238,8 @@ class TraceOps:
         return self.minimum(self.maximum(x, lo), hi)
 
     def where(self, cond, a, b):
+        if isinstance(cond, (bool, np.bool_)):  # decided while tracing (from a parameter)
+            return self._r.lift(a if cond else b)
         c, a, b = (self._r.lift(v) for v in (cond, a, b))
         if not c.is_bool:
             c = c != 0.0

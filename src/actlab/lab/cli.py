@@ -15,6 +15,7 @@ from typing import Sequence
 
 from ..cli import Parser, bounded, count, finite, fitted_table, jobs, named_choice, output_file
 from ..core.errors import ActlabError
+from ..core.files import write_atomic
 from . import datasets
 from .training import DEFAULTS, MODELS
 
@@ -43,7 +44,11 @@ def _cells(c: dict) -> list[list[str]]:
     from ..viz.report.contract import metric_text
 
     n = len(c["seeds"])
-    return [[r["activation"], *(metric_text(k, r["metrics"][k], n) for k, _ in _present(c))] for r in c["rows"]]
+    return [[_label(r), *(metric_text(k, r["metrics"][k], n) for k, _ in _present(c))] for r in c["rows"]]
+
+
+def _label(row: dict) -> str:
+    return row["activation"] + (f" ({row['failed']} failed)" if row.get("failed") else "")
 
 
 def baseline_line(c: dict) -> str:
@@ -149,6 +154,8 @@ def _compare_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=jobs, default=-1, help="parallel runs (default: -1, all cores)")
     p.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): "
                                                         "run on that cluster")
+    p.add_argument("--repair", action="store_true", help="set damaged or repeated lines of OUTPUT/runs.jsonl "
+                                                         "aside (in runs.jsonl.rejected) instead of refusing it")
     p.add_argument("--no-progress", action="store_true", help="print no progress")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of text")
     return p
@@ -160,7 +167,7 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
     Finished runs are kept in ``OUTPUT/runs.jsonl``: the same command after an interruption resumes.
     """
     args = _compare_parser().parse_args(argv)
-    from ..viz.files import writable_folder, write_text
+    from ..viz.files import writable_folder
     from .comparison import run_comparisons
     from .figures import learning_curves
 
@@ -171,7 +178,8 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
                                   seeds=args.seeds, width=args.width, epochs=args.epochs,
                                   batch_size=args.batch_size, optimizer={"name": args.optimizer, "lr": args.lr},
                                   target=args.target, results=out / "runs.jsonl", n_jobs=args.jobs,
-                                  scheduler=args.scheduler, progress=False if args.no_progress else None)
+                                  scheduler=args.scheduler, progress=False if args.no_progress else None,
+                                  repair=args.repair)
     except (ActlabError, FileNotFoundError) as exc:
         print(f"actlab compare: error: {exc}", file=sys.stderr)
         return 2
@@ -187,8 +195,8 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
         # One comparison keeps the plain names; a grid names each file by its dataset and depth.
         stem = "" if single else f"_{Path(str(dataset)).stem}_depth{depth}"
         files = (out / f"comparison{stem}.json", out / f"comparison{stem}.md", out / f"learning_curves{stem}.png")
-        write_text(files[0], json.dumps(result, indent=1, allow_nan=False))
-        write_text(files[1], comparison_markdown(result))
+        write_atomic(files[0], json.dumps(result, indent=1, allow_nan=False))
+        write_atomic(files[1], comparison_markdown(result))
         learning_curves(result, files[2])
         written += files
         print(json.dumps(result, indent=1) if args.json else comparison_table(result, _width()) + "\n")
@@ -221,6 +229,8 @@ def _claims_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=jobs, default=-1, help="parallel training runs (default: -1, all cores)")
     p.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): run the "
                                                         "training on that cluster")
+    p.add_argument("--repair", action="store_true", help="set damaged or repeated lines of the runs files "
+                                                         "aside instead of refusing them")
     p.add_argument("--no-progress", action="store_true", help="print no progress")
     p.add_argument("--json", action="store_true", help="print the claims (and the run's record) as JSON "
                                                        "instead of the table")
@@ -248,7 +258,6 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
     if args.list:
         print(claim_list(_width()))
         return 0
-    from ..viz.files import write_text
     from .claims import run_claims
     from .claims.report import markdown, table
 
@@ -256,7 +265,7 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
         path = output_file(args.output, (".md",))  # before any work
         results = args.results or str(path.with_name(f"{path.stem}-runs-{args.budget}"))
         claims = run_claims(args.budget, only=args.only, n_jobs=args.jobs, results=results,
-                            scheduler=args.scheduler, figures=args.figures,
+                            scheduler=args.scheduler, figures=args.figures, repair=args.repair,
                             progress=False if args.no_progress else None)
     except (ActlabError, KeyError) as exc:
         print(f"actlab claims: error: {exc}", file=sys.stderr)
@@ -265,6 +274,6 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
         return 130
     print(json.dumps({"run": claims.info, "claims": claims}, indent=1, ensure_ascii=False, allow_nan=False)
           if args.json else table(claims, _width()))
-    write_text(path, markdown(claims, budget=args.budget, info=claims.info, base=str(path.parent)))
+    write_atomic(path, markdown(claims, budget=args.budget, info=claims.info, base=str(path.parent)))
     print(f"\nwritten: {path}", file=sys.stderr)
     return 0

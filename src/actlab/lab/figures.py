@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import MissingExtraError
+from ..core.files import atomic_file
 
 
 def _pyplot():
@@ -21,11 +22,12 @@ def _pyplot():
 
 def _save(fig, path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)  # atomic: a reader never sees half a file
-    fig.savefig(tmp, dpi=120, metadata={"Software": None} if path.suffix == ".png" else None)
-    tmp.replace(path)
-    _pyplot().close(fig)
+    fmt = path.suffix.lower().lstrip(".") or "png"
+    try:
+        with atomic_file(path) as f:
+            fig.savefig(f, format=fmt, dpi=120, metadata={"Software": None} if fmt == "png" else None)
+    finally:
+        _pyplot().close(fig)
     return path
 
 
@@ -116,7 +118,7 @@ def paired_differences(diffs: dict, path, *, xlabel: str, sesoi: float, title: s
     ± the smallest effect of interest as lines. ``diffs[label] = {"values": [...], "low", "high"}``."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(diffs) + 1.6), constrained_layout=True)
-    for i, (label, d) in enumerate(diffs.items()):
+    for i, d in enumerate(diffs.values()):
         v = [x for x in d["values"] if x is not None]
         ax.plot(v, [i] * len(v), "o", color="0.6", ms=4)
         if v:
@@ -156,7 +158,9 @@ def learning_curves(comparison: dict, path: str | Path) -> Path:
     per activation; written to ``path`` (the format follows the suffix: .png, .svg, .pdf)."""
     plt = _pyplot()
     curves = comparison["curves"]
-    accuracy = any(v is not None for c in curves.values() for v in c["val_accuracy_mean"])
+    # Regression curves carry the test loss; classification ones the accuracy (which may have no
+    # epoch at all: zero epochs, or every run diverging in its first).
+    accuracy = not any("val_loss_mean" in c for c in curves.values())
     val_key, val_label = ("val_accuracy", "test accuracy") if accuracy else ("val_loss", "test loss")
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
     cmap = plt.get_cmap("tab20" if len(curves) > 10 else "tab10")
@@ -171,13 +175,21 @@ def learning_curves(comparison: dict, path: str | Path) -> Path:
 
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0].set(yscale="log", xlabel="epoch", ylabel="train loss")
+    losses = [v for c in curves.values() for v in c["train_loss_mean"] if v is not None and v > 0]
+    # A log scale needs a positive value; with no finished epoch the panels say so instead.
+    axes[0].set(yscale="log" if losses else "linear", xlabel="epoch", ylabel="train loss")
+    if not any(c["epoch"] for c in curves.values()):
+        for ax in axes:
+            ax.text(0.5, 0.5, "no finished epoch", ha="center", va="center", transform=ax.transAxes)
     axes[1].set(xlabel="epoch", ylabel=val_label)
     axes[1].legend(fontsize=7, ncol=2 if len(curves) > 12 else 1, loc="best")
     fig.suptitle(f"{comparison['dataset']}: {comparison['architecture']} — mean ± std over "
                  f"{len(comparison['seeds'])} seeds", fontsize=9)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150, metadata={"Software": None} if path.suffix == ".png" else None)
-    plt.close(fig)
+    fmt = path.suffix.lower().lstrip(".") or "png"
+    try:
+        with atomic_file(path) as f:
+            fig.savefig(f, format=fmt, dpi=150, metadata={"Software": None} if fmt == "png" else None)
+    finally:
+        plt.close(fig)
     return path

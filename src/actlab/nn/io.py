@@ -6,7 +6,16 @@ optimizer's state). Loading never unpickles or evaluates anything: layers are re
 fixed table of layer types, activations from the registry, and each array is read with
 ``allow_pickle=False`` after its header has been checked against the shape and dtype the
 architecture implies. A missing, truncated, corrupt or tampered file is a
-:class:`ModelFileError` that says which file and what is wrong.
+:class:`ModelFileError` that says which file, and which part of it, is wrong.
+
+The two files change as one: the JSON is the manifest, naming the weights by their checksum.
+A save writes the new weights under a name of their own (``.net.<checksum>.npz``), then the
+JSON (each atomically: temporary file, ``fsync``, rename), then renames the weights to
+``net.npz``. A crash at any point leaves a loadable model, the old one or the new one: until
+the JSON is replaced it names the old weights, which are still in place; after, it names the
+new ones, which are at one of the two names, and the loader looks at both. Only regular files
+are read (a FIFO or ``/dev/zero`` is refused before a byte is read), never more bytes than
+the architecture declares, and the model is sized from the bytes actually read.
 """
 from __future__ import annotations
 
@@ -14,7 +23,7 @@ import hashlib
 import io
 import json
 import os
-import tempfile
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +32,7 @@ import numpy as np
 
 from .. import __version__
 from ..core import is_custom
+from ..core.files import FileAccessError, folder_lock, fsync_dir, read_regular, write_atomic
 from .errors import ModelFileError
 from .layer_types import LAYER_TYPES
 from .losses import LOSSES
@@ -34,6 +44,9 @@ FORMAT_VERSION = 1
 MAX_JSON_BYTES = 16 * 2 ** 20
 # Room for an array's .npy header beyond its data, when checking declared sizes in the archive.
 NPY_HEADER_ROOM = 2 ** 16
+# Room for the zip structures of one array (local header, central directory entry, name).
+ZIP_ENTRY_ROOM = 2 ** 12
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def model_paths(path: str | os.PathLike) -> tuple[Path, Path]:
@@ -70,8 +83,15 @@ def save_model(model: Sequential, path: str | os.PathLike) -> tuple[Path, Path]:
         "weights_sha256": hashlib.sha256(blob).hexdigest(),
     }
     json_path, npz_path = model_paths(path)
-    _write_atomically(npz_path, blob)
-    _write_atomically(json_path, json.dumps(spec, indent=1).encode())
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    pending = _pending_path(npz_path, spec["weights_sha256"])
+    # The folder's lock keeps two saves to one place from crossing their renames.
+    with folder_lock(json_path.parent):
+        write_atomic(pending, blob)
+        write_atomic(json_path, json.dumps(spec, indent=1))  # the commit: it names the new weights
+        os.replace(pending, npz_path)
+        fsync_dir(npz_path.parent)
+        _remove_stale_pending(npz_path)
     return json_path, npz_path
 
 
@@ -80,16 +100,15 @@ def load_model(path: str | os.PathLike) -> Sequential:
     (if it was compiled) the same loss, optimizer state and random streams, so training resumes
     exactly where it stopped."""
     json_path, npz_path = model_paths(path)
-    spec = _read_spec(json_path)
-    blob = _read_bytes(npz_path, None)
-    if hashlib.sha256(blob).hexdigest() != spec.get("weights_sha256"):
-        raise ModelFileError(f"{npz_path} does not match {json_path.name} (its checksum differs): "
-                             "the weights file is truncated, corrupt, or from another save")
+    # A save in another process renames its files under the folder's lock: reading under it
+    # (shared with other readers) sees the two files of one save.
+    with folder_lock(json_path.parent, shared=True):
+        spec = _read_spec(json_path)
+        blob = _read_weights(spec, json_path, npz_path)
     with _open_archive(blob, npz_path) as archive:
-        # The weights file holds every parameter, uncompressed, in 4 bytes or more: that bounds
-        # the architecture before anything is allocated for it.
-        stored = sum(info.file_size for info in archive.infolist())
-        model = _build(spec, json_path, max_params=stored // 4)
+        # The weights file holds every parameter, uncompressed, in 4 bytes or more: the bytes
+        # actually read bound the architecture before anything is allocated for it.
+        model = _build(spec, json_path, max_params=len(blob) // 4)
         _read_arrays(archive, _arrays(model), npz_path)
     return model
 
@@ -121,35 +140,40 @@ def _arrays(model: Sequential) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _write_atomically(path: Path, blob: bytes) -> None:
-    # A crash mid-write leaves the previous file intact instead of half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+def _pending_path(npz_path: Path, digest: str) -> Path:
+    """Where a save puts its weights until the architecture file names them."""
+    return npz_path.with_name(f".{npz_path.stem}.{digest}.npz")
+
+
+def _remove_stale_pending(npz_path: Path) -> None:
+    """Remove what saves that died left: weights never committed, and their temporary files
+    (under the folder's lock no other save is in flight)."""
+    stem = re.escape(npz_path.stem)
+    leftover = re.compile(rf"\.{stem}\.[0-9a-f]{{64}}\.npz|\.(\.{stem}\.[0-9a-f]{{64}}\.npz|"
+                          rf"{stem}\.json)\.\w+\.tmp")
+    for path in npz_path.parent.iterdir():
+        if leftover.fullmatch(path.name):
+            path.unlink(missing_ok=True)
 
 
 # -- loading ------------------------------------------------------------------------------
-def _read_bytes(path: Path, limit: int | None) -> bytes:
+def _read_bytes(path: Path, limit: int | None, what: str, *, missing_ok: bool = False) -> bytes | None:
+    """The file's bytes (None for a missing file, with ``missing_ok``); ``what`` it should be."""
     try:
-        size = path.stat().st_size
-        if limit is not None and size > limit:
-            raise ModelFileError(f"{path} is {size} bytes, more than an actlab architecture file can be "
-                                 f"({limit}); it is not an actlab model")
-        return path.read_bytes()
+        return read_regular(path, limit)
     except FileNotFoundError:
+        if missing_ok:
+            return None
         raise ModelFileError(f"{path} does not exist; a saved model is a .json and a .npz file with "
                              "the same name") from None
+    except FileAccessError as exc:
+        raise ModelFileError(f"{exc}; it cannot be {what}") from None
     except OSError as exc:
-        raise ModelFileError(f"{path} cannot be read: {exc}") from None
+        raise ModelFileError(f"{path} cannot be read ({what}): {exc}") from None
 
 
 def _read_spec(path: Path) -> dict[str, Any]:
-    text = _read_bytes(path, MAX_JSON_BYTES)
+    text = _read_bytes(path, MAX_JSON_BYTES, "an actlab architecture file")
     try:
         spec = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -160,6 +184,53 @@ def _read_spec(path: Path) -> dict[str, Any]:
         raise ModelFileError(f"{path} has format version {spec.get('format_version')!r}; this actlab "
                              f"reads version {FORMAT_VERSION}")
     return spec
+
+
+def _read_weights(spec: dict[str, Any], json_path: Path, npz_path: Path) -> bytes:
+    """The weights file the architecture names by its checksum: at its usual name, or (after a
+    save that stopped between its two renames) at the name the save gave it first."""
+    digest = spec.get("weights_sha256")
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise ModelFileError(f"{json_path}: the weights checksum cannot be read (a SHA-256 in hex "
+                             f"expected, got {digest!r}); the file is corrupt")
+    limit = _declared_size(spec, json_path)
+    pending = _pending_path(npz_path, digest)
+    mismatch = False
+    # The usual name, then the save's own name: a save that stopped between its two renames
+    # left the weights there.
+    what = f"the weights file (the architecture declares at most {limit} bytes)"
+    for candidate in (npz_path, pending):
+        blob = _read_bytes(candidate, limit, what, missing_ok=True)
+        if blob is None:
+            continue
+        if hashlib.sha256(blob).hexdigest() == digest:
+            return blob
+        mismatch = True
+    if mismatch:
+        raise ModelFileError(f"{npz_path} does not match {json_path.name} (its checksum differs): "
+                             "the weights file is truncated, corrupt, or from another save")
+    raise ModelFileError(f"{npz_path} does not exist; a saved model is a .json and a .npz file with "
+                         "the same name")
+
+
+def _declared_size(spec: dict[str, Any], path: Path) -> int:
+    """The most bytes the weights file of ``spec`` can hold: its arrays' data, and room for
+    their headers and the archive's structures."""
+    table = spec.get("weights")
+    try:
+        if not isinstance(table, dict):
+            raise TypeError("'weights' must be an object")
+        total = 0
+        for key, entry in table.items():
+            shape, dtype = entry["shape"], np.dtype(entry["dtype"])
+            if dtype.kind != "f" or not isinstance(shape, list) or not all(
+                    isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+                raise ValueError(f"array {key!r} is declared as {entry!r}")
+            total += int(np.prod(shape, dtype=object)) * dtype.itemsize
+    except Exception as exc:  # noqa: BLE001  (whatever is wrong, the table is unreadable)
+        raise ModelFileError(f"{path}: the weights table cannot be read ({type(exc).__name__}: "
+                             f"{exc}); the file is corrupt or was not written by actlab") from None
+    return total + (len(table) + 1) * (NPY_HEADER_ROOM + ZIP_ENTRY_ROOM)
 
 
 def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
@@ -192,7 +263,7 @@ def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
         part = "the random state"
         model.shuffle_rng.bit_generator.state = spec["random_state"]["shuffle"]
         model.noise_rng.bit_generator.state = spec["random_state"]["noise"]
-    except (KeyError, TypeError, ValueError, AttributeError, MemoryError) as exc:
+    except Exception as exc:  # noqa: BLE001  (a hostile value may fail in any way: name the part)
         raise ModelFileError(f"{path}: {part} cannot be read ({type(exc).__name__}: {exc}); "
                              "the file is corrupt or was not written by actlab") from None
     return model
@@ -200,10 +271,22 @@ def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
 
 def _open_archive(blob: bytes, path: Path) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(io.BytesIO(blob))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        archive = zipfile.ZipFile(io.BytesIO(blob))
+        entries = archive.infolist()
+    except Exception as exc:  # noqa: BLE001  (zipfile raises many types on corrupt input)
         raise ModelFileError(f"{path} is not a readable weights file ({type(exc).__name__}: {exc}); "
                              "it is truncated or corrupt") from None
+    # actlab stores arrays uncompressed: every declared size must fit in the bytes read, so no
+    # entry can make the reader allocate or inflate more than the file holds.
+    for info in entries:
+        if (info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size
+                or info.file_size > len(blob)):
+            archive.close()
+            raise ModelFileError(
+                f"{path}: array entry {info.filename!r} declares {info.file_size} bytes "
+                f"(compression {info.compress_type}, {info.compress_size} stored) in a file of "
+                f"{len(blob)} bytes; actlab writes arrays uncompressed")
+    return archive
 
 
 def _read_arrays(archive: zipfile.ZipFile, targets: dict[str, np.ndarray], path: Path) -> None:
@@ -218,7 +301,7 @@ def _read_arrays(archive: zipfile.ZipFile, targets: dict[str, np.ndarray], path:
             target[...] = _read_array(archive, key, target, path)
         except ModelFileError:
             raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        except Exception as exc:  # noqa: BLE001  (numpy and zipfile raise many types here)
             raise ModelFileError(f"{path}: array {key!r} cannot be read ({type(exc).__name__}: {exc}); "
                                  "the file is truncated or corrupt") from None
 

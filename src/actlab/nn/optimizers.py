@@ -3,9 +3,14 @@
 Working on one flat vector (every layer's parameters are views into it) makes a step a
 handful of whole-array NumPy operations, whatever the number of layers; a scratch buffer
 allocated once keeps the step free of temporary arrays.
+
+A step can be undone: :meth:`Optimizer.checkpoint` keeps the iteration count and the moments,
+:meth:`Optimizer.rollback` restores them, so a training loop that puts the weights back (after
+an interrupted or a diverging step) puts the optimizer back with them.
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -23,6 +28,7 @@ class Optimizer:
         self.lr = _in_range(lr, "lr", 0.0, math.inf, low_open=True)
         self.iterations = 0
         self._tmp: np.ndarray | None = None
+        self._saved: tuple[int, dict[str, np.ndarray]] | None = None
 
     def build(self, size: int, dtype) -> None:
         """Allocate the state for ``size`` parameters (called by ``Sequential.compile``/``fit``)."""
@@ -30,6 +36,7 @@ class Optimizer:
         for slot in self.slot_names:
             setattr(self, slot, np.zeros(size, dtype=dtype))
         self.iterations = 0
+        self._saved = None
 
     @property
     def slot_names(self) -> tuple[str, ...]:
@@ -38,7 +45,27 @@ class Optimizer:
 
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
         self.iterations += 1
-        self._update(w, g, self._tmp)
+        # Moments decaying towards zero underflow; that is their nature, not an error, even
+        # where np.seterr(all="raise") makes it one.
+        with np.errstate(under="ignore"):
+            self._update(w, g, self._tmp)
+
+    def checkpoint(self) -> None:
+        """Keep the iteration count and the moments, for :meth:`rollback`."""
+        if self._saved is None:
+            self._saved = (0, {slot: np.empty_like(getattr(self, slot)) for slot in self.slot_names})
+        arrays = self._saved[1]
+        for slot, saved in arrays.items():
+            np.copyto(saved, getattr(self, slot))
+        self._saved = (self.iterations, arrays)
+
+    def rollback(self) -> None:
+        """Return to the state of the last :meth:`checkpoint` (nothing to do without one)."""
+        if self._saved is None:
+            return
+        self.iterations, arrays = self._saved
+        for slot, saved in arrays.items():
+            np.copyto(getattr(self, slot), saved)
 
     def _update(self, w: np.ndarray, g: np.ndarray, tmp: np.ndarray) -> None:
         raise NotImplementedError
@@ -76,6 +103,8 @@ class Momentum(Optimizer):
     def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False):
         super().__init__(lr)
         self.momentum = _in_range(momentum, "momentum", 0.0, 1.0, high_open=True)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise ParameterError(f"nesterov = {nesterov!r} is not allowed; expected True or False")
         self.nesterov = bool(nesterov)
 
     @property
@@ -184,15 +213,19 @@ def get_optimizer(identifier: str | dict | Optimizer) -> Optimizer:
         raise ParameterError(f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZERS)} "
                              "(or an Optimizer such as actlab.nn.Adam(lr=1e-3))")
     cls = OPTIMIZERS[name.lower()]
-    try:
-        return cls(**{k: v for k, v in config.items() if k != "name"})
-    except TypeError as exc:
-        raise ParameterError(f"bad {name} optimizer settings {config}: {exc}") from None
+    known = [p for p in inspect.signature(cls).parameters]
+    unknown = sorted(set(config) - {"name", *known})
+    if unknown:
+        raise ParameterError(f"the {cls.name} optimizer has no setting {', '.join(map(repr, unknown))}; "
+                             f"its settings are: name, {', '.join(known)}")
+    return cls(**{k: v for k, v in config.items() if k != "name"})
 
 
 def _in_range(value: Any, what: str, low: float, high: float, *, low_open: bool = False,
               high_open: bool = False) -> float:
+    # Finite only: an infinite rate or epsilon makes every weight NaN on the first step.
     ok = (isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+          and math.isfinite(value)
           and (value > low if low_open else value >= low)
           and (value < high if high_open else value <= high))
     if not ok:

@@ -41,7 +41,7 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
     finished epochs. Either way ``history.stop_reason`` says what happened.
     """
     model._require_compiled("fit")
-    epochs = _check_count(epochs, "epochs", minimum=0)
+    epochs = check_count(epochs, "epochs", minimum=0)
     batch_size = check_batch_size(batch_size)
     if verbose not in (0, 1, 2):
         raise ParameterError(f"verbose = {verbose!r}; expected 0 (silent), 1 (progress bar) "
@@ -107,8 +107,9 @@ class _Run:
         for batch in range(self.steps):
             self.at = (epoch, batch)
             xb, yb = xs[batch * bs:(batch + 1) * bs], ys[batch * bs:(batch + 1) * bs]
-            # Overflow while diverging is reported once, from the loss, instead of as warnings.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # Overflow while diverging is reported once, from the loss, instead of as warnings
+            # (or errors, under np.seterr(all="raise")); underflow is never a problem.
+            with np.errstate(all="ignore"):
                 loss = model.loss_and_gradients(xb, yb)
                 if math.isfinite(loss):
                     self.step()
@@ -140,9 +141,10 @@ class _Run:
         return not model.stop_training
 
     def step(self) -> None:
-        """One optimizer update, keeping the weights from before it."""
+        """One optimizer update, keeping the weights and the optimizer's state from before it."""
         model = self.model
         np.copyto(self.backup, model.parameters)
+        model.optimizer.checkpoint()
         self.updating = True
         model.optimizer.step(model.parameters, model.gradients)
         for layer in model.layers:
@@ -161,16 +163,21 @@ class _Run:
         elif self.at == (0, 0) or not np.isfinite(self.backup).all():
             kept = "its weights, which are not finite (there are no earlier finite ones)"
         else:
-            model.parameters[...] = self.backup
+            self.roll_back()
             kept = "the weights from before the previous update, the last finite ones"
         self.history.stop_reason = (f"the loss became {loss} at {self.where()}; training stopped and the "
                                     f"model keeps {kept}. Lower the learning rate, or check the data "
                                     "and the scale of the targets")
         warnings.warn(self.history.stop_reason, TrainingDivergedWarning, stacklevel=4)
 
+    def roll_back(self) -> None:
+        """Undo the latest update: the weights, and the optimizer's moments and step count."""
+        self.model.parameters[...] = self.backup
+        self.model.optimizer.rollback()
+
     def interrupted(self) -> None:
-        if self.updating:  # the update was cut short: go back to the weights before it
-            self.model.parameters[...] = self.backup
+        if self.updating:  # the update was cut short: go back to the state before it
+            self.roll_back()
             self.updating = False
         self.history.stop_reason = (f"interrupted at {self.where()}; the model keeps the weights after "
                                     f"the last finished batch, the history the {len(self.history.epoch)} "
@@ -182,22 +189,25 @@ def evaluate_batches(model, x: np.ndarray, y: np.ndarray, batch_size: int) -> di
     """The loss and metrics over prepared (x, y), in inference mode, averaged over samples."""
     totals = dict.fromkeys(["loss", *model.metrics], 0.0)
     fused = model.fused_output
-    for i in range(0, len(x), batch_size):
-        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
-        out = model.forward(xb, training=False)
-        loss = (model.loss.fused_value(model.layers[-1].last_preactivation, yb) if fused
-                else model.loss.value(out, yb))
-        totals["loss"] += loss * len(xb)
-        for name, metric in model.metrics.items():
-            totals[name] += metric(out, yb) * len(xb)
+    # A diverged model's loss is inf or NaN: a result to report, not a floating-point error.
+    with np.errstate(all="ignore"):
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            out = model.forward(xb, training=False)
+            loss = (model.loss.fused_value(model.layers[-1].last_preactivation, yb) if fused
+                    else model.loss.value(out, yb))
+            totals["loss"] += loss * len(xb)
+            for name, metric in model.metrics.items():
+                totals[name] += metric(out, yb) * len(xb)
     return {k: v / len(x) for k, v in totals.items()}
 
 
 def check_batch_size(batch_size: Any) -> int:
-    return _check_count(batch_size, "batch_size", minimum=1)
+    return check_count(batch_size, "batch_size", minimum=1)
 
 
-def _check_count(value: Any, what: str, minimum: int) -> int:
+def check_count(value: Any, what: str, minimum: int) -> int:
+    """``value`` as an int, if it is an integer (not a bool) of at least ``minimum``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ParameterError(f"{what} = {value!r} is not allowed; expected an integer >= {minimum}")
     return int(value)

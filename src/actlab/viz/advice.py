@@ -89,7 +89,7 @@ class Traits:
     @classmethod
     def of(cls, act: Activation) -> "Traits":
         d, info = act.definition, act.info
-        trainable = d.differentiable and d.smoothness != "discontinuous"
+        trainable = d.differentiable and info.smoothness != "discontinuous"
         if not (d.elementwise and trainable):
             return cls(trainable, False, len(info.saturates) == 2, False, d.exact, "")
         slope = {k: np.asarray(act.derivative(x)) for k, x in PROBES.items()}

@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core import Activation, MissingExtraError, ParameterError
+from ..core.files import atomic_file
 from .sampling import plot_range, sample
 
 FORMATS = ("png", "svg", "pdf")
@@ -85,10 +86,9 @@ def save_figure(fig, path: str | Path, dpi: int = 200) -> Path:
     if fmt not in FORMATS:
         raise ParameterError(f"cannot write {path.name!r}: the file name must end in "
                              f"{', '.join('.' + f for f in FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     matplotlib, _ = _matplotlib()
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(path, dpi=dpi, format=fmt, metadata=_metadata(fmt))
+    with matplotlib.rc_context(STYLE), atomic_file(path) as f:
+        fig.savefig(f, dpi=dpi, format=fmt, metadata=_metadata(fmt))
     return path
 
 

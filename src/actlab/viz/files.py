@@ -1,35 +1,9 @@
-"""Writing the files viz produces (report, results beside it): the one place they are written.
-
-Each write goes to a temporary file in the same folder, is flushed to disk and then renamed
-over the target, so a reader (or a crash) sees the old file or the new one, never half of one.
-"""
+"""Where viz writes: an output folder checked before any work starts (the files themselves are
+written atomically by :func:`actlab.core.files.write_atomic`)."""
 from __future__ import annotations
 
-import os
-import secrets
 import tempfile
 from pathlib import Path
-
-
-def write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (with the permissions the user's umask gives)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")  # unpredictable, never reused
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_text(path: str | Path, text: str) -> Path:
-    return write_bytes(path, text.encode("utf-8"))
 
 
 def writable_folder(folder: str | Path, what: str) -> Path:

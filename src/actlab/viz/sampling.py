@@ -80,7 +80,7 @@ def sample(act: Activation, x: np.ndarray, slice_value: float = SLICE_DEFAULT) -
             seed = np.zeros_like(out)
             seed[..., 0] = 1.0
             dy = np.asarray(act.vjp(inputs, seed))[..., 0]
-    return _break_at_jumps(x, y, dy, d.smoothness)
+    return _break_at_jumps(x, y, dy, act.info.smoothness)
 
 
 def _jumps(a: np.ndarray | None) -> set[int]:

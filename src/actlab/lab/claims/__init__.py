@@ -106,12 +106,13 @@ def run_info(ctx: Context, seconds: float, family: int) -> dict:
 def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = None,
                n_jobs: int | None = None, progress: bool | None = None,
                results: str | None = None, scheduler: str | None = None,
-               figures: str | None = None) -> ClaimsRun:
+               figures: str | None = None, repair: bool = False) -> ClaimsRun:
     """Check every registered claim (or those whose id is in ``only``) at ``budget``
     ("tiny", "small" or "full"); experiments shared by several claims run once.
 
     ``n_jobs``: parallel training runs (joblib; None for all cores). ``results``: a folder where
-    each experiment's finished runs are saved, so an interrupted run resumes from them.
+    each experiment's finished runs are saved, so an interrupted run resumes from them;
+    ``repair`` sets damaged or repeated lines of those files aside instead of refusing them.
     ``scheduler``: a Dask scheduler address; the training runs then go to that cluster.
     ``figures``: the folder for the figure files (default ``results/figures`` when ``results``
     is given; None and no results: no figures).
@@ -120,7 +121,7 @@ def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = N
     if figures is None and results is not None:
         figures = str(Path(results) / "figures")
     ctx = Context(budget_named(budget), n_jobs=n_jobs, progress=progress, results=results,
-                  scheduler=scheduler, figures=figures)
+                  scheduler=scheduler, figures=figures, repair=repair)
     wanted = set(only) if only is not None else None
     chosen = [c for c in CLAIMS if wanted is None or c.id in wanted]
     if wanted is not None and len(chosen) != len(wanted):

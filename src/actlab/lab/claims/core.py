@@ -121,6 +121,7 @@ class Context:
     figures: str | None = None  # a folder for the figures (None: no figures drawn)
     cells: int = 0               # training runs the experiments asked for ...
     cells_resumed: int = 0       # ... and how many of them were already in the results folder
+    repair: bool = False         # set damaged lines of those files aside instead of refusing them
     _cache: dict = field(default_factory=dict)
 
     def measure(self, experiment: Callable[["Context"], Any]) -> Any:

@@ -36,11 +36,11 @@ def sweep(ctx: Context, name: str, cell_list: list[dict], task: Callable[[dict],
     """Every cell's result, in order: from the run's results folder when already there."""
     results = None if ctx.results is None else Path(ctx.results) / f"{name}.jsonl"
     if results is not None and results.exists():
-        store = ResultStore(results)
-        ctx.cells_resumed += sum(c in store for c in cell_list)
+        with ResultStore(results, repair=ctx.repair) as store:  # released before the sweep locks it
+            ctx.cells_resumed += sum(c in store for c in cell_list)
     ctx.cells += len(cell_list)
     return run_sweep(task, cell_list, results=results, n_jobs=ctx.n_jobs, scheduler=ctx.scheduler,
-                     progress=ctx.progress, label=name)
+                     progress=ctx.progress, label=name, repair=ctx.repair)
 
 
 def setting(ctx: Context, network: str, optimiser: str, seeds: int | None = None) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ... import __version__
 from ...core import MissingExtraError, ParameterError
-from ..files import writable_folder, write_text
+from ...core.files import write_atomic
+from ..files import writable_folder
 from . import lessons as lesson_runs
 from . import summary
 from .contract import ERRATUM, NOT_SUPPORTED, check_claims, check_comparison
@@ -71,7 +72,7 @@ def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab
     shown = None if claims is None else embed_figures(claims, [base, base / CLAIM_RUNS_DIR])
     html = render_report(comparison, shown, notes=notes, lessons=lessons,
                          run={"actlab": __version__, "run": made, "took": f"{seconds:.0f} s"})
-    path = write_text(folder / REPORT_FILE, html)
+    path = write_atomic(folder / REPORT_FILE, html)
     failed = [part for part, note in notes.items() if note.startswith("it failed")]
     return Outcome(path, time.perf_counter() - start, terminal_summary(comparison, claims, notes, width), failed)
 
@@ -118,7 +119,7 @@ def _guarded(part: str, notes: dict, folder: Path, file: str, check, run):
     # is shown where the part would be, and the command exits non-zero.
     try:
         data = run()
-        write_text(folder / file, json.dumps(data, indent=None if file == LESSONS_FILE else 1, allow_nan=False))
+        write_atomic(folder / file, json.dumps(data, indent=None if file == LESSONS_FILE else 1, allow_nan=False))
         return check(data)
     except MissingExtraError as exc:  # an optional dependency not installed: say so, no failure
         notes[part] = str(exc)

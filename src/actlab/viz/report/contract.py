@@ -127,7 +127,16 @@ def shown_metrics(c: dict) -> list[str]:
 
 def metric_text(key: str, m: dict, seeds: int) -> str:
     """A metric's mean ± std as the page shows it: fractions as percentages (``96.7 ± 0.8 %``),
-    the target's count as a count of seeds (``3 of 4 seeds``), others as :func:`mean_std_text`."""
+    the target's count as a count of seeds (``3 of 4 seeds``), others as :func:`mean_std_text`;
+    runs whose figure was not finite (a diverged run) are left out of both and counted."""
+    bad = m.get("non_finite")
+    text = _metric_text(key, m, seeds)
+    if not bad:
+        return text
+    return f"non-finite in {bad} runs" if text == "—" else f"{text} (+{bad} non-finite)"
+
+
+def _metric_text(key: str, m: dict, seeds: int) -> str:
     kind = METRICS[key].kind if key in METRICS else "number"
     mean = number(m.get("mean"))
     if kind == "seeds":
