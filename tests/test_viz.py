@@ -315,12 +315,12 @@ def test_comparisons_and_claims_show_themselves_in_a_notebook():
 def test_files_are_written_whole_with_the_users_permissions(tmp_path):
     import os
 
-    from actlab.viz.files import write_text
+    from actlab.core.files import write_atomic
 
     umask = os.umask(0)
     os.umask(umask)
-    path = write_text(tmp_path / "page.html", "new")
+    path = write_atomic(tmp_path / "page.html", "new")
     assert path.read_text() == "new" and (path.stat().st_mode & 0o777) == (0o666 & ~umask)
-    write_text(path, "newer")
+    write_atomic(path, "newer")
     assert path.read_text() == "newer"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"], "no temporary file left behind"

@@ -35,17 +35,24 @@ def test_a_diverging_run_with_non_finite_figures_is_stored_and_the_rerun_trains_
     assert _strict(out / "comparison.json") == result
 
 
-@pytest.mark.parametrize("extra", [["--epochs", "0"], ["--optimizer", "sgd", "--lr", "1e30"]],
+@pytest.mark.parametrize("options", [{"epochs": 0}, {"optimizer": {"name": "sgd", "lr": 1e30}}],
                          ids=["zero-epochs", "every-run-diverges"])
-def test_no_finished_epoch_gives_a_defined_comparison(tmp_path, capsys, extra):
-    """The example: `actlab compare --epochs 0`, or every run diverging in its first epoch,
-    ended in KeyError: 'val_loss_mean' after the results were written."""
-    out = tmp_path / "out"
-    assert compare_main(["--activations", "relu", *TINY, *extra, "--out", str(out)]) == 0, \
-        capsys.readouterr().err
-    result = _strict(out / "comparison.json")
+def test_no_finished_epoch_gives_a_defined_comparison(tmp_path, options):
+    """The example: `compare(epochs=0)`, or every run diverging in its first epoch, ended in
+    KeyError: 'val_loss_mean' after the results were written. (The CLI refuses both values
+    before any work: --epochs must be at least 1, --lr at most 1e6.)"""
+    result = compare(["relu"], **{"seeds": 1, "epochs": 2, "width": 8, "max_train": 100, **options},
+                     n_jobs=1, progress=False, results=tmp_path / "runs.jsonl")
     assert result["curves"]["relu"]["epoch"] == []
-    assert (out / "learning_curves.png").stat().st_size > 0 and (out / "comparison.md").exists()
+    json.dumps(result, allow_nan=False)
+
+
+def test_the_cli_refuses_values_that_cannot_train_before_any_work(tmp_path, capsys):
+    for extra in (["--epochs", "0"], ["--lr", "1e30"]):
+        with pytest.raises(SystemExit) as exit_:
+            compare_main(["--activations", "relu", *TINY, *extra, "--out", str(tmp_path / "out")])
+        assert exit_.value.code == 2 and extra[0] in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_activation_whose_runs_raise_is_reported_as_failed(tmp_path, capsys):

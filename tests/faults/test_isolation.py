@@ -33,7 +33,7 @@ def test_the_quick_start_order_does_not_break_the_tests(tmp_path):
     (home / ".cache").mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k != "ACTLAB_TEST_RUN_FOLDER"}
     env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
-    test = f"{TESTS / 'test_cli.py'}::test_advise_text_cites_the_seeds"
+    test = f"{TESTS / 'test_cli.py'}::test_advise_text_cites_the_seeds_by_title"
     result = subprocess.run([sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider"],
                             cwd=clone, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]

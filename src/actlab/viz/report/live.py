@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...core import Definition, Param
+from ...core.definition import SMOOTHNESS
 from ...kernels.javascript import function_source, trace_free
 from ...kernels.trace import Untraceable
 from ..sampling import allowed, param_span, plot_range
@@ -59,6 +60,14 @@ def _slider(p: Param, steps: int) -> dict:
             "default": d, "default_index": grid.index(d), "values": grid}
 
 
+def _least_smooth(d: Definition, fixed: dict, sliders: list) -> str:
+    """The least smooth class ``d`` has as one slider moves over its grid (the others at their
+    defaults): the page breaks curves at jumps wherever a slider may put one."""
+    found = {d.at("smoothness", fixed)} | {d.at("smoothness", {**fixed, s["name"]: v})
+                                           for s in sliders for v in s["values"]}
+    return min(found, key=SMOOTHNESS.index)
+
+
 def live_entry(d: Definition, kernels: Kernels) -> dict | None:
     """The gallery entry for live curves (JSON-ready), or None where ``d`` cannot be traced."""
     if not d.elementwise or d.derivative is None:
@@ -78,7 +87,7 @@ def live_entry(d: Definition, kernels: Kernels) -> dict | None:
     except Exception:  # noqa: BLE001 -- e.g. math.sqrt of a traced parameter: not traceable
         return None
     valid = _validity(d, sliders) if d.check_params is not None else None
-    return {"name": d.name, "mode": "live", "x": list(plot_range(d)), "smoothness": d.smoothness,
+    return {"name": d.name, "mode": "live", "x": list(plot_range(d)), "smoothness": _least_smooth(d, fixed, sliders),
             "sliders": [{k: v for k, v in s.items() if k != "values"} for s in sliders],
             "choices": [{"name": p.name, "doc": p.doc, "values": list(p.choices),
                          "default": p.default} for p in choices],
