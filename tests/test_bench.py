@@ -99,13 +99,27 @@ def test_peers_are_found_by_name_or_alias_and_checked():
     assert peers.torch_peer(al.get("squareplus")) is None
 
 
-def test_torch_is_timed_when_installed(tmp_path):
+def test_torch_is_timed_when_installed(tmp_path, capsys):
     pytest.importorskip("torch")
     out = tmp_path / "b.json"
     assert bench.main([*TINY, "--only", "swish", "--json", str(out)]) == 0
     result = json.loads(out.read_text())
     assert all("torch" in r["vs"] for r in result["results"] if r["direction"] != "derivative")
     assert result["machine"]["torch"]
+    modules = result["torch_modules"]["modules"]
+    assert [(r["activation"], r["size"]) for r in modules] == [("swish", 4096)]  # beside torch.nn.SiLU
+    assert modules[0]["speed_vs_torch"] == pytest.approx(modules[0]["torch_s"] / modules[0]["actlab_s"])
+    assert "actlab.torch forward+backward" in capsys.readouterr().out
+
+
+def test_the_torch_modules_are_paired_with_the_torch_nn_classes_that_agree():
+    pytest.importorskip("torch")
+    from actlab.bench import torch_modules
+
+    found = {name: theirs.__name__ for name, _, theirs in torch_modules.pairs()}
+    assert found["swish"] == "SiLU" and found["leaky_relu"] == "LeakyReLU" and found["gelu"] == "GELU"
+    assert found["linear"] == "Identity"  # by its alias: nn.Linear, which needs sizes, is passed over
+    assert "squareplus" not in found  # torch.nn has no such class
 
 
 def test_import_time_is_measured_in_new_processes():

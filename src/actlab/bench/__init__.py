@@ -1,8 +1,8 @@
 """The activation benchmark: every elementwise activation as users call it (``actlab.gelu(x)``,
 ``act.vjp(x, g)``, ``act.derivative(x)``), at sizes from 10 to 10 million elements, against the
 memory-copy limit (``np.copyto``), the seed texts' NumPy formulas, PyTorch eager (same thread
-count) and JAX jit, in one run; with peak memory, per-call overhead, ``import actlab`` and a
-kernel's first call with cold and warm caches.
+count) and JAX jit, in one run; the ``actlab.torch`` modules against ``torch.nn``'s; with peak memory, per-call
+overhead, ``import actlab`` and a kernel's first call with cold and warm caches.
 
 ``actlab bench`` (or ``python -m actlab.bench``, or ``python benchmarks/bench_activations.py``)
 prints the table and the goals it checks and writes every figure as JSON (``--json PATH``,
@@ -22,7 +22,7 @@ import numpy as np
 
 from ..core import definitions
 from ..core.files import write_atomic
-from . import activations, peers, report, startup
+from . import activations, peers, report, startup, torch_modules
 
 __all__ = ["main", "run"]
 
@@ -52,6 +52,10 @@ def run(sizes=DEFAULT_SIZES, repeats: int = 15, dtype=np.float32, only=None, use
             contenders["jax"], versions["jax"] = peers.jax_calls(), jax.__version__
     machine = {**activations.machine(), **versions, "load_average_start": os.getloadavg()}
     result = activations.run([int(s) for s in sizes], repeats, dtype, only, contenders, seed, progress)
+    if "torch" in contenders and not result.get("interrupted"):
+        # The modules at the run's sizes from 1e3 to 1e6 (training-sized tensors).
+        sizes_ = [int(s) for s in sizes if 1e3 <= s <= 1e6] or [int(min(sizes))]
+        result["torch_modules"] = torch_modules.run(sizes_, repeats, seed, threads, only)
     if with_startup and not result.get("interrupted"):
         result["startup"] = {"import": startup.import_time(), "first_call": startup.first_call()}
     result["machine"] = {**machine, "load_average_end": os.getloadavg()}
@@ -123,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def table_with_startup(result: dict) -> str:
     text = report.table(result)
+    if result.get("torch_modules"):
+        text += "\n\n" + torch_modules.table(result["torch_modules"])
     s = result.get("startup")
     if not s:
         return text

@@ -96,6 +96,13 @@ def goals(result: dict) -> list[str]:
             check(f"within 1.5× of PyTorch, n = {size:,} (forward and backward)",
                   [(f"{_label(r)} {r['direction'][0]}", r["vs"].get("torch")) for r in _at(result, size)
                    if r["direction"] != "derivative"], SMALL_VS_TORCH)
+    modules = result.get("torch_modules")
+    if modules:
+        for size in sorted({r["size"] for r in modules["modules"]}):
+            check(f"actlab.torch forward+backward ≥ 1.0× torch.nn, n = {size:,}",
+                  [(r["activation"], r["speed_vs_torch"]) for r in modules["modules"] if r["size"] == size], 1.0)
+        check("MLP training step with actlab.torch activations within 5% of torch.nn's (× its speed)",
+              [(r["activation"], r["speed_vs_torch"]) for r in modules["mlp_step"]], 0.95)
     startup = result.get("startup")
     if startup:
         check(f"import actlab ≤ {IMPORT_S} s", [("import", startup["import"]["actlab_s"])], IMPORT_S,

@@ -52,7 +52,10 @@ def pairs() -> tuple[tuple[str, type, type], ...]:
             except Exception:  # noqa: BLE001 -- a same-named module that needs arguments
                 continue
             if same:
-                found.append((d.name, getattr(at, class_name(d.name)), peer))
+                ours = getattr(at, class_name(d.name))
+                # A learned parameter the torch.nn module lacks (Swish's beta beside SiLU) is fixed.
+                learned = any(p.learnable for p in d.params) and not list(peer().parameters())
+                found.append((d.name, functools.partial(ours, trainable=False) if learned else ours, peer))
                 break
     return tuple(found)
 
@@ -68,9 +71,10 @@ def _train_call(module, x, g):
     return call
 
 
-def modules(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = None) -> list[dict]:
-    """Seconds per forward+backward for each pair and size, and the ratio torch.nn ÷ actlab
-    (above 1: actlab is faster)."""
+def modules(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = None,
+            only=None) -> list[dict]:
+    """Seconds per forward+backward for each pair (``only`` these activations) and size, and the
+    ratio torch.nn ÷ actlab (above 1: actlab is faster)."""
     import torch
 
     if threads:
@@ -78,6 +82,8 @@ def modules(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = 
     rng = np.random.default_rng(seed)
     out = []
     for name, ours, theirs in pairs():
+        if only and name not in only:
+            continue
         for n in sizes:
             x = torch.from_numpy((rng.standard_normal(n) * 3).astype(np.float32)).requires_grad_(True)
             g = torch.from_numpy(rng.standard_normal(n).astype(np.float32))
@@ -120,9 +126,10 @@ def mlp_step(activation: str, repeats: int = 9, seed: int = 0) -> dict:
             "speed_vs_torch": t["torch.nn"] / t["actlab.torch"]}
 
 
-def run(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = None) -> dict:
-    return {"modules": modules(sizes, repeats, seed, threads),
-            "mlp_step": [mlp_step(a, repeats, seed) for a in MLP_ACTIVATIONS if _torch_nn(a)]}
+def run(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = None, only=None) -> dict:
+    return {"modules": modules(sizes, repeats, seed, threads, only),
+            "mlp_step": [mlp_step(a, repeats, seed) for a in MLP_ACTIVATIONS
+                         if _torch_nn(a) and (not only or a in only)]}
 
 
 def table(result: dict) -> str:

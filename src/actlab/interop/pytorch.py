@@ -25,6 +25,7 @@ import numpy as np
 
 from ..core import Definition, InputTypeError, MissingExtraError, definitions, get, is_custom
 from ..core.arrays import prepare
+from . import pytorch_cpu
 from .naming import class_docstring, class_name
 
 try:
@@ -40,15 +41,24 @@ class _Apply(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, base, names, *values):
         act = _with_values(base, names, values)
-        ctx.save_for_backward(x, *values)
-        ctx.act, ctx.names = act, names
-        return act(x)
+        y = pytorch_cpu.forward(act, x)
+        # f' from the output where the definition has it: x need not be kept for the backward.
+        keep_y = y is not None and act.definition.derivative_from_output is not None and not names
+        ctx.save_for_backward(y if keep_y else x, *values)
+        ctx.act, ctx.names, ctx.keep_y = act, names, keep_y
+        return act(x) if y is None else y
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
-        x, *values = ctx.saved_tensors
-        gx = ctx.act.vjp(x, grad) if ctx.needs_input_grad[0] else None
+        saved, *values = ctx.saved_tensors
+        gx = None
+        if ctx.needs_input_grad[0]:
+            x, y = (None, saved) if ctx.keep_y else (saved, None)
+            gx = pytorch_cpu.vjp(ctx.act, x, y, grad)
+            if gx is None:
+                gx = ctx.act.vjp_from_output(y, grad) if ctx.keep_y else ctx.act.vjp(x, grad)
+        x = saved
         gparams = [_param_grad(ctx.act, name, x, grad, value) if ctx.needs_input_grad[3 + i] else None
                    for i, (name, value) in enumerate(zip(ctx.names, values))]
         return gx, None, None, *gparams

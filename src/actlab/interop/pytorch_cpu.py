@@ -1,0 +1,54 @@
+"""CPU tensors on actlab's NumPy fast path: the fused kernels, zero-copy, in the tensor's dtype.
+
+A CPU tensor of float16/32/64 shares its memory with a NumPy array (``Tensor.numpy()``), so the
+activation runs on it directly, through the same dispatcher as ``actlab.<name>(x)``, and the
+result array becomes a tensor without a copy (``torch.from_numpy``). Values are the NumPy path's,
+within the catalog's accuracy contract. Everything else (other devices, bfloat16, complex) returns
+None here and keeps the array-API path.
+
+These functions compute first derivatives only, as plain arrays: the autograd functions use them
+where no graph of the backward pass is being built.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+_DTYPES = (torch.float16, torch.float32, torch.float64)
+
+
+def _array(t: torch.Tensor) -> np.ndarray | None:
+    """The tensor's memory as an array, or None where it has none NumPy can share."""
+    if t.device.type != "cpu" or t.dtype not in _DTYPES or t.layout is not torch.strided:
+        return None
+    return t.detach().resolve_neg().numpy()
+
+
+def _tensor(a: Any) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(a))
+
+
+def usable(*tensors: torch.Tensor) -> bool:
+    """Whether every tensor is one the fast path takes (CPU, float16/32/64, strided)."""
+    return all(t.device.type == "cpu" and t.dtype in _DTYPES and t.layout is torch.strided for t in tensors)
+
+
+def forward(act, x: torch.Tensor) -> torch.Tensor | None:
+    """f(x) on the fused kernels, or None where ``x`` is not on this path."""
+    xa = _array(x)
+    return None if xa is None else _tensor(act(xa))
+
+
+def vjp(act, x: torch.Tensor, y: torch.Tensor | None, grad: torch.Tensor) -> torch.Tensor | None:
+    """g·f′(x), from the saved output ``y`` where the definition gives f′ from y (then ``x`` may be
+    None), or None where the tensors are not on this path."""
+    ga = _array(grad)
+    if ga is None:
+        return None
+    if y is not None and act.definition.derivative_from_output is not None:
+        ya = _array(y)
+        return None if ya is None else _tensor(act.vjp_from_output(ya, ga))
+    xa = None if x is None else _array(x)
+    return None if xa is None else _tensor(act.vjp(xa, ga))
