@@ -21,9 +21,12 @@ _DTYPES = (torch.float16, torch.float32, torch.float64)
 
 def _array(t: torch.Tensor) -> np.ndarray | None:
     """The tensor's memory as an array, or None where it has none NumPy can share."""
-    if t.device.type != "cpu" or t.dtype not in _DTYPES or t.layout is not torch.strided:
+    if not usable(t):
         return None
-    return t.detach().resolve_neg().numpy()
+    try:
+        return t.detach().resolve_neg().numpy()
+    except (RuntimeError, TypeError):  # a tensor inside a torch.func transform (vmap, grad, jvp)
+        return None
 
 
 def _tensor(a: Any) -> torch.Tensor:
