@@ -69,6 +69,12 @@ class Activation:
     def __doc__(self) -> str:  # help(act) shows the definition's docstring
         return self.definition.forward.__doc__ or self.definition.summary
 
+    @__doc__.setter
+    def __doc__(self, value: str | None) -> None:
+        # Read-only, as a property without a setter is (and with its message); spelled out
+        # because object's __doc__ is a writable attribute, which a getter alone cannot override.
+        raise AttributeError(f"property '__doc__' of {type(self).__name__!r} object has no setter")
+
     def with_params(self, **changes: Any) -> "Activation":
         return Activation(self.definition, **{**self._params, **changes})
 
@@ -162,14 +168,14 @@ class Activation:
 
     def derivative_from_output(self, y: Any, *, out: np.ndarray | None = None) -> Any:
         """f'(x) computed from the output y = f(x) alone (no need to keep x)."""
-        d = self._from_output()
+        from_output = self._from_output()
         if type(y) is np.ndarray and _numpy_path is not None:
             dy = _numpy_path(self, "derivative_from_output", y, None, out)
             if dy is not NotImplemented:
                 return dy
         prep, params = self._bind(y, "output")
         with prep.quiet():
-            return write_out(prep.finish(d.derivative_from_output(prep.x, prep.ops, **params)), out)
+            return write_out(prep.finish(from_output(prep.x, prep.ops, **params)), out)
 
     def vjp(self, x: Any, grad_out: Any, *, out: np.ndarray | None = None) -> Any:
         """The backward pass: the gradient with respect to x, given the gradient of the output."""
@@ -191,6 +197,8 @@ class Activation:
                 dy = (d.derivative(prep.x, prep.ops, **params) if d.derivative is not None
                       else _numerical_derivative(self, prep.x, prep.ops, params))
                 return write_out(prep.finish(g * dy), out)
+        # A differentiable vector-valued definition has a vjp (Definition checks it).
+        assert d.vjp is not None
         with prep.quiet():
             return write_out(prep.finish(d.vjp(prep.x, g, prep.ops, **params)), out)
 
@@ -198,7 +206,7 @@ class Activation:
         """The backward pass from the output y = f(x) alone: grad_out · f'(x), with f'(x) from y
         (for activations whose ``info.has_derivative_from_output``); a training loop that keeps
         y need not keep x."""
-        self._from_output()
+        from_output = self._from_output()
         if type(y) is np.ndarray and _numpy_path is not None:
             gx = _numpy_path(self, "backward_from_output", y, grad_out, out)
             if gx is not NotImplemented:
@@ -208,16 +216,16 @@ class Activation:
         if g.shape != prep.x.shape:
             raise ValueError(f"grad_out has shape {g.shape}, expected the output's shape {prep.x.shape}")
         with prep.quiet():
-            return write_out(prep.finish(g * self.definition.derivative_from_output(prep.x, prep.ops, **params)),
-                             out)
+            return write_out(prep.finish(g * from_output(prep.x, prep.ops, **params)), out)
 
-    def _from_output(self) -> Definition:
-        d = self.definition
-        if d.derivative_from_output is None:
+    def _from_output(self) -> Callable[..., Any]:
+        """The definition's ``derivative_from_output``; NotImplementedError where it has none."""
+        from_output = self.definition.derivative_from_output
+        if from_output is None:
             raise NotImplementedError(
                 f"{self.name}'s derivative cannot be recovered from its output alone; "
                 "use .derivative(x) or .vjp(x, grad_out)")
-        return d
+        return from_output
 
     def param_grads(self, x: Any, grad_out: Any) -> dict[str, Any]:
         """Gradients of the loss with respect to each learnable parameter, shaped like the parameter."""

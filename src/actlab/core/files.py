@@ -18,10 +18,12 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Iterator
 
 from .errors import ActlabError
 
+fcntl: ModuleType | None
 try:  # POSIX advisory locks; elsewhere locking is not available and is skipped
     import fcntl
 except ImportError:  # pragma: no cover (Windows)

@@ -103,7 +103,7 @@ def custom(fn: Callable[[Any], Any], derivative: Callable[[Any], Any] | None = N
     Without ``derivative`` the backward pass uses central finite differences and warns once.
     Such an activation cannot be saved by name; :mod:`actlab.nn` says so at save time.
     """
-    label = name or getattr(fn, "__name__", "custom")
+    label: str = name if name else getattr(fn, "__name__", "custom")
     definition = Definition(
         name=label, family="custom", summary=f"user function {label}",
         forward=lambda x, o: fn(x),

@@ -26,6 +26,9 @@ def _halves(x, o, axis):
 def _define_gated(name: str, gate_name: str, smoothness: str, reference: Reference, note: str):
     gate = lookup(gate_name)
     defaults = {p.name: p.default for p in gate.params}
+    gate_mp = gate.mp_forward
+    if gate_mp is None:  # a gate's definition must carry its oracle for the gated unit's
+        raise ValueError(f"{name}: the gate {gate_name} has no mp_forward")
 
     def forward(x, o, axis):
         a, b = _halves(x, o, axis)
@@ -49,7 +52,7 @@ def _define_gated(name: str, gate_name: str, smoothness: str, reference: Referen
         smoothness=smoothness, saturates=(), uses=("hidden",), init="glorot", reference=reference,
         guidance=f"Halves the width of its input. {note}",
         mp_forward=lambda mp, row, axis: [
-            a * gate.mp_forward(mp, b, **defaults)
+            a * gate_mp(mp, b, **defaults)
             for a, b in zip(row[: len(row) // 2], row[len(row) // 2:])],
     ))
 

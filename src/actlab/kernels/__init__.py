@@ -63,7 +63,10 @@ def path(act: Any, form: str = "forward", dtype: Any = np.float32) -> str:
     "NumPy reference in float64, ...", or "whole-array reference" where the NumPy path does not
     apply (vector-valued activations, user callables, per-channel parameters)."""
     p = dispatch.plan(_activation(act), form, np.dtype(dtype))
-    return "whole-array reference" if p is None else p.label
+    if p is None:
+        return "whole-array reference"
+    assert p.label is not None  # plan() returns None for the plans without a label
+    return p.label
 
 
 def warm_up(activations: Iterable[Any] | None = None, dtypes: Iterable[Any] = (np.float32,),

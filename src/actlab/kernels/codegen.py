@@ -170,6 +170,8 @@ def load(src: str) -> ModuleType:
                 os.unlink(tmp)
             raise
     spec = importlib.util.spec_from_file_location(name, path)
+    # A path ending in .py always gets a spec with a (source file) loader.
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     sys.modules[name] = module

@@ -20,7 +20,7 @@ the whole array.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 
@@ -35,7 +35,7 @@ CHUNK = 1 << 15
 # What the reference path costs, roughly, per element (NumPy passes over its temporaries).
 REFERENCE_NS = 10.0
 _F64 = np.dtype(np.float64)
-_KERNEL_DTYPES = {np.dtype(np.float32): np.dtype(np.float32), _F64: _F64}
+_KERNEL_DTYPES: dict[np.dtype, np.dtype] = {np.dtype(np.float32): np.dtype(np.float32), _F64: _F64}
 
 
 class Plan:
@@ -91,12 +91,15 @@ def _make_plan(act, form: Any, dtype: np.dtype) -> Plan:
     else:
         work = out_dtype
     params = dict(act.params)
+    compute: Callable[..., Any]
     if times_grad:
-        def compute(x, g):
+        def compute_times_grad(x, g):
             return g * formula(x, NUMPY_OPS, **params)
+        compute = compute_times_grad
     else:
-        def compute(x):
+        def compute_plain(x):
             return formula(x, NUMPY_OPS, **params)
+        compute = compute_plain
     return Plan(dtype, out_dtype, work, REFERENCE_NS, f"NumPy reference in {work.name}, chunks of {CHUNK}",
                 compute)
 
@@ -121,9 +124,10 @@ def run(act, form: Any, x: np.ndarray, g: np.ndarray | None, out: Any) -> Any:
             return y
         # The common small call, made as cheap as it can be: one thread, contiguous arrays of
         # the kernel's dtype, the loop called straight on them.
-        y = _small_call(p, x, g, out)
-        if y is not None:
-            return y
+        small = _small_call(p, x, g, out)
+        if small is not None:
+            return small
+    inputs: tuple[np.ndarray, ...]
     if g is None:
         inputs = (x,)
     else:
@@ -161,9 +165,10 @@ def _small_call(p: Plan, x: np.ndarray, g: Any, out: Any) -> np.ndarray | None:
         y = out
     else:
         return None
-    flat = (x, y) if g is None else (x, g, y)
+    flat: tuple[np.ndarray, ...] = (x, y) if g is None else (x, g, y)
     if x.ndim != 1:
         flat = tuple(a.reshape(-1) for a in flat)
+    assert p.kernel is not None  # callers come here only for a direct plan, which has a kernel
     p.kernel(*flat, p.consts)
     return y
 
@@ -205,6 +210,7 @@ def reduce_sum(act, form: Any, x: np.ndarray, g: np.ndarray) -> float | Any:
 
 def _chunk_sum(p: Plan, xc: np.ndarray, gc: np.ndarray) -> float:
     if p.kernel is None:
+        assert p.compute is not None  # a plan with a label has a kernel or a compute
         part = np.asarray(p.compute(xc, gc), dtype=_F64)
     else:
         part = np.empty_like(xc)
@@ -249,6 +255,7 @@ def _flat(inputs: tuple, target: np.ndarray | None) -> list[np.ndarray] | None:
 def _run_kernel(p: Plan, flat: list[np.ndarray]) -> None:
     """The kernel straight over the arrays, on every core when there is enough work."""
     k, consts, n = p.kernel, p.consts, flat[0].size
+    assert k is not None  # the caller checked
     if n < p.serial_max:
         k(*flat, consts)
         return
@@ -274,8 +281,9 @@ def _run_chunked(p: Plan, flat: list[np.ndarray]) -> None:
 
 def _run_buffered(p: Plan, inputs: tuple, target: np.ndarray) -> None:
     """Any layout: ``nditer`` hands out contiguous buffers of the computation's dtype."""
-    it = np.nditer([*inputs, target], flags=["external_loop", "buffered"],
-                   op_flags=[["readonly"]] * len(inputs) + [["writeonly"]],
+    op_flags: list[list[Literal["readonly", "writeonly"]]] = [["readonly"] for _ in inputs]
+    op_flags.append(["writeonly"])
+    it = np.nditer([*inputs, target], flags=["external_loop", "buffered"], op_flags=op_flags,
                    op_dtypes=[p.work] * (len(inputs) + 1), casting="same_kind",
                    buffersize=CHUNK, order="K")
     with it, np.errstate(all="ignore"):
@@ -285,6 +293,7 @@ def _run_buffered(p: Plan, inputs: tuple, target: np.ndarray) -> None:
 
 def _compute(p: Plan, ins: list[np.ndarray]) -> np.ndarray:
     if p.kernel is None:
+        assert p.compute is not None  # a plan with a label has a kernel or a compute
         return p.compute(*ins)
     res = np.empty_like(ins[0])
     p.kernel(*ins, res, p.consts)

@@ -11,6 +11,7 @@ cannot reach the accuracy (erfc, hypot), the routine works in float64 and rounds
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -19,7 +20,9 @@ from .bits import f32_bits, f32_from_bits, fma, ldexp, pow2
 from .series import ERFC32_ZMAX, erfc_far, erfc_near, exp_taylor, log_series
 
 F = np.float32
-_JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+# The options of every njit here; annotated, since a bare dict of mixed values infers as
+# dict[str, object], which njit's overloads refuse.
+_JIT: dict[str, Any] = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 
 _ZERO, _HALF, _ONE, _TWO = F(0.0), F(0.5), F(1.0), F(2.0)
 _INF = F(np.inf)

@@ -8,6 +8,7 @@ a few ulp), since a vectorised float64 erfc that accurate is a project of its ow
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -15,7 +16,9 @@ from numba import njit
 from .bits import f64_bits, f64_from_bits, fma, ldexp, pow2
 from .series import exp_taylor, log_series
 
-_JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+# The options of every njit here; annotated, since a bare dict of mixed values infers as
+# dict[str, object], which njit's overloads refuse.
+_JIT: dict[str, Any] = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 
 _INF = math.inf
 _NAN = math.nan

@@ -163,7 +163,8 @@ class Sym:
     __gt__, __ge__, __lt__, __le__, __eq__, __ne__ = (_comparison(op) for op in _COMPARISONS)
     __and__ = __rand__ = _logical("and")
     __or__ = __ror__ = _logical("or")
-    __hash__ = None
+    # No __hash__: a class that defines __eq__ gets __hash__ = None from Python, so a Sym is not
+    # hashable (spelling that out here would contradict object's __hash__ for the type checker).
 
     def __neg__(self) -> "Sym":
         return self._num("neg")

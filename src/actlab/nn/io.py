@@ -26,7 +26,7 @@ import os
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 
@@ -64,27 +64,34 @@ def save_model(model: Sequential, path: str | os.PathLike) -> tuple[Path, Path]:
     so saving it is an error that names the layer (register the activation instead).
     """
     model._require_built("save")
+    assert model.input_shape is not None  # built
     _check_savable(model)
     arrays = _arrays(model)
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    # As dict[str, Any]: savez's stub fears that a key might be its allow_pickle flag; the keys
+    # here are "layer<i>.<name>" and "optimizer.<slot>".
+    np.savez(buffer, **cast("dict[str, Any]", arrays))
     blob = buffer.getvalue()
+    digest = hashlib.sha256(blob).hexdigest()
+    compiled = None
+    if model.loss is not None:
+        assert model.optimizer is not None  # compile() sets the loss and the optimizer together
+        compiled = {"loss": model.loss.name, "optimizer": model.optimizer.get_config(),
+                    "metrics": list(model.metrics), "optimizer_iterations": model.optimizer.iterations}
     spec = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "actlab_version": __version__,
         "name": model.name, "dtype": model.dtype.name, "seed": model.seed,
         "input_shape": list(model.input_shape),
         "layers": [{"type": type(layer).__name__, "config": layer.get_config()} for layer in model.layers],
-        "compile": None if model.loss is None else {
-            "loss": model.loss.name, "optimizer": model.optimizer.get_config(),
-            "metrics": list(model.metrics), "optimizer_iterations": model.optimizer.iterations},
+        "compile": compiled,
         "random_state": {"shuffle": model.shuffle_rng.bit_generator.state,
                          "noise": model.noise_rng.bit_generator.state},
         "weights": {k: {"shape": list(a.shape), "dtype": a.dtype.name} for k, a in arrays.items()},
-        "weights_sha256": hashlib.sha256(blob).hexdigest(),
+        "weights_sha256": digest,
     }
     json_path, npz_path = model_paths(path)
     json_path.parent.mkdir(parents=True, exist_ok=True)
-    pending = _pending_path(npz_path, spec["weights_sha256"])
+    pending = _pending_path(npz_path, digest)
     # The folder's lock keeps two saves to one place from crossing their renames.
     with folder_lock(json_path.parent):
         write_atomic(pending, blob)
@@ -157,6 +164,10 @@ def _remove_stale_pending(npz_path: Path) -> None:
 
 
 # -- loading ------------------------------------------------------------------------------
+@overload
+def _read_bytes(path: Path, limit: int | None, what: str, *, missing_ok: Literal[False] = False) -> bytes: ...
+@overload
+def _read_bytes(path: Path, limit: int | None, what: str, *, missing_ok: bool) -> bytes | None: ...
 def _read_bytes(path: Path, limit: int | None, what: str, *, missing_ok: bool = False) -> bytes | None:
     """The file's bytes (None for a missing file, with ``missing_ok``); ``what`` it should be."""
     try:
@@ -243,7 +254,8 @@ def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
             raise TypeError("'layers' must be a list")
         for i, entry in enumerate(entries):
             part = f"layer {i}"
-            cls = LAYER_TYPES.get(entry.get("type")) if isinstance(entry, dict) else None
+            type_name = entry.get("type") if isinstance(entry, dict) else None
+            cls = LAYER_TYPES.get(type_name) if isinstance(type_name, str) else None
             if cls is None:
                 raise TypeError(f"its type must be one of {', '.join(LAYER_TYPES)}")
             config = entry.get("config")
@@ -259,6 +271,7 @@ def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
             part = "the compile settings"
             settings = spec["compile"]
             model.compile(settings["loss"], settings["optimizer"], settings["metrics"])
+            assert model.optimizer is not None  # compile() set it
             model.optimizer.iterations = _count(settings["optimizer_iterations"])
         part = "the random state"
         model.shuffle_rng.bit_generator.state = spec["random_state"]["shuffle"]

@@ -10,7 +10,7 @@ import numpy as np
 from ..core import ParameterError
 from . import data, shapes, training
 from .callbacks import Callback, History
-from .layers import Activation, Layer
+from .layers import Activated, Activation, Layer
 from .losses import Loss, fuses_with, get_loss
 from .metrics import get_metrics
 from .optimizers import Optimizer, get_optimizer
@@ -107,6 +107,7 @@ class Sequential:
             after = self.layers[i + 1] if i + 1 < len(self.layers) else None
             hint = after.output_activation if isinstance(after, Activation) else None
             initial.append(layer.build(shape, self.dtype, self._init_rng, hint))
+            assert layer.output_shape is not None  # build() fixes it
             shape = layer.output_shape
         self._allocate(initial)
         self.input_shape, self.output_shape, self.built = input, shape, True
@@ -196,20 +197,37 @@ class Sequential:
 
         Nothing is back-propagated when the loss is not finite (the gradients are then stale).
         """
+        loss = self._require_compiled("loss_and_gradients")
         out = self.forward(x, training)
         fused = self.fused_output
         if fused:
-            value = self.loss.fused_value(self.layers[-1].last_preactivation, y)
-            grad = self.loss.fused_gradient(out, y)
+            value = loss.fused_value(self._output_preactivation(), y)
+            grad = loss.fused_gradient(out, y)
         else:
-            value = self.loss.value(out, y)
-            grad = self.loss.gradient(out, y)
+            value = loss.value(out, y)
+            grad = loss.gradient(out, y)
         if math.isfinite(value):
+            first = self._first_trained
+            if first is None:
+                raise ParameterError("the model has no parameters to train; "
+                                     "add a Dense (or PReLU, Maxout) layer")
             last = len(self.layers) - 1
-            for i in range(last, self._first_trained - 1, -1):
-                grad = self.layers[i].backward(grad, need_input_grad=i > self._first_trained,
-                                               from_preactivation=fused and i == last)
+            for i in range(last, first - 1, -1):
+                below = self.layers[i].backward(grad, need_input_grad=i > first,
+                                                from_preactivation=fused and i == last)
+                if i > first:
+                    assert below is not None  # asked for: the gradient at the layer's input
+                    grad = below
         return value
+
+    def _output_preactivation(self) -> np.ndarray:
+        """The last batch's input to the output activation, for a fused output."""
+        last = self.layers[-1]
+        # A fused output has an output activation, and only these layers apply one.
+        assert isinstance(last, (Activation, Activated))
+        z = last.last_preactivation
+        assert z is not None  # forward() has run
+        return z
 
     def predict(self, x, batch_size: int = 256) -> np.ndarray:
         """The network's outputs for ``x`` (inference mode: no dropout, mean RReLU slopes)."""
@@ -219,10 +237,10 @@ class Sequential:
 
     def evaluate(self, x, y, batch_size: int = 256, *, return_dict: bool = False):
         """The loss (and metrics) on ``(x, y)``: a float, or ``[loss, *metrics]``, or a dict."""
-        self._require_compiled("evaluate")
+        loss = self._require_compiled("evaluate")
         x = self._prepare_inputs(x)
-        self._require_flat_output("evaluate")
-        y = self.loss.targets(y, self.output_width, self.dtype)
+        width = self._require_flat_output("evaluate")
+        y = loss.targets(y, width, self.dtype)
         data.check_lengths(x, y)
         logs = training.evaluate_batches(self, x, y, training.check_batch_size(batch_size))
         if return_dict:
@@ -246,8 +264,10 @@ class Sequential:
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str:
         """A table of layers, output shapes and parameter counts (printed, and returned)."""
         self._require_built("summary")
+        assert self.input_shape is not None  # built, as are its layers
         rows = [("Layer (type)", "Output Shape", "Param #", "Activation")]
         for layer in self.layers:
+            assert layer.output_shape is not None
             act = layer.output_activation
             rows.append((f"{layer.name} ({type(layer).__name__})", shapes.describe(layer.output_shape),
                          f"{sum(p.size for p in (*layer.params.values(), *layer.state.values())):,}",
@@ -290,17 +310,22 @@ class Sequential:
             raise ParameterError(f"{what}() needs a built model: call build(input_shape), give "
                                  "input_shape (or input_dim), or fit it first")
 
-    def _require_compiled(self, what: str) -> None:
+    def _require_compiled(self, what: str) -> Loss:
+        """The loss; ParameterError before compile()."""
         if self.loss is None:
             raise ParameterError(f"{what}() needs a compiled model: "
                                  "call model.compile(loss=..., optimizer=...)")
+        return self.loss
 
-    def _require_flat_output(self, what: str) -> None:
-        """Losses compare (samples, outputs): refuse an output that still has positions."""
+    def _require_flat_output(self, what: str) -> int:
+        """Losses compare (samples, outputs): refuse an output that still has positions. Returns
+        the output width; the model is built (callers prepare their inputs first)."""
+        assert self.output_shape is not None  # built
         if len(self.output_shape) != 1:
             raise ParameterError(f"{what}() needs outputs of shape (samples, outputs), but the model's "
                                  f"output has shape {shapes.describe(self.output_shape)}; add Flatten() or "
                                  "a global pooling layer before the last Dense layer")
+        return self.output_shape[0]
 
 
 def _check_dtype(dtype: Any) -> np.dtype:

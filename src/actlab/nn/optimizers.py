@@ -44,11 +44,15 @@ class Optimizer:
         return ()
 
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
+        tmp = self._tmp
+        if tmp is None:
+            raise ParameterError(f"{type(self).__name__}.step() needs a built optimizer: call "
+                                 "build(size, dtype) first (Sequential.compile and fit do)")
         self.iterations += 1
         # Moments decaying towards zero underflow; that is their nature, not an error, even
         # where np.seterr(all="raise") makes it one.
         with np.errstate(under="ignore"):
-            self._update(w, g, self._tmp)
+            self._update(w, g, tmp)
 
     def checkpoint(self) -> None:
         """Keep the iteration count and the moments, for :meth:`rollback`."""
@@ -207,7 +211,7 @@ def get_optimizer(identifier: str | dict | Optimizer) -> Optimizer:
     """An optimizer from a name (default hyperparameters), a config dict, or an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
-    config = identifier if isinstance(identifier, dict) else {"name": identifier}
+    config: dict[str, Any] = identifier if isinstance(identifier, dict) else {"name": identifier}
     name = config.get("name")
     if not isinstance(name, str) or name.lower() not in OPTIMIZERS:
         raise ParameterError(f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZERS)} "

@@ -130,7 +130,8 @@ class _Run:
                 break
         logs = {k: v / seen for k, v in totals.items()}
         if self.val is not None:
-            logs.update({f"val_{k}": v for k, v in evaluate_batches(model, *self.val, 256).items()})
+            x_val, y_val = self.val
+            logs.update({f"val_{k}": v for k, v in evaluate_batches(model, x_val, y_val, 256).items()})
         for cb in self.callbacks:
             cb.on_epoch_end(model, epoch, logs)
         self.history.record(epoch, logs)
