@@ -4,18 +4,28 @@ The forward pass is the activation's definition and the backward pass its analyt
 (``vjp``, and the definition's ∂f/∂θ for learned parameters), both computed by actlab's
 array-API path on the tensors themselves: device and dtype stay, nothing goes through NumPy.
 
+- Differentiable to any order. The backward pass is itself made of differentiable tensor ops
+  (the definition's derivative formula evaluated on the tensors), so ``create_graph=True``,
+  gradient penalties, Hessian-vector products and ``torch.autograd.gradgradcheck`` see the
+  exact second derivative; without ``create_graph`` nothing is recorded and the first-order
+  cost is unchanged. Forward mode (``torch.autograd.forward_ad``, ``torch.func.jvp``) uses
+  f'(x)·ẋ (J·ẋ for vector-valued activations, from the vjp by linearity), and ``torch.func``
+  transforms (``vmap``, ``grad``, ``jacrev``, ``jacfwd``, ``hessian``) apply, except to a random
+  activation in ``train()`` mode (RReLU), which PyTorch then reports. At a point where f'
+  jumps (a kink) or f'' does (ELU's and softsign's 0), the higher derivative is that of the
+  branch the kink convention names; torch's own functions may give the average or 0 there.
 - Learnable parameters (those the definition marks ``learnable``: PReLU's alpha, Swish's beta)
   are ``nn.Parameter`` objects, or buffers with ``trainable=False``. A learned value is used
-  clipped to the parameter's allowed range (Swish's beta stays ≥ 0). Reading a learned value
-  copies it to the host once per call, which synchronises a GPU stream.
+  clipped to the parameter's allowed range (Swish's beta stays ≥ 0). ``PReLU(num_parameters=C)``
+  learns one slope per channel (axis 1), as ``torch.nn.PReLU`` does. Reading a learned value
+  copies it to the host once per call, which synchronises a GPU stream, so a learned value
+  cannot be batched by ``vmap``.
 - Activations that are random while training (RReLU) draw their noise in ``train()`` mode from
   a seed taken from PyTorch's generator, so ``torch.manual_seed`` makes them repeatable.
 - ``torch.compile`` runs these modules and gives the same numbers and gradients, but each
   activation is a graph break that runs eagerly between compiled regions: actlab's core enters
   ``numpy.errstate`` around every evaluation, which Dynamo cannot trace, and learned
   parameters are read to the host. ``fullgraph=True`` therefore fails.
-- ``torch.func`` transforms (``vmap``, ``grad``, ``jacrev``) do not apply to the backward
-  functions here; use the ordinary autograd API.
 """
 from __future__ import annotations
 
@@ -24,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Definition, InputTypeError, MissingExtraError, definitions, get, is_custom
-from ..core.arrays import prepare
+from ..core.arrays import Prepared
 from .naming import class_docstring, class_name
 
 try:
@@ -35,39 +45,99 @@ except ImportError:
 
 
 class _Apply(torch.autograd.Function):
-    """y = f(x; θ); backward: actlab's vjp for x and Σ g·∂f/∂θ for each learned θ."""
+    """y = f(x; θ). Backward: g·f'(x) (the vjp) and Σ g·∂f/∂θ, from differentiable tensor ops of
+    the definition, so autograd can differentiate it again; forward mode: f'(x)·ẋ + Σ ∂f/∂θ·θ̇."""
+
+    generate_vmap_rule = True
 
     @staticmethod
-    def forward(ctx, x, base, names, *values):
-        act = _with_values(base, names, values)
+    def forward(x, base, names, *values):
+        y = _with_values(base, names, values)(x)
+        # An identity returns its input, which autograd cannot save for backward as well.
+        return y.clone() if y is x else y
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x, base, names, *values = inputs
         ctx.save_for_backward(x, *values)
-        ctx.act, ctx.names = act, names
-        return act(x)
+        ctx.save_for_forward(x, *values)
+        ctx.base, ctx.names, ctx.out_shape = base, names, output.shape
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
         x, *values = ctx.saved_tensors
-        gx = ctx.act.vjp(x, grad) if ctx.needs_input_grad[0] else None
-        gparams = [_param_grad(ctx.act, name, x, grad, value) if ctx.needs_input_grad[3 + i] else None
-                   for i, (name, value) in enumerate(zip(ctx.names, values))]
+        act = _with_values(ctx.base, ctx.names, values)
+        d = act.definition
+        if not d.differentiable or (d.elementwise and d.derivative is None):
+            # No useful gradient (an error that says so), or a user callable's numerical one.
+            return act.vjp(x, grad), None, None, *(None for _ in values)
+        prep, params = _bound(act, ctx.names, values, x)
+        g = grad.to(prep.x.dtype)
+        with prep.quiet():
+            gx = None
+            if ctx.needs_input_grad[0]:
+                gx = prep.finish(g * d.derivative(prep.x, prep.ops, **params) if d.elementwise
+                                 else d.vjp(prep.x, g, prep.ops, **params))
+            gparams = [(g * d.param_partials[name](prep.x, prep.ops, **params))
+                       .sum_to_size(value.shape).to(value.dtype) if ctx.needs_input_grad[3 + i] else None
+                       for i, (name, value) in enumerate(zip(ctx.names, values))]
         return gx, None, None, *gparams
+
+    @staticmethod
+    def jvp(ctx, x_t, _base, _names, *value_ts):
+        x, *values = ctx.saved_tensors
+        act = _with_values(ctx.base, ctx.names, values)
+        d = act.definition
+        if not d.differentiable:
+            act.vjp(x, x)  # raises NotDifferentiableError, which says why
+        prep, params = _bound(act, ctx.names, values, x)
+        with prep.quiet():
+            if not d.elementwise:
+                return prep.finish(_jvp_from_vjp(d, prep, params, x_t, ctx.out_shape))
+            total = None
+            if x_t is not None:
+                total = x_t.to(prep.x.dtype) * d.derivative(prep.x, prep.ops, **params)
+            for name, value_t in zip(ctx.names, value_ts):
+                if value_t is not None:
+                    term = value_t.to(prep.x.dtype) * d.param_partials[name](prep.x, prep.ops, **params)
+                    total = term if total is None else total + term
+            return prep.finish(total if total is not None else torch.zeros_like(prep.x))
+
+
+def _jvp_from_vjp(d: Definition, prep, params, v, out_shape):
+    """J·v for a vector-valued activation, from its vjp u ↦ Jᵀu: that map is linear in u, so
+    the gradient of ⟨Jᵀu, v⟩ with respect to u is J·v (no second formula to keep in step)."""
+    if v is None:
+        return torch.zeros(out_shape, dtype=prep.x.dtype, device=prep.x.device)
+    with torch.enable_grad():
+        u = torch.zeros(out_shape, dtype=prep.x.dtype, device=prep.x.device, requires_grad=True)
+        w = d.vjp(prep.x.detach(), u, prep.ops, **params)
+        (jv,) = torch.autograd.grad(w, u, grad_outputs=v.to(prep.x.dtype), create_graph=True)
+    return jv
 
 
 class _ApplyTraining(torch.autograd.Function):
-    """Training-mode forward of a random activation: y and f'(x) drawn together; backward g·f'(x)."""
+    """Training-mode forward of a random activation: y and f'(x) drawn together; backward g·f'(x).
+
+    The drawn slopes are constants and the function is piecewise linear, so g·f'(x) is exact to
+    every order (its own derivative in x is zero wherever it exists)."""
 
     @staticmethod
     def forward(ctx, x, act, seed):
         y, dydx = act.forward_train(x, np.random.default_rng(seed))
         ctx.save_for_backward(dydx)
+        ctx.save_for_forward(dydx)
         return y
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
         (dydx,) = ctx.saved_tensors
         return grad * dydx, None, None
+
+    @staticmethod
+    def jvp(ctx, x_t, _act, _seed):
+        (dydx,) = ctx.saved_tensors
+        return x_t * dydx
 
 
 def _with_values(base, names, values):
@@ -83,14 +153,45 @@ def _with_values(base, names, values):
     return base.with_params(**plain)
 
 
-def _param_grad(act, name: str, x, grad, value):
-    """∂L/∂θ = Σ grad · ∂f/∂θ, summed over the axes θ is broadcast along (in the wider dtype)."""
-    d = act.definition
-    prep = prepare(x, widen=not d.exact)
-    params = {k: prep.ops.asarray(v, dtype=prep.x.dtype) if isinstance(v, np.ndarray) else v
-              for k, v in act.params.items()}
-    full = grad * d.param_partials[name](prep.x, prep.ops, **params)
-    return full.sum_to_size(value.shape).to(value.dtype)
+def _bound(act, names, values, x):
+    """The working-dtype input and the parameters for evaluating the definition's formulas on
+    tensors, with each learned value a (clipped) tensor, so that autograd sees it."""
+    prep, params = act._bind(x)
+    spec = {p.name: p for p in act.definition.params}
+    for name, value in zip(names, values):
+        p = spec[name]
+        params[name] = value.clamp(p.low, p.high).to(prep.x.dtype)
+    return Prepared(prep.x, _TieOps(prep.ops), prep.finish), params
+
+
+class _TieOps:
+    """The ops the backward and jvp evaluate the definitions' formulas with: the array-API
+    namespace, with ``abs`` and ``maximum``/``minimum`` against a constant given x's derivative
+    at the tie (that of the branch x ≥ 0 for |x|, of x for max(x, c)).
+
+    The formulas are smooth across those ties (σ from e^{-|x|} on the branch x ≥ 0; softplus as
+    max(x, 0) + log1p(e^{-|x|}); ELU's e^{min(x, 0)} on the branch x ≤ 0), so autograd sees the
+    branch the formula takes. torch's own conventions (|x|' = 0 at 0, a tie split in halves)
+    would give σ'(0) = 0 and softplus''(0) = 0 there, not 1/4. The values are unchanged."""
+
+    def __init__(self, ops):
+        self._ops = ops
+
+    def __getattr__(self, attr: str):
+        return getattr(self._ops, attr)
+
+    def abs(self, x):
+        return torch.where(x >= 0, x, -x) + 0.0  # + 0.0: |−0| is +0, as torch.abs gives
+
+    def maximum(self, a, b):
+        if isinstance(b, (int, float)) and isinstance(a, torch.Tensor):
+            return a.clamp(min=b)  # clamp passes the gradient at the boundary
+        return self._ops.maximum(a, b)
+
+    def minimum(self, a, b):
+        if isinstance(b, (int, float)) and isinstance(a, torch.Tensor):
+            return a.clamp(max=b)
+        return self._ops.minimum(a, b)
 
 
 def apply(x: torch.Tensor, activation: Any, **params: Any) -> torch.Tensor:
