@@ -212,7 +212,7 @@ def _check_full_disk(result: subprocess.CompletedProcess) -> None:
 
 def test_a_save_on_a_full_disk_keeps_the_old_model(script, tmp_path):
     """The file-size limit makes the kernel refuse the write (EFBIG) as a full disk would."""
-    run = script(FULL_DISK + "", name="full.py")
+    script(FULL_DISK + "", name="full.py")
     limiter = ("import resource, signal, runpy, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
                "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000)); "
                "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")

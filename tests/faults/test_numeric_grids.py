@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import actlab as al
-from oracle import condition, default_params, edge_params, mp, mp_derivative, mp_value, ulp_errors
+from oracle import condition, edge_params, mp, mp_derivative, mp_value, ulp_errors
 
 ELEMENTWISE = [d for d in al.definitions() if d.elementwise]
 DTYPES = [np.float64, np.float32]
