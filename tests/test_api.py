@@ -186,3 +186,21 @@ def test_info_reports_current_parameters_and_is_json_ready():
     assert [p["value"] for p in info.parameters] == [-2.0, 3.0]
     assert json.dumps(info.as_dict())
     assert repr(al.get("leaky_relu", alpha=0.1)) == "Activation('leaky_relu', alpha=0.1)"
+
+
+ALIASES = [(alias, d) for d in ALL for alias in d.aliases]
+
+
+@pytest.mark.parametrize("alias,d", ALIASES, ids=[a for a, _ in ALIASES])
+def test_every_alias_is_a_top_level_function_like_its_canonical_one(alias, d):
+    fn, canonical = getattr(al, alias), getattr(al, d.name)
+    assert fn.__name__ == alias and alias in al.__all__
+    assert fn.__doc__.startswith(f"Alias of :func:`actlab.{d.name}`")
+    x = sample_input(d)
+    np.testing.assert_array_equal(fn(x), canonical(x))
+    params = {p.name: p.default for p in d.params if p.choices is None and not p.integer}
+    if params:  # parameters pass through
+        changed = {k: (v / 2 if v else 0.5) for k, v in list(params.items())[:1]}
+        np.testing.assert_array_equal(fn(x, **changed), canonical(x, **changed))
+    out = np.empty_like(canonical(x))
+    assert fn(x, out=out) is out
