@@ -82,8 +82,9 @@ register(Definition(
 
 
 def _hard_tanh_check(min_val, max_val):
-    if not min_val < max_val:
-        raise ParameterError(f"hard_tanh needs min_val < max_val, got min_val = {min_val}, "
+    # min_val == max_val is the constant min_val, which PyTorch accepts too.
+    if not min_val <= max_val:
+        raise ParameterError(f"hard_tanh needs min_val <= max_val, got min_val = {min_val}, "
                              f"max_val = {max_val}")
 
 
@@ -104,8 +105,9 @@ register(Definition(
     latex_derivative=r"\begin{cases}1 & a < x < b\\ 0 & \text{otherwise}\end{cases}",
     output_range=lambda min_val, max_val: (min_val, max_val), monotonic=True,
     zero_centred=lambda min_val, max_val: min_val == -max_val,
-    smoothness="C0", saturates=("left", "right"), uses=("hidden",), init="glorot",
-    kinks=lambda min_val, max_val: (min_val, max_val), exact=True,
+    smoothness=lambda min_val, max_val: "C∞" if min_val == max_val else "C0",  # a constant
+    saturates=("left", "right"), uses=("hidden",), init="glorot",
+    kinks=lambda min_val, max_val: (min_val, max_val) if min_val < max_val else (), exact=True, keeps_integers=True,
     kink_convention="f'(min_val) = f'(max_val) = 0",
     reference=Reference("R. Collobert", 2004, "Large Scale Machine Learning (PhD thesis)",
                         "https://ronan.collobert.com/pub/matos/2004_phdthesis_lip6.pdf"),

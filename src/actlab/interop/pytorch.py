@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Definition, InputTypeError, MissingExtraError, definitions, get, is_custom
+from ..core import (Definition, InputTypeError, MissingExtraError, ParameterError, definitions, get,
+                    is_custom)
 from ..core.arrays import Prepared
 from .naming import class_docstring, class_name
 
@@ -73,6 +74,8 @@ class _Apply(torch.autograd.Function):
             return act.vjp(x, grad), None, None, *(None for _ in values)
         prep, params = _bound(act, ctx.names, values, x)
         g = grad.to(prep.x.dtype)
+        if g.ndim == 0 and prep.x.ndim == 1:  # a 0-d input to softmax is one element
+            g = g.reshape(1)
         with prep.quiet():
             gx = None
             if ctx.needs_input_grad[0]:
@@ -107,12 +110,15 @@ class _Apply(torch.autograd.Function):
 def _jvp_from_vjp(d: Definition, prep, params, v, out_shape):
     """J·v for a vector-valued activation, from its vjp u ↦ Jᵀu: that map is linear in u, so
     the gradient of ⟨Jᵀu, v⟩ with respect to u is J·v (no second formula to keep in step)."""
+    if len(out_shape) == 0 and prep.x.ndim == 1:  # a 0-d input to softmax is one element
+        out_shape = (1,)
     if v is None:
         return torch.zeros(out_shape, dtype=prep.x.dtype, device=prep.x.device)
     with torch.enable_grad():
         u = torch.zeros(out_shape, dtype=prep.x.dtype, device=prep.x.device, requires_grad=True)
         w = d.vjp(prep.x.detach(), u, prep.ops, **params)
-        (jv,) = torch.autograd.grad(w, u, grad_outputs=v.to(prep.x.dtype), create_graph=True)
+        (jv,) = torch.autograd.grad(w, u, grad_outputs=v.to(prep.x.dtype).reshape(w.shape),
+                                    create_graph=True)
     return jv
 
 
@@ -194,6 +200,15 @@ class _TieOps:
         return self._ops.minimum(a, b)
 
 
+def _integer_result(act, x):
+    """f(x) in x's integer dtype, for formulas that only compare and select: computed in float64,
+    the entries that are x itself then taken from x (exact beyond 2^53) and the constants
+    truncated to integers, as PyTorch converts them."""
+    wide = x.to(torch.float64)
+    y = act(wide)
+    return torch.where(y == wide, x, y.to(x.dtype))
+
+
 def apply(x: torch.Tensor, activation: Any, **params: Any) -> torch.Tensor:
     """f(x) for a tensor, with actlab's analytic backward: the functional form of the modules.
 
@@ -215,17 +230,33 @@ class Activation(nn.Module):
     Args:
         activation: a registered name or alias, a config dict, or an ``actlab.Activation``.
         trainable: learnable parameters become ``nn.Parameter`` (True) or fixed buffers (False).
+        num_parameters: one learned value per channel (axis 1 of the input, as
+            ``torch.nn.PReLU(num_parameters=C)``), for the parameters that may be arrays; each
+            starts at the parameter's (scalar) value. ``None``: as given, scalar by default.
         **params: the activation's parameters (PReLU's alpha may be an array, one per channel,
             that broadcasts against the input: shape (C, 1, 1) for NCHW images).
     """
 
-    def __init__(self, activation: Any = "relu", *, trainable: bool = True, **params: Any):
+    def __init__(self, activation: Any = "relu", *, trainable: bool = True,
+                 num_parameters: int | None = None, **params: Any):
         super().__init__()
         self._base = get(activation, **params)
         self.trainable = trainable
         self._learned = tuple(p.name for p in self._base.definition.params if p.learnable)
+        self._channels = tuple(p.name for p in self._base.definition.params
+                               if p.learnable and p.array_ok) if num_parameters is not None else ()
+        if num_parameters is not None and (not self._channels or int(num_parameters) < 1):
+            raise ParameterError(f"num_parameters = {num_parameters!r}: {self._base.name} has no learned "
+                                 "parameter that may be one per channel" if not self._channels else
+                                 f"num_parameters = {num_parameters!r}; expected an integer >= 1")
+        self.num_parameters = num_parameters
         for name in self._learned:
             value = torch.as_tensor(np.asarray(self._base.params[name]), dtype=torch.get_default_dtype())
+            if name in self._channels:
+                if value.ndim:
+                    raise ParameterError(f"give {name} as a scalar with num_parameters (it starts "
+                                         f"every channel), got shape {tuple(value.shape)}")
+                value = value.expand(int(num_parameters)).clone()
             if trainable:
                 self.register_parameter(name, nn.Parameter(value))
             else:
@@ -239,10 +270,27 @@ class Activation(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not isinstance(x, torch.Tensor):
             raise InputTypeError(f"{type(self).__name__} takes a torch.Tensor, got {type(x).__name__}")
+        if self._base.definition.keeps_integers and not x.is_floating_point() and x.dtype != torch.bool:
+            return _integer_result(self.activation, x)
         if self.training and self._base.definition.stochastic is not None:
             seed = int(torch.randint(2**62, ()).item())
             return _ApplyTraining.apply(x, self.activation, seed)
-        return _Apply.apply(x, self._base, self._learned, *(getattr(self, n) for n in self._learned))
+        return _Apply.apply(x, self._base, self._learned, *(self._per_channel(getattr(self, n), n, x)
+                                                            for n in self._learned))
+
+    def _per_channel(self, value, name: str, x):
+        """A learned value of one entry per channel, shaped (C, 1, ..., 1) to meet axis 1 of x."""
+        if name not in self._channels:
+            return value
+        if value.numel() == 1:  # num_parameters = 1: one value shared by every element
+            return value.reshape(())
+        if x.ndim < 2:
+            raise ParameterError(f"{type(self).__name__} has {value.numel()} channels (num_parameters) "
+                                 f"but a {x.ndim}-d input has no channel axis (axis 1)")
+        if x.shape[1] != value.numel():
+            raise ParameterError(f"{type(self).__name__} has num_parameters = {value.numel()}, but the "
+                                 f"input has {x.shape[1]} channels (axis 1 of shape {tuple(x.shape)})")
+        return value.reshape(value.numel(), *(1,) * (x.ndim - 2))
 
     def get_config(self) -> dict:
         """``{"name", "params"}`` with the learned values, which ``actlab.get`` reads back."""
@@ -250,6 +298,8 @@ class Activation(nn.Module):
 
     def extra_repr(self) -> str:
         parts = [repr(self._base.name)] if type(self) is Activation else []
+        if self.num_parameters is not None:
+            parts.append(f"num_parameters={self.num_parameters}")
         for name, value in self._base.params.items():
             if name in self._learned:
                 learned = getattr(self, name).detach()
@@ -274,11 +324,13 @@ class Activation(nn.Module):
 
 
 def _module_class(d: Definition) -> type:
-    def __init__(self, *, trainable: bool = True, **params: Any):
-        Activation.__init__(self, d, trainable=trainable, **params)
+    def __init__(self, *, trainable: bool = True, num_parameters: int | None = None, **params: Any):
+        Activation.__init__(self, d, trainable=trainable, num_parameters=num_parameters, **params)
 
     name = class_name(d.name)
     extra = "\n    trainable: learned parameters are nn.Parameter (True) or fixed buffers (False)."
+    if any(p.learnable and p.array_ok for p in d.params):
+        extra += "\n    num_parameters: one learned value per channel (axis 1), as in torch.nn.PReLU."
     return type(name, (Activation,), {
         "__init__": __init__, "__module__": "actlab.torch", "__qualname__": name,
         "__doc__": class_docstring(d, "PyTorch module", extra if any(p.learnable for p in d.params) else "")})
