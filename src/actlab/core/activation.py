@@ -217,10 +217,9 @@ class Activation:
 
     def _from_output(self) -> Definition:
         d = self.definition
-        if not d.has_derivative_from_output(self._params):
-            at = "" if d.derivative_from_output is None else " at these parameters"
+        if d.derivative_from_output is None:
             raise NotImplementedError(
-                f"{self.name}'s derivative cannot be recovered from its output alone{at}; "
+                f"{self.name}'s derivative cannot be recovered from its output alone; "
                 "use .derivative(x) or .vjp(x, grad_out)")
         return d
 

@@ -37,8 +37,6 @@ class Definition:
     - ``derivative(x, o, **p)``: f'(x), for elementwise activations.
     - ``derivative_from_output(y, o, **p)``: f'(x) computed from y = f(x), where that is
       possible for every x (sigmoid, tanh, relu, elu, ...); backprop then keeps only outputs.
-      ``from_output_if(**p)``, where given, says at which parameters it is possible (softplus
-      with a finite ``threshold`` jumps, so two inputs share an output there).
     - ``vjp(x, g, o, **p)``: the backward pass g ↦ (∂f/∂x)ᵀ g, for vector-valued activations.
     - ``param_partials[name](x, o, **p)``: ∂f/∂p elementwise, for learnable parameters.
     - ``stochastic(x, o, rng, **p)``: training-mode forward returning (y, f'(x)) for
@@ -69,7 +67,6 @@ class Definition:
     aliases: tuple[str, ...] = ()
     derivative: Callable[..., Any] | None = None
     derivative_from_output: Callable[..., Any] | None = None
-    from_output_if: Callable[..., bool] | None = None
     vjp: Callable[..., Any] | None = None
     param_partials: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     stochastic: Callable[..., Any] | None = None
@@ -117,11 +114,6 @@ class Definition:
 
     def kinks_for(self, params: Mapping[str, Any]) -> tuple[float, ...]:
         return tuple(self.at("kinks", params))
-
-    def has_derivative_from_output(self, params: Mapping[str, Any]) -> bool:
-        """Whether f'(x) can be read from y = f(x) at the parameter values ``params``."""
-        return self.derivative_from_output is not None and (
-            self.from_output_if is None or bool(self.from_output_if(**params)))
 
 
 def _check_smoothness(name: str, smoothness: str) -> str:
@@ -178,7 +170,7 @@ class Info:
             smoothness=_check_smoothness(d.name, d.at("smoothness", params)),
             saturates=_check_saturates(d.name, d.at("saturates", params)),
             elementwise=d.elementwise, differentiable=d.differentiable,
-            has_derivative_from_output=d.has_derivative_from_output(params), uses=d.uses,
+            has_derivative_from_output=d.derivative_from_output is not None, uses=d.uses,
             init=d.init, kink_convention=d.kink_convention, reference=d.reference,
             guidance=d.guidance)
 

@@ -15,66 +15,29 @@ SWISH_MIN = -0.278464542761073795109358739023  # of x·σ(x); x·σ(βx) has min
 MISH_MIN = -0.308843413017250406628760229042
 
 
-# PyTorch's softplus returns x where beta·x > threshold (default 20 there, an error of up to
-# 2e-9). Thresholds from this one up are no shortcut at all: the jump they make, e^{-1000}/beta,
-# is below every float's resolution, and actlab's default is the exact function.
-NO_THRESHOLD = 1000.0
-
-
-def _linear_above(threshold) -> bool:
-    return threshold < NO_THRESHOLD
-
-
-def _softplus(x, o, beta, threshold):
-    r"""Softplus: :math:`f(x) = \frac{1}{\beta}\log(1 + e^{\beta x})`; :math:`f(x) = x` where
-    :math:`\beta x >` ``threshold`` (PyTorch's shortcut) if the threshold is below 1000."""
+def _softplus(x, o, beta):
+    r"""Softplus: :math:`f(x) = \frac{1}{\beta}\log(1 + e^{\beta x})`."""
     # max(x,0) + log1p(e^{-β|x|})/β: no overflow however large β|x| is.
-    y = o.maximum(x, 0.0) + o.log1p(o.exp(-beta * o.abs(x))) / beta
-    return o.where(beta * x > threshold, x, y) if _linear_above(threshold) else y
-
-
-def _softplus_derivative(x, o, beta, threshold):
-    d = sigmoid(beta * x, o)
-    return o.where(beta * x > threshold, 1.0, d) if _linear_above(threshold) else d
-
-
-def _softplus_kinks(beta, threshold):
-    return (threshold / beta,) if _linear_above(threshold) else ()
-
-
-def _mp_softplus(mp, x, beta, threshold):
-    if _linear_above(threshold) and beta * x > threshold:
-        return x
-    return mp.log1p(mp.exp(beta * x)) / beta
+    return o.maximum(x, 0.0) + o.log1p(o.exp(-beta * o.abs(x))) / beta
 
 
 register(Definition(
     name="softplus", family="smooth rectifier",
     summary="A smooth ReLU: log(1 + e^x), positive everywhere, derivative the logistic sigmoid.",
     forward=_softplus,
-    params=(Param("beta", 1.0, "sharpness; softplus approaches ReLU as beta grows", low=0.0, low_open=True),
-            Param("threshold", NO_THRESHOLD, "where beta·x > threshold the output is x itself: "
-                  "PyTorch's shortcut, whose default there is 20 (a jump of log1p(e^-threshold)/beta); "
-                  "1000 and above: no shortcut, the exact softplus")),
-    derivative=_softplus_derivative,
-    # With a finite threshold two inputs can share an output (the jump), so f' is not a function of y.
-    derivative_from_output=lambda y, o, beta, threshold: -o.expm1(-beta * y),
-    from_output_if=lambda beta, threshold: not _linear_above(threshold),
+    params=(Param("beta", 1.0, "sharpness; softplus approaches ReLU as beta grows", low=0.0, low_open=True),),
+    derivative=lambda x, o, beta: sigmoid(beta * x, o),
+    derivative_from_output=lambda y, o, beta: -o.expm1(-beta * y),
     latex=r"\frac{1}{\beta}\log\left(1 + e^{\beta x}\right)", latex_derivative=r"\sigma(\beta x)",
-    # A threshold jumps down, from softplus(threshold/beta) to threshold/beta.
-    output_range=lambda beta, threshold: (min(0.0, threshold / beta), INF),
-    monotonic=lambda beta, threshold: not _linear_above(threshold), zero_centred=False,
-    smoothness=lambda beta, threshold: "discontinuous" if _linear_above(threshold) else "C∞",
-    saturates=("left",), uses=("hidden", "regression output"), init="he", kinks=_softplus_kinks,
-    kink_convention="with a finite threshold: f'(threshold/beta) = sigma(threshold), the curved side",
+    output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C∞",
+    saturates=("left",), uses=("hidden", "regression output"), init="he",
     reference=Reference("C. Dugas, Y. Bengio, F. Bélisle, C. Nadeau, R. Garcia", 2001,
                         "Incorporating Second-Order Functional Knowledge for Better Option Pricing (NeurIPS)",
                         "https://papers.nips.cc/paper/1920-incorporating-second-order-functional-knowledge-for-better-option-pricing"),
     guidance="Use it where an output must be positive (a variance, a rate). As a hidden activation it "
              "trains more slowly than ReLU in most reports. Never compute it as log(1 + exp(x)): "
-             "that overflows to inf above x = 709. PyTorch's threshold = 20 trades an error of "
-             "up to 2e-9 for speed; actlab's default is exact.",
-    mp_forward=_mp_softplus,
+             "that overflows to inf above x = 709.",
+    mp_forward=lambda mp, x, beta: mp.log1p(mp.exp(beta * x)) / beta,
 ))
 
 
@@ -241,3 +204,25 @@ register(Definition(
     mp_forward=lambda mp, x, b: (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / (2 * (mp.sqrt(x * x + b) - x)),
 ))
 
+
+def _exponential(x, o):
+    r"""Exponential: :math:`f(x) = e^{x}`."""
+    return o.exp(x)
+
+
+register(Definition(
+    name="exponential", family="exponential",
+    summary="e^x: a positive output that grows without bound (Keras's 'exponential').",
+    forward=_exponential,
+    derivative=lambda x, o: o.exp(x),
+    derivative_from_output=lambda y, o: y * 1.0,  # f' = f (a new array, never y itself)
+    latex=r"e^{x}", latex_derivative=r"e^{x}",
+    output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C∞",
+    saturates=("left",), uses=("regression output",), init="glorot",
+    reference=Reference("F. Chollet et al.", 2015, "Keras: activations (exponential)",
+                        "https://keras.io/api/layers/activations/"),
+    guidance="An output for a positive quantity (a rate, a scale) modelled on the log scale. "
+             "Unbounded: it overflows to inf above x = 709 (88 in float32), and as a hidden "
+             "activation gradients explode with it; softplus grows only linearly.",
+    mp_forward=lambda mp, x: mp.exp(x),
+))

@@ -45,7 +45,7 @@ def forward(act: ActivationFunction, x: np.ndarray, *, training: bool,
         y, slope = act.forward_train(x, rng)
         return y, Saved(input=x if keep_input else None, slope=slope)
     y = act(x)
-    if d.elementwise and d.has_derivative_from_output(act.params):
+    if d.elementwise and d.derivative_from_output is not None:
         return y, Saved(input=x if keep_input else None, output=y)
     return y, Saved(input=x)
 
