@@ -8,6 +8,7 @@ Activation('swish', beta=1.5)
 """
 from . import functions as _functions  # noqa: F401  (fills the registry)
 from . import kernels as _kernels  # noqa: F401  (installs the fast NumPy path behind every call)
+from ._api import make_alias as _make_alias
 from ._api import make_function as _make_function
 from .core import (Activation, ActlabError, Definition, Info, InputTypeError, MissingExtraError,
                    NotDifferentiableError, Param, ParameterError, Reference, UnknownActivationError,
@@ -15,12 +16,17 @@ from .core import (Activation, ActlabError, Definition, Info, InputTypeError, Mi
 
 __version__ = "0.1.0"
 
-# One function per registered activation: actlab.relu, actlab.gelu, ... (generated, not listed).
+# One function per registered activation: actlab.relu, actlab.gelu, ... (generated, not listed),
+# and one per alias (actlab.silu, actlab.identity, ...), the names framework users type first.
 for _d in definitions():
     globals()[_d.name] = _make_function(_d)
-del _d
+    for _alias in _d.aliases:
+        if _alias in globals():
+            raise ImportError(f"the alias {_alias!r} of {_d.name!r} would hide actlab.{_alias}")
+        globals()[_alias] = _make_alias(_alias, globals()[_d.name])
+del _d, _alias
 
 __all__ = ["Activation", "ActlabError", "Definition", "Info", "InputTypeError", "MissingExtraError",
            "NotDifferentiableError", "Param", "ParameterError", "Reference", "UnknownActivationError",
            "catalog", "custom", "definitions", "get", "is_custom", "lookup", "names", "register",
-           *names()]
+           *names(include_aliases=True)]

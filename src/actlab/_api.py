@@ -39,3 +39,15 @@ def make_function(definition: Definition) -> Callable[..., Any]:
                      f"    out: optional NumPy array to write the result into.\n\n"
                      f"Reference: {definition.reference}")
     return apply
+
+
+def make_alias(alias: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``alias(x, ...)``: the canonical ``function`` under another registered name (``silu`` for
+    ``swish``), with the same arguments and results; its docstring says whose alias it is."""
+    def apply(x: Any, *, out: Any = None, **params: Any) -> Any:
+        return function(x, out=out, **params)
+
+    apply.__name__ = apply.__qualname__ = alias
+    apply.__doc__ = f"Alias of :func:`actlab.{function.__name__}`.\n\n{function.__doc__}"
+    apply.__wrapped__ = function
+    return apply

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .arrays import prepare, write_out
+from .arrays import Prepared, prepare, write_out
 from .definition import Definition, Info
 from .errors import NotDifferentiableError, ParameterError
 from .params import representable
@@ -122,6 +122,8 @@ class Activation:
                 params[p.name] = prep.ops.asarray(value, dtype=prep.x.dtype)
         if "axis" in params and self.definition.elementwise is False:
             params["axis"] = _check_axis(params["axis"], prep.x.ndim, self.name)
+            if prep.x.ndim == 0:
+                prep = _one_element(prep)
         return prep, params
 
     def __call__(self, x: Any, *, out: np.ndarray | None = None, training: bool = False,
@@ -190,6 +192,8 @@ class Activation:
                 return gx
         prep, params = self._bind(x)
         g = prepare(grad_out, "grad_out").x
+        if g.ndim == 0 and prep.x.ndim == 1:  # a 0-d input taken as one element (see _bind)
+            g = prep.ops.reshape(g, (1,))
         if d.elementwise:
             if g.shape != prep.x.shape:
                 raise ValueError(f"grad_out has shape {g.shape}, expected the output's shape {prep.x.shape}")
@@ -250,12 +254,26 @@ class Activation:
 
 
 def _check_axis(axis: int, ndim: int, name: str) -> int:
-    if ndim == 0:
-        raise ParameterError(f"{name} works along an axis; a 0-d input has none (give at least 1-d input)")
+    if ndim == 0:  # PyTorch's rule: a 0-d input is one element along axis 0 (or -1)
+        if axis not in (0, -1):
+            raise ParameterError(f"parameter 'axis' = {axis} is out of range for a 0-d input of {name}, "
+                                 "which is taken as one element; expected 0 or -1")
+        return 0
     if not -ndim <= axis < ndim:
         raise ParameterError(f"parameter 'axis' = {axis} is out of range for {ndim}-d input; "
                              f"expected an integer in [{-ndim}, {ndim - 1}]")
     return axis % ndim
+
+
+def _one_element(prep: Prepared) -> Prepared:
+    """A 0-d input as an axis of length 1 (softmax of a scalar is 1, as torch.softmax(x, 0)
+    gives); a result of one element is given back 0-d."""
+    o = prep.ops
+
+    def finish(result):
+        return prep.finish(o.reshape(result, ()) if tuple(result.shape) == (1,) else result)
+
+    return Prepared(o.reshape(prep.x, (1,)), o, finish)
 
 
 def _reduce_to_shape(full: Any, shape: tuple, o: Any) -> Any:

@@ -80,6 +80,9 @@ class Definition:
     # Elementwise functions built from a handful of cheap ops (relu, clip) are exact in floating
     # point; the tests then ask for the correctly rounded answer instead of an ulp budget.
     exact: bool = False
+    # Formulas that only compare and select (relu, clip) map integers to integers; actlab.torch
+    # then keeps an integer input's dtype, as PyTorch's relu, relu6, hardtanh and threshold do.
+    keeps_integers: bool = False
 
     def __post_init__(self):
         if not callable(self.smoothness):

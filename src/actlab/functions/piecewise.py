@@ -198,14 +198,16 @@ register(Definition(
     name="hardshrink", family="shrinkage", aliases=("hard_shrink",),
     summary="Hard thresholding: keeps x when |x| > lambda, zero otherwise.",
     forward=_hardshrink,
-    params=(Param("lambd", 0.5, "width of the dead zone around 0", low=0.0),),
+    # A negative lambda keeps every x (the identity), as PyTorch allows; softshrink does not.
+    params=(Param("lambd", 0.5, "width of the dead zone around 0; a negative value keeps every x"),),
     derivative=lambda x, o, lambd: indicator(o.abs(x) > lambd, x, o),
-    derivative_from_output=lambda y, o, lambd: indicator(y != 0, y, o),
+    derivative_from_output=lambda y, o, lambd: indicator(y != 0, y, o) if lambd >= 0 else indicator(y == y, y, o),
     latex=r"\begin{cases}x & |x| > \lambda\\ 0 & |x| \le \lambda\end{cases}",
     latex_derivative=r"\begin{cases}1 & |x| > \lambda\\ 0 & |x| < \lambda\end{cases}",
     output_range=(-INF, INF), monotonic=True, zero_centred=True,
-    smoothness=lambda lambd: "C∞" if lambd == 0 else "discontinuous",  # lambd = 0: identity
-    saturates=(), uses=("hidden",), init="glorot", kinks=lambda lambd: (-lambd, lambd), exact=True,
+    smoothness=lambda lambd: "C∞" if lambd <= 0 else "discontinuous",  # lambd <= 0: identity
+    saturates=(), uses=("hidden",), init="glorot",
+    kinks=lambda lambd: (-lambd, lambd) if lambd > 0 else (), exact=True,
     kink_convention="f'(±lambda) = 0; the function jumps there", reference=_DONOHO,
     guidance="Keeps large coefficients untouched and drops small ones; discontinuous at ±lambda.",
     mp_forward=lambda mp, x, lambd: x if abs(x) > lambd else mp.mpf(0),

@@ -81,9 +81,36 @@ register(Definition(
 ))
 
 
+def _sparse_sigmoid(x, o):
+    r"""Sparse sigmoid: :math:`f(x) = \frac{\min(\max(x + 1, 0), 2)}{2}`: 0 for :math:`x \le -1`,
+    :math:`\frac{x + 1}{2}` between, 1 for :math:`x \ge 1`."""
+    return 0.5 * o.minimum(o.maximum(x + 1.0, 0.0), 2.0)
+
+
+register(Definition(
+    name="sparse_sigmoid", family="sigmoidal",
+    summary="Piecewise-linear sigmoid that is exactly 0 below -1 and exactly 1 above 1.",
+    forward=_sparse_sigmoid,
+    derivative=lambda x, o: indicator((x > -1) & (x < 1), x, o) * 0.5,
+    derivative_from_output=lambda y, o: indicator((y > 0) & (y < 1), y, o) * 0.5,
+    latex=r"\begin{cases}0 & x \le -1\\ \frac{x + 1}{2} & -1 < x < 1\\ 1 & x \ge 1\end{cases}",
+    latex_derivative=r"\begin{cases}1/2 & -1 < x < 1\\ 0 & \text{otherwise}\end{cases}",
+    output_range=(0.0, 1.0), monotonic=True, zero_centred=False, smoothness="C0",
+    saturates=("left", "right"), uses=("gating", "binary output"), init="glorot",
+    kinks=(-1.0, 1.0), exact=True, kink_convention="f'(-1) = f'(1) = 0",
+    reference=Reference("M. Blondel, A. F. T. Martins, V. Niculae", 2020,
+                        "Learning with Fenchel-Young Losses", "https://arxiv.org/abs/1901.02324"),
+    guidance="The sigmoid that sparsemax is to softmax: outputs exactly 0 or 1 outside [-1, 1], "
+             "so a gate can close fully. The same shape as hard_sigmoid on a narrower interval "
+             "(slope 1/2 instead of 1/6). JAX and Keras have it as sparse_sigmoid.",
+    mp_forward=lambda mp, x: min(max(x + 1, 0), 2) / 2,
+))
+
+
 def _hard_tanh_check(min_val, max_val):
-    if not min_val < max_val:
-        raise ParameterError(f"hard_tanh needs min_val < max_val, got min_val = {min_val}, "
+    # min_val == max_val is the constant min_val, which PyTorch accepts too.
+    if not min_val <= max_val:
+        raise ParameterError(f"hard_tanh needs min_val <= max_val, got min_val = {min_val}, "
                              f"max_val = {max_val}")
 
 
@@ -104,8 +131,9 @@ register(Definition(
     latex_derivative=r"\begin{cases}1 & a < x < b\\ 0 & \text{otherwise}\end{cases}",
     output_range=lambda min_val, max_val: (min_val, max_val), monotonic=True,
     zero_centred=lambda min_val, max_val: min_val == -max_val,
-    smoothness="C0", saturates=("left", "right"), uses=("hidden",), init="glorot",
-    kinks=lambda min_val, max_val: (min_val, max_val), exact=True,
+    smoothness=lambda min_val, max_val: "C∞" if min_val == max_val else "C0",  # a constant
+    saturates=("left", "right"), uses=("hidden",), init="glorot",
+    kinks=lambda min_val, max_val: (min_val, max_val) if min_val < max_val else (), exact=True, keeps_integers=True,
     kink_convention="f'(min_val) = f'(max_val) = 0",
     reference=Reference("R. Collobert", 2004, "Large Scale Machine Learning (PhD thesis)",
                         "https://ronan.collobert.com/pub/matos/2004_phdthesis_lip6.pdf"),

@@ -203,3 +203,26 @@ register(Definition(
              "it approaches 0 as b/(4|x|) on the left, much more slowly than softplus.",
     mp_forward=lambda mp, x, b: (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / (2 * (mp.sqrt(x * x + b) - x)),
 ))
+
+
+def _exponential(x, o):
+    r"""Exponential: :math:`f(x) = e^{x}`."""
+    return o.exp(x)
+
+
+register(Definition(
+    name="exponential", family="exponential",
+    summary="e^x: a positive output that grows without bound (Keras's 'exponential').",
+    forward=_exponential,
+    derivative=lambda x, o: o.exp(x),
+    derivative_from_output=lambda y, o: y * 1.0,  # f' = f (a new array, never y itself)
+    latex=r"e^{x}", latex_derivative=r"e^{x}",
+    output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C∞",
+    saturates=("left",), uses=("regression output",), init="glorot",
+    reference=Reference("F. Chollet et al.", 2015, "Keras: activations (exponential)",
+                        "https://keras.io/api/layers/activations/"),
+    guidance="An output for a positive quantity (a rate, a scale) modelled on the log scale. "
+             "Unbounded: it overflows to inf above x = 709 (88 in float32), and as a hidden "
+             "activation gradients explode with it; softplus grows only linearly.",
+    mp_forward=lambda mp, x: mp.exp(x),
+))

@@ -6,7 +6,7 @@ result array becomes a tensor without a copy (``torch.from_numpy``). Values are 
 within the catalog's accuracy contract. Everything else (other devices, bfloat16, complex) returns
 None here and keeps the array-API path.
 
-These functions compute first derivatives only, as plain arrays: the autograd functions use them
+These compute first derivatives only, as plain arrays: the autograd function uses them
 where no graph of the backward pass is being built.
 """
 from __future__ import annotations
@@ -44,14 +44,7 @@ def forward(act, x: torch.Tensor) -> torch.Tensor | None:
     return None if xa is None else _tensor(act(xa))
 
 
-def vjp(act, x: torch.Tensor, y: torch.Tensor | None, grad: torch.Tensor) -> torch.Tensor | None:
-    """g·f′(x), from the saved output ``y`` where the definition gives f′ from y (then ``x`` may be
-    None), or None where the tensors are not on this path."""
-    ga = _array(grad)
-    if ga is None:
-        return None
-    if y is not None and act.definition.derivative_from_output is not None:
-        ya = _array(y)
-        return None if ya is None else _tensor(act.vjp_from_output(ya, ga))
-    xa = None if x is None else _array(x)
-    return None if xa is None else _tensor(act.vjp(xa, ga))
+def vjp(act, x: torch.Tensor, grad: torch.Tensor) -> torch.Tensor | None:
+    """g·f′(x) on the fused kernels, or None where the tensors are not on this path."""
+    xa, ga = _array(x), _array(grad)
+    return None if xa is None or ga is None else _tensor(act.vjp(xa, ga))
