@@ -9,6 +9,7 @@ kinks), and over all points the largest error as a fraction of the contract's bu
 rounded, 1.5 ulp in float32 when a parameter such as alpha = 0.01 must first be rounded). Then the
 same measurement for the textbook formulas of the seed texts, to show where they break.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,10 @@ TEXTBOOK = {
     "tanh": ("(e^x - e^-x)/(e^x + e^-x)", lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))),
     "softplus": ("np.log(1+np.exp(x))", lambda x: np.log(1 + np.exp(x))),
     "elu": ("np.where(x>=0, x, np.exp(x)-1)", lambda x: np.where(x >= 0, x, np.exp(x) - 1)),
-    "gelu": ("0.5x(1+erf(x/√2))", lambda x: 0.5 * x * (1 + __import__("scipy.special").special.erf(x / np.sqrt(2)))),
+    "gelu": (
+        "0.5x(1+erf(x/√2))",
+        lambda x: 0.5 * x * (1 + __import__("scipy.special").special.erf(x / np.sqrt(2))),
+    ),
     "swish": ("x*sigmoid(x)", lambda x: x * (1 / (1 + np.exp(-x)))),
 }
 
@@ -51,15 +55,18 @@ def measure(d, dtype):
             keep &= np.abs(x64 - k) > 1e-9 * max(1.0, abs(k))
         xs, xs64 = x[keep], x64[keep]
         tiny = float(np.finfo(dtype).smallest_normal)
-        derr = ulp_errors(np.asarray(act.derivative(xs)),
-                          [mp_derivative(d, float(v), params, tiny) for v in xs], dtype)
+        derr = ulp_errors(
+            np.asarray(act.derivative(xs)), [mp_derivative(d, float(v), params, tiny) for v in xs], dtype
+        )
         h = 1e-7 * np.maximum(1.0, np.abs(xs64))
         with np.errstate(all="ignore"):
             d2 = (np.asarray(act.derivative(xs64 + h)) - np.asarray(act.derivative(xs64 - h))) / (2 * h)
         dkappa = condition(np.asarray(act.derivative(xs64)), d2, xs64)
         dbudget = 8 * (1 + dkappa)
-        row.update(derivative_ulp=float(derr[dkappa <= 1].max(initial=0)),
-                   derivative_of_budget=float((derr / dbudget).max()))
+        row.update(
+            derivative_ulp=float(derr[dkappa <= 1].max(initial=0)),
+            derivative_of_budget=float((derr / dbudget).max()),
+        )
     return row
 
 
@@ -71,8 +78,11 @@ def textbook(name, fn):
         y = fn(x)
     err = ulp_errors(y, [mp_value(d, float(v), default_params(d)) for v in x], np.float64)
     bad = x[~np.isfinite(err) | (err > 1e6)]
-    return {"worst_ulp": float(err.max()), "warnings": sorted({str(w.message) for w in caught}),
-            "first_failure": float(np.min(np.abs(bad))) if bad.size else None}
+    return {
+        "worst_ulp": float(err.max()),
+        "warnings": sorted({str(w.message) for w in caught}),
+        "first_failure": float(np.min(np.abs(bad))) if bad.size else None,
+    }
 
 
 def main(argv=None):
@@ -80,21 +90,28 @@ def main(argv=None):
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args(argv)
     rows = {}
-    print("| activation | f64 value ulp | f64 deriv ulp | f32 value ulp | f32 deriv ulp | worst error / budget |")
+    print(
+        "| activation | f64 value ulp | f64 deriv ulp | f32 value ulp | f32 deriv ulp | worst error / budget |"
+    )
     print("|---|---|---|---|---|---|")
     for d in (d for d in al.definitions() if d.elementwise):
         r64, r32 = measure(d, np.float64), measure(d, np.float32)
         rows[d.name] = {"float64": r64, "float32": r32}
         worst = max(v for r in (r64, r32) for k, v in r.items() if k.endswith("of_budget"))
         fmt = lambda r, k: f"{r[k]:.2f}" if k in r else "—"  # noqa: E731
-        print(f"| {d.name} | {fmt(r64, 'forward_ulp')} | {fmt(r64, 'derivative_ulp')} | "
-              f"{fmt(r32, 'forward_ulp')} | {fmt(r32, 'derivative_ulp')} | {worst:.2f} |", flush=True)
+        print(
+            f"| {d.name} | {fmt(r64, 'forward_ulp')} | {fmt(r64, 'derivative_ulp')} | "
+            f"{fmt(r32, 'forward_ulp')} | {fmt(r32, 'derivative_ulp')} | {worst:.2f} |",
+            flush=True,
+        )
     print("\n| textbook formula | worst ulp | fails from |x| = | warnings |\n|---|---|---|---|")
     books = {}
     for name, (text, fn) in TEXTBOOK.items():
         books[name] = {"formula": text, **textbook(name, fn)}
         b = books[name]
-        print(f"| {name}: `{text}` | {b['worst_ulp']:.3g} | {b['first_failure']} | {'; '.join(b['warnings'])} |")
+        print(
+            f"| {name}: `{text}` | {b['worst_ulp']:.3g} | {b['first_failure']} | {'; '.join(b['warnings'])} |"
+        )
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps({"activations": rows, "textbook": books}, indent=2))
 

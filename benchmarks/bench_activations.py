@@ -6,6 +6,7 @@ limit, the seed texts' NumPy formulas, PyTorch eager and JAX jit; memory, overhe
     python benchmarks/bench_activations.py --quick      # 1e1, 1e4, 1e6 elements, 5 repeats
     python benchmarks/bench_activations.py --only gelu swish --sizes 1e7
 """
+
 import sys
 
 from actlab.bench import main

@@ -21,6 +21,7 @@ activation, the other layers, loss, optimizer step, the training loop).
 
 Prints a table and writes the numbers as JSON (default ``artifacts/bench_cnn.json``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,13 +39,22 @@ FILTERS, DEPTH = 32, 3
 
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
-                   help="threads for both libraries (default: the CPUs this process may use)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="threads for both libraries (default: the CPUs this process may use)",
+    )
     p.add_argument("--repeats", type=int, default=5, help="timed epochs per library (median reported)")
-    p.add_argument("--activation", default="relu",
-                   help="the convolutions' activation, any actlab name that PyTorch also has (default relu)")
+    p.add_argument(
+        "--activation",
+        default="relu",
+        help="the convolutions' activation, any actlab name that PyTorch also has (default relu)",
+    )
     p.add_argument("--batch-size", type=int, default=32, help="samples per step (default 32, the lab's)")
-    p.add_argument("--random", action="store_true", help="normal noise of MNIST-1D's shape instead of MNIST-1D")
+    p.add_argument(
+        "--random", action="store_true", help="normal noise of MNIST-1D's shape instead of MNIST-1D"
+    )
     p.add_argument("--json", type=Path, default=Path("artifacts/bench_cnn.json"))
     return p.parse_args()
 
@@ -78,8 +88,16 @@ def load_data() -> tuple[np.ndarray, np.ndarray, str]:
 
 
 def actlab_model():
-    model = build_model(ARGS.activation, depth=DEPTH, width=FILTERS, n_outputs=10, task="classification",
-                        seed=0, model="cnn", input_shape=(40, 1))
+    model = build_model(
+        ARGS.activation,
+        depth=DEPTH,
+        width=FILTERS,
+        n_outputs=10,
+        task="classification",
+        seed=0,
+        model="cnn",
+        input_shape=(40, 1),
+    )
     model.compile("sparse_categorical_crossentropy", {"name": "adam", "lr": 1e-3})
     return model
 
@@ -121,7 +139,7 @@ def time_torch(model_opt, x: np.ndarray, y: np.ndarray) -> float:
     start = time.perf_counter()
     for s in range(0, len(x), bs):
         opt.zero_grad()
-        loss = loss_fn(model(xt[s:s + bs]), yt[s:s + bs])
+        loss = loss_fn(model(xt[s : s + bs]), yt[s : s + bs])
         loss.backward()
         opt.step()
         loss.item()  # actlab reads every loss (to stop on NaN); so does this loop
@@ -129,11 +147,14 @@ def time_torch(model_opt, x: np.ndarray, y: np.ndarray) -> float:
 
 
 # Where an epoch of actlab goes: the files of the functions profiled, grouped by what they do.
-PARTS = {"convolution": ("nn/conv.py", "nn/windows.py"),
-         "activation": ("nn/activation_calls.py", "actlab/kernels/", "actlab/core/", "actlab/functions/"),
-         "other layers": ("nn/layers.py", "nn/pooling.py", "nn/normalization.py"),
-         "loss": ("nn/losses.py", "nn/metrics.py"), "optimizer": ("nn/optimizers.py",),
-         "training loop": ("nn/training.py", "nn/model.py", "nn/data.py")}
+PARTS = {
+    "convolution": ("nn/conv.py", "nn/windows.py"),
+    "activation": ("nn/activation_calls.py", "actlab/kernels/", "actlab/core/", "actlab/functions/"),
+    "other layers": ("nn/layers.py", "nn/pooling.py", "nn/normalization.py"),
+    "loss": ("nn/losses.py", "nn/metrics.py"),
+    "optimizer": ("nn/optimizers.py",),
+    "training loop": ("nn/training.py", "nn/model.py", "nn/data.py"),
+}
 
 
 def _part(file: str) -> str | None:
@@ -169,26 +190,49 @@ def main() -> None:
     rate = {k: len(x) / v for k, v in median.items()}
     parts = profile_epoch(model, x, y)
     profiled = sum(parts.values())
-    print(f"CNN {DEPTH} x Conv1D({FILTERS}, {CNN_KERNEL}, stride {CNN_STRIDE}, {ARGS.activation}) -> "
-          f"Flatten -> Dense(10) on {source} {x.shape[1:]}, batch {ARGS.batch_size}, Adam, float32, "
-          f"{ARGS.threads} thread(s); one epoch = {len(x)} samples; median of {ARGS.repeats}")
+    print(
+        f"CNN {DEPTH} x Conv1D({FILTERS}, {CNN_KERNEL}, stride {CNN_STRIDE}, {ARGS.activation}) -> "
+        f"Flatten -> Dense(10) on {source} {x.shape[1:]}, batch {ARGS.batch_size}, Adam, float32, "
+        f"{ARGS.threads} thread(s); one epoch = {len(x)} samples; median of {ARGS.repeats}"
+    )
     print(f"{'library':<10}{'epoch (s)':>11}{'best (s)':>10}{'samples/s':>11}")
     for k in runs:
         print(f"{k:<10}{median[k]:>11.3f}{best[k]:>10.3f}{rate[k]:>11.0f}")
     ratio, best_ratio = rate["actlab"] / rate["torch"], best["torch"] / best["actlab"]
     print(f"actlab / torch samples/s: {ratio:.2f} (fastest runs: {best_ratio:.2f})")
-    print("actlab's epoch under the profiler, by part: " +
-          ", ".join(f"{k} {v / profiled:.0%}" for k, v in parts.items()))
+    print(
+        "actlab's epoch under the profiler, by part: "
+        + ", ".join(f"{k} {v / profiled:.0%}" for k, v in parts.items())
+    )
     goals = {"epoch_at_most_3_s": median["actlab"] <= 3.0, "throughput_at_least_half_torch": ratio >= 0.5}
     print("goals: " + ", ".join(f"{k}: {'met' if v else 'missed'}" for k, v in goals.items()))
     ARGS.json.parent.mkdir(parents=True, exist_ok=True)
-    ARGS.json.write_text(json.dumps({
-        "machine": {**machine(), "threads": ARGS.threads, "torch": torch.__version__},
-        "network": {"depth": DEPTH, "filters": FILTERS, "kernel": CNN_KERNEL, "stride": CNN_STRIDE,
-                    "activation": ARGS.activation, "batch_size": ARGS.batch_size, "data": source},
-        "samples": len(x), "runs_s": runs, "median_s": median, "best_s": best, "samples_per_s": rate,
-        "ratio": ratio, "ratio_best": best_ratio, "profile_s": parts, "goals": goals,
-    }, indent=1))
+    ARGS.json.write_text(
+        json.dumps(
+            {
+                "machine": {**machine(), "threads": ARGS.threads, "torch": torch.__version__},
+                "network": {
+                    "depth": DEPTH,
+                    "filters": FILTERS,
+                    "kernel": CNN_KERNEL,
+                    "stride": CNN_STRIDE,
+                    "activation": ARGS.activation,
+                    "batch_size": ARGS.batch_size,
+                    "data": source,
+                },
+                "samples": len(x),
+                "runs_s": runs,
+                "median_s": median,
+                "best_s": best,
+                "samples_per_s": rate,
+                "ratio": ratio,
+                "ratio_best": best_ratio,
+                "profile_s": parts,
+                "goals": goals,
+            },
+            indent=1,
+        )
+    )
     print(f"written: {ARGS.json}", file=sys.stderr)
 
 

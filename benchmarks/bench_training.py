@@ -16,6 +16,7 @@ speed there.
 
 Prints a table and writes the numbers as JSON (default ``artifacts/bench_training.json``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,17 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=200, help="optimizer steps per timed run")
     p.add_argument("--repeats", type=int, default=5, help="timed runs per library (median reported)")
-    p.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
-                   help="threads for both libraries (default: the CPUs this process may use)")
-    p.add_argument("--activation", default="relu",
-                   help="hidden activation, any actlab name that PyTorch also has (default relu)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="threads for both libraries (default: the CPUs this process may use)",
+    )
+    p.add_argument(
+        "--activation",
+        default="relu",
+        help="hidden activation, any actlab name that PyTorch also has (default relu)",
+    )
     p.add_argument("--json", type=Path, default=Path("artifacts/bench_training.json"))
     return p.parse_args()
 
@@ -69,8 +77,10 @@ def make_data(steps: int) -> tuple[np.ndarray, np.ndarray]:
 
 def actlab_model() -> nn.Sequential:
     *hidden, out = LAYERS[1:]
-    layers = [nn.Dense(w, activation=ARGS.activation, **({"input_dim": LAYERS[0]} if i == 0 else {}))
-              for i, w in enumerate(hidden)]
+    layers = [
+        nn.Dense(w, activation=ARGS.activation, **({"input_dim": LAYERS[0]} if i == 0 else {}))
+        for i, w in enumerate(hidden)
+    ]
     model = nn.Sequential([*layers, nn.Dense(out, activation="softmax")], seed=0)
     model.compile("sparse_categorical_crossentropy", nn.Adam(lr=1e-3))
     return model
@@ -78,7 +88,7 @@ def actlab_model() -> nn.Sequential:
 
 def time_actlab(x: np.ndarray, y: np.ndarray) -> float:
     model = actlab_model()
-    model.fit(x[:10 * BATCH], y[:10 * BATCH], batch_size=BATCH, shuffle=False, verbose=0)  # warm-up
+    model.fit(x[: 10 * BATCH], y[: 10 * BATCH], batch_size=BATCH, shuffle=False, verbose=0)  # warm-up
     start = time.perf_counter()
     model.fit(x, y, batch_size=BATCH, shuffle=False, verbose=0)
     return time.perf_counter() - start
@@ -116,7 +126,7 @@ def time_torch(x: np.ndarray, y: np.ndarray) -> float:
 
     def run(n_steps: int) -> None:
         for s in range(n_steps):
-            xb, yb = xt[s * BATCH:(s + 1) * BATCH], yt[s * BATCH:(s + 1) * BATCH]
+            xb, yb = xt[s * BATCH : (s + 1) * BATCH], yt[s * BATCH : (s + 1) * BATCH]
             opt.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
@@ -170,28 +180,51 @@ def main() -> None:
     step = statistics.median(times["actlab.nn"]) / ARGS.steps
     act_time = {str(np.dtype(d)): activation_seconds(d) for d in (np.float32, np.float64)}
 
-    print(f"MLP {'-'.join(map(str, LAYERS))} ({ARGS.activation}), batch {BATCH}, float32, Adam, "
-          f"{ARGS.steps} steps, {ARGS.threads} thread(s), median of {ARGS.repeats}")
+    print(
+        f"MLP {'-'.join(map(str, LAYERS))} ({ARGS.activation}), batch {BATCH}, float32, Adam, "
+        f"{ARGS.steps} steps, {ARGS.threads} thread(s), median of {ARGS.repeats}"
+    )
     print(f"{'library':<12}{'samples/s':>12}{'best run':>12}{'min s':>10}{'max s':>10}")
     for k, v in times.items():
         print(f"{k:<12}{rate[k]:>12,.0f}{best[k]:>12,.0f}{min(v):>10.3f}{max(v):>10.3f}")
-    print(f"ratio actlab.nn / PyTorch: {ratio:.2f} median, {best_ratio:.2f} best run "
-          "(above 1: actlab is faster)")
-    print(f"actlab step {step * 1e3:.2f} ms, of which {ARGS.activation} (forward + backward, both hidden "
-          f"layers) {act_time['float32'] * 1e3:.3f} ms = {act_time['float32'] / step:.0%}; the same on "
-          f"float64 input {act_time['float64'] * 1e3:.3f} ms")
+    print(
+        f"ratio actlab.nn / PyTorch: {ratio:.2f} median, {best_ratio:.2f} best run "
+        "(above 1: actlab is faster)"
+    )
+    print(
+        f"actlab step {step * 1e3:.2f} ms, of which {ARGS.activation} (forward + backward, both hidden "
+        f"layers) {act_time['float32'] * 1e3:.3f} ms = {act_time['float32'] / step:.0%}; the same on "
+        f"float64 input {act_time['float64'] * 1e3:.3f} ms"
+    )
 
     result = {
-        "benchmark": "training throughput", "layers": LAYERS, "batch_size": BATCH, "dtype": "float32",
-        "optimizer": "adam", "steps": ARGS.steps, "repeats": ARGS.repeats, "threads": ARGS.threads,
-        "activation": ARGS.activation, "seconds": times, "samples_per_second": rate,
-        "best_run_samples_per_second": best, "ratio_actlab_over_torch": ratio,
-        "best_run_ratio_actlab_over_torch": best_ratio, "actlab_seconds_per_step": step,
+        "benchmark": "training throughput",
+        "layers": LAYERS,
+        "batch_size": BATCH,
+        "dtype": "float32",
+        "optimizer": "adam",
+        "steps": ARGS.steps,
+        "repeats": ARGS.repeats,
+        "threads": ARGS.threads,
+        "activation": ARGS.activation,
+        "seconds": times,
+        "samples_per_second": rate,
+        "best_run_samples_per_second": best,
+        "ratio_actlab_over_torch": ratio,
+        "best_run_ratio_actlab_over_torch": best_ratio,
+        "actlab_seconds_per_step": step,
         "actlab_activation_seconds_per_step": act_time,
-        "versions": {"numpy": np.__version__, "torch": torch.__version__,
-                     "python": platform.python_version()},
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpus_usable": len(os.sched_getaffinity(0)), "load_average": os.getloadavg()},
+        "versions": {
+            "numpy": np.__version__,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "cpus_usable": len(os.sched_getaffinity(0)),
+            "load_average": os.getloadavg(),
+        },
         "blas": blas_threads(),
     }
     ARGS.json.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ report`` writes ``actlab-report/`` there) or in the home folder, nor write there
 kernels are shared by the tests and the xdist workers of one run: a cache that only this run
 has written is safe to share, and compiling each kernel once keeps the suite fast.
 """
+
 import os
 import shutil
 import tempfile
@@ -20,9 +21,14 @@ _ROOT_VARIABLE = "ACTLAB_TEST_RUN_FOLDER"  # set by the run that made the folder
 
 def _folders(root: Path) -> dict[str, Path]:
     home = root / "home"
-    return {"HOME": home, "XDG_CACHE_HOME": home / ".cache", "XDG_CONFIG_HOME": home / ".config",
-            "XDG_DATA_HOME": home / ".local" / "share", "MPLCONFIGDIR": home / ".config" / "matplotlib",
-            "ACTLAB_CACHE_DIR": root / "kernels"}
+    return {
+        "HOME": home,
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "MPLCONFIGDIR": home / ".config" / "matplotlib",
+        "ACTLAB_CACHE_DIR": root / "kernels",
+    }
 
 
 def pytest_configure(config):

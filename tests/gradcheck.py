@@ -4,6 +4,7 @@ Each check perturbs every parameter of a small network by ±h and compares the c
 difference of the loss with the engine's gradient. The random streams are reset before every
 evaluation, so stochastic activations (RReLU) and dropout see the same draws each time.
 """
+
 import numpy as np
 
 H = 1e-6

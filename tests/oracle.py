@@ -1,4 +1,5 @@
 """The high-precision oracle: mpmath references, ulp errors and the test grids."""
+
 from __future__ import annotations
 
 import math
@@ -66,11 +67,13 @@ def grid(dtype, kinks=()) -> np.ndarray:
     fi = np.finfo(dtype)
     lo_exp = math.log10(float(fi.smallest_subnormal))
     hi_exp = math.log10(float(fi.max))
-    mags = np.concatenate([
-        np.logspace(lo_exp, hi_exp - 1e-9, 300),
-        np.logspace(-6, 2.2, 200),
-        [fi.smallest_subnormal, fi.smallest_normal, fi.max, 1.0, 0.5, 2.0],
-    ])
+    mags = np.concatenate(
+        [
+            np.logspace(lo_exp, hi_exp - 1e-9, 300),
+            np.logspace(-6, 2.2, 200),
+            [fi.smallest_subnormal, fi.smallest_normal, fi.max, 1.0, 0.5, 2.0],
+        ]
+    )
     pts = [mags, -mags, np.linspace(-40, 40, 321), [0.0, -0.0]]
     for k in kinks:
         off = np.array([1e-12, 1e-6, 1e-3, 0.1, 0.5])

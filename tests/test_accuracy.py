@@ -5,6 +5,7 @@ The budget is the catalog's contract: forward within 4 ulp × (1 + κ(x)), deriv
 (piecewise-linear) functions are correctly rounded. Each case is checked on every path the
 public functions can take here: the fused numba kernels and the NumPy reference.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,14 +18,18 @@ from oracle import condition, grid, mp_derivative, mp_value, param_cases, ulp_er
 ELEMENTWISE = [d for d in al.definitions() if d.elementwise]
 DTYPES = [np.float64, np.float32]
 BACKENDS = ["numpy"] + (["auto"] if K.available()["backend"] == "numba" else [])
-CASES = [pytest.param(d, params, id=f"{d.name}-{'-'.join(f'{k}={v}' for k, v in params.items())}")
-         for d in ELEMENTWISE for params in param_cases(d)]
+CASES = [
+    pytest.param(d, params, id=f"{d.name}-{'-'.join(f'{k}={v}' for k, v in params.items())}")
+    for d in ELEMENTWISE
+    for params in param_cases(d)
+]
 
 
 def _report(name, x, err, budget):
     worst = np.argsort(-(err / budget))[:3]
     return f"{name}: worst points " + ", ".join(
-        f"x={x[i]!r} err={err[i]:.3g}ulp budget={budget[i]:.3g}" for i in worst)
+        f"x={x[i]!r} err={err[i]:.3g}ulp budget={budget[i]:.3g}" for i in worst
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: t.__name__)

@@ -1,4 +1,5 @@
 """The public API: names, aliases, configs, dtypes, shapes, out=, and the errors for bad input."""
+
 from __future__ import annotations
 
 import json
@@ -63,6 +64,7 @@ def test_integers_bools_scalars_empty_and_0d(d):
 def test_special_values(d):
     """NaN propagates; ±inf give the limits the mpmath oracle has at ±1e300; no warnings."""
     from oracle import mp_value
+
     act = al.get(d)
     params = dict(act.params)
     with warnings.catch_warnings():
@@ -131,19 +133,26 @@ def test_unknown_name_lists_closest_names():
         al.get("zzzzzz")
 
 
-@pytest.mark.parametrize(("name", "params", "pattern"), [
-    ("elu", {"alpha": float("nan")}, r"'alpha' = nan is out of range; expected a real number in \[0, inf\)"),
-    ("elu", {"alpha": -1}, r"'alpha' = -1 is out of range"),
-    ("leaky_relu", {"alpha": "big"}, r"'alpha' = 'big' is not allowed"),
-    ("hard_tanh", {"min_val": 1.0, "max_val": 0.5}, r"min_val <= max_val"),
-    ("rrelu", {"lower": 0.5, "upper": 0.1}, r"lower <= upper"),
-    ("gelu", {"approximate": "fast"}, r"one of 'none', 'tanh'"),
-    ("maxout", {"pieces": 0}, r"'pieces' = 0 is out of range; expected an integer in \[1, inf\)"),
-    ("maxout", {"pieces": 2.5}, r"'pieces' = 2.5 is not allowed"),
-    ("softplus", {"beta": 0.0}, r"'beta' = 0.0 is out of range; expected a real number in \(0, inf\)"),
-    ("relu", {"alpha": 0.1}, r"relu has no parameter alpha; its parameters are: none"),
-    ("softmax", {"dim": 1}, r"softmax has no parameter dim; its parameters are: axis"),
-])
+@pytest.mark.parametrize(
+    ("name", "params", "pattern"),
+    [
+        (
+            "elu",
+            {"alpha": float("nan")},
+            r"'alpha' = nan is out of range; expected a real number in \[0, inf\)",
+        ),
+        ("elu", {"alpha": -1}, r"'alpha' = -1 is out of range"),
+        ("leaky_relu", {"alpha": "big"}, r"'alpha' = 'big' is not allowed"),
+        ("hard_tanh", {"min_val": 1.0, "max_val": 0.5}, r"min_val <= max_val"),
+        ("rrelu", {"lower": 0.5, "upper": 0.1}, r"lower <= upper"),
+        ("gelu", {"approximate": "fast"}, r"one of 'none', 'tanh'"),
+        ("maxout", {"pieces": 0}, r"'pieces' = 0 is out of range; expected an integer in \[1, inf\)"),
+        ("maxout", {"pieces": 2.5}, r"'pieces' = 2.5 is not allowed"),
+        ("softplus", {"beta": 0.0}, r"'beta' = 0.0 is out of range; expected a real number in \(0, inf\)"),
+        ("relu", {"alpha": 0.1}, r"relu has no parameter alpha; its parameters are: none"),
+        ("softmax", {"dim": 1}, r"softmax has no parameter dim; its parameters are: axis"),
+    ],
+)
 def test_bad_parameters_name_the_parameter_value_and_range(name, params, pattern):
     with pytest.raises(al.ParameterError, match=pattern) as info:
         al.get(name, **params)
@@ -161,8 +170,9 @@ def test_parameters_that_depend_on_the_input():
         al.glu(np.ones((2, 5)))
 
 
-@pytest.mark.parametrize("bad", [np.array([1 + 2j]), np.array(["a"]), ["x", "y"], object(),
-                                 np.array([None, 1.0], dtype=object)])
+@pytest.mark.parametrize(
+    "bad", [np.array([1 + 2j]), np.array(["a"]), ["x", "y"], object(), np.array([None, 1.0], dtype=object)]
+)
 def test_non_numeric_or_complex_input_is_a_type_error(bad):
     with pytest.raises(al.InputTypeError) as info:
         al.relu(bad)

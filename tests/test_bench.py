@@ -1,4 +1,5 @@
 """The benchmark runs end to end on tiny arrays through the public API (no timing is asserted)."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,11 @@ def test_table_json_and_markdown_cover_the_chosen_activations(tmp_path, capsys):
     assert len(rows) == 4 * 3 * 2
     for r in result["results"]:
         assert r["times_s"]["actlab"] > 0
-        assert r["path"] in ("fused float32 kernel", "NumPy reference in float64, chunks of 32768",
-                             "NumPy reference in float32, chunks of 32768")
+        assert r["path"] in (
+            "fused float32 kernel",
+            "NumPy reference in float64, chunks of 32768",
+            "NumPy reference in float32, chunks of 32768",
+        )
         if r["direction"] != "derivative":
             assert r["of_copy"] > 0
             assert set(r["vs"]) == set(r["times_s"]) - {"actlab", activations.PREALLOCATED, activations.COPY}
@@ -35,7 +39,8 @@ def test_table_json_and_markdown_cover_the_chosen_activations(tmp_path, capsys):
     assert all(set(r["peak_extra_memory"]) == {"numba", "numpy"} for r in big)
     sigmoid_fw = next(r for r in big if r["activation"] == "sigmoid" and r["direction"] == "forward")
     assert sigmoid_fw["vs"]["naive"] == pytest.approx(
-        sigmoid_fw["times_s"]["naive"] / sigmoid_fw["times_s"]["actlab"])
+        sigmoid_fw["times_s"]["naive"] / sigmoid_fw["times_s"]["actlab"]
+    )
     assert sigmoid_fw["max_ulp_error_vs_reference"] <= 4
     assert "sigmoid" in table and "np.copyto" in table and result["copy"][0]["gbps"] > 0
     assert "Goals:" in table and "per-call time" in table and "peak extra memory" in table
@@ -51,9 +56,12 @@ def test_unknown_or_vector_valued_names_are_refused(capsys):
 
 
 def test_rates_and_ratios_follow_from_the_medians():
-    record = {"direction": "backward", "size": 1000, "dtype": "float32",
-              "times_s": {"actlab": 2e-6, activations.PREALLOCATED: 1.5e-6, activations.COPY: 1e-6,
-                          "torch": 4e-6}}
+    record = {
+        "direction": "backward",
+        "size": 1000,
+        "dtype": "float32",
+        "times_s": {"actlab": 2e-6, activations.PREALLOCATED: 1.5e-6, activations.COPY: 1e-6, "torch": 4e-6},
+    }
     activations.derive(record)
     assert record["gbps"]["actlab"] == pytest.approx(3 * 1000 * 4 / 2e-6 / 1e9)
     assert record["gbps"][activations.COPY] == pytest.approx(2 * 1000 * 4 / 1e-6 / 1e9)
@@ -63,12 +71,25 @@ def test_rates_and_ratios_follow_from_the_medians():
 
 def test_goals_name_what_missed():
     def rec(name, direction, size, torch, copy=1.0, memory=0.1, t=1e-6):
-        return {"activation": name, "params": {}, "direction": direction, "size": size,
-                "times_s": {"actlab": t}, "vs": {"torch": torch}, "of_copy": copy,
-                "peak_extra_memory": {"numba": memory, "numpy": memory}}
-    result = {"results": [rec("relu", "forward", 10, 1.0, t=5e-6), rec("relu", "forward", 10**7, 0.5),
-                          rec("gelu", "forward", 10**7, 2.0, memory=3.0)],
-              "startup": {"import": {"actlab_s": 0.2}}}
+        return {
+            "activation": name,
+            "params": {},
+            "direction": direction,
+            "size": size,
+            "times_s": {"actlab": t},
+            "vs": {"torch": torch},
+            "of_copy": copy,
+            "peak_extra_memory": {"numba": memory, "numpy": memory},
+        }
+
+    result = {
+        "results": [
+            rec("relu", "forward", 10, 1.0, t=5e-6),
+            rec("relu", "forward", 10**7, 0.5),
+            rec("gelu", "forward", 10**7, 2.0, memory=3.0),
+        ],
+        "startup": {"import": {"actlab_s": 0.2}},
+    }
     lines = "\n".join(report.goals(result))
     assert "forward ≥ 1.0× PyTorch eager, n = 10,000,000: met by 1 of 2; missed: relu 0.50" in lines
     assert "missed: gelu (numba) 3.00, gelu (numpy) 3.00" in lines
@@ -81,12 +102,14 @@ def test_seed_formulas_compute_their_activation():
     for naive in formulas.SEED_FORMULAS:
         act = al.get(naive.activation, **naive.params)
         with np.errstate(all="ignore"):
-            np.testing.assert_allclose(naive.forward(x), act(x), rtol=1e-6, atol=1e-12,
-                                       err_msg=naive.activation)
+            np.testing.assert_allclose(
+                naive.forward(x), act(x), rtol=1e-6, atol=1e-12, err_msg=naive.activation
+            )
             if naive.backward is not None:
                 g = np.cos(x)
-                np.testing.assert_allclose(naive.backward(x, g), act.vjp(x, g), rtol=1e-6, atol=1e-12,
-                                           err_msg=naive.activation)
+                np.testing.assert_allclose(
+                    naive.backward(x, g), act.vjp(x, g), rtol=1e-6, atol=1e-12, err_msg=naive.activation
+                )
 
 
 def test_peers_are_found_by_name_or_alias_and_checked():

@@ -1,4 +1,5 @@
 """The command line, through its real entry point: exit codes, output, errors, JSON."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,14 @@ def run(*args: str, cwd=None, columns: int = 100) -> subprocess.CompletedProcess
     import os
 
     env = {**os.environ, "COLUMNS": str(columns)}
-    return subprocess.run([sys.executable, "-m", "actlab.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "actlab.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env=env,
+    )
 
 
 def png_size(path) -> tuple[int, int]:
@@ -66,18 +73,25 @@ def typo(word: str) -> str:
 
 NAME = max(al.names(), key=len)  # the longest name has no near neighbour to be confused with
 # An activation with a real parameter bounded below, and that parameter.
-BOUNDED = next((d, p) for d in al.definitions() for p in d.params
-               if p.choices is None and not p.integer and p.low > -math.inf)
+BOUNDED = next(
+    (d, p)
+    for d in al.definitions()
+    for p in d.params
+    if p.choices is None and not p.integer and p.low > -math.inf
+)
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["lst"], "did you mean 'list'"),
-    (["list", "--famly", "x"], "did you mean '--family'"),
-    (["list", "--family", typo(al.catalog()[0].family)], f"did you mean '{al.catalog()[0].family}'"),
-    (["show", typo(NAME)], f"did you mean '{NAME}'"),
-    (["plot", al.names()[0], typo(NAME)], f"did you mean '{NAME}'"),
-    (["advise", "--layer", "hiden"], "did you mean 'hidden'"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["lst"], "did you mean 'list'"),
+        (["list", "--famly", "x"], "did you mean '--family'"),
+        (["list", "--family", typo(al.catalog()[0].family)], f"did you mean '{al.catalog()[0].family}'"),
+        (["show", typo(NAME)], f"did you mean '{NAME}'"),
+        (["plot", al.names()[0], typo(NAME)], f"did you mean '{NAME}'"),
+        (["advise", "--layer", "hiden"], "did you mean 'hidden'"),
+    ],
+)
 def test_mistakes_get_did_you_mean_and_no_traceback(args, expected):
     r = run(*args)
     assert r.returncode == 2
@@ -85,13 +99,21 @@ def test_mistakes_get_did_you_mean_and_no_traceback(args, expected):
     assert "Traceback" not in r.stderr + r.stdout
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["show", BOUNDED[0].name, "--param", f"{BOUNDED[1].name}={BOUNDED[1].low - 1:g}"],
-     f"'{BOUNDED[1].name}' = {BOUNDED[1].low - 1:g}"),
-    (["show", BOUNDED[0].name, "--param", f"{typo(BOUNDED[1].name)}=1"], f"did you mean '{BOUNDED[1].name}'"),
-    (["show", BOUNDED[0].name, "--param", BOUNDED[1].name], "NAME=VALUE"),
-    (["plot", NAME, "--range", "3", "1"], "low then high"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (
+            ["show", BOUNDED[0].name, "--param", f"{BOUNDED[1].name}={BOUNDED[1].low - 1:g}"],
+            f"'{BOUNDED[1].name}' = {BOUNDED[1].low - 1:g}",
+        ),
+        (
+            ["show", BOUNDED[0].name, "--param", f"{typo(BOUNDED[1].name)}=1"],
+            f"did you mean '{BOUNDED[1].name}'",
+        ),
+        (["show", BOUNDED[0].name, "--param", BOUNDED[1].name], "NAME=VALUE"),
+        (["plot", NAME, "--range", "3", "1"], "low then high"),
+    ],
+)
 def test_bad_values_are_named_with_what_is_allowed(args, expected, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
@@ -119,8 +141,9 @@ def test_bad_output_suffix(tmp_path, capsys):
 
 
 def test_a_closed_pipe_is_not_an_error():
-    proc = subprocess.Popen([sys.executable, "-m", "actlab.cli", "list"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "actlab.cli", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     proc.stdout.readline()
     proc.stdout.close()  # like `actlab list | head -1`
     err = proc.stderr.read().decode()
@@ -146,12 +169,18 @@ def test_list_json_is_the_catalog():
     assert rows == [json.loads(json.dumps(i.as_dict())) for i in al.catalog()]
 
 
-@pytest.mark.parametrize("flag, keep", [
-    ("--monotonic", lambda i: i.monotonic), ("--no-monotonic", lambda i: not i.monotonic),
-    ("--zero-centred", lambda i: i.zero_centred), ("--smooth", lambda i: i.smoothness == "C∞"),
-    ("--no-saturating", lambda i: not i.saturates), ("--bounded", lambda i: i.bounded_below and i.bounded_above),
-    ("--no-elementwise", lambda i: not i.elementwise),
-])
+@pytest.mark.parametrize(
+    "flag, keep",
+    [
+        ("--monotonic", lambda i: i.monotonic),
+        ("--no-monotonic", lambda i: not i.monotonic),
+        ("--zero-centred", lambda i: i.zero_centred),
+        ("--smooth", lambda i: i.smoothness == "C∞"),
+        ("--no-saturating", lambda i: not i.saturates),
+        ("--bounded", lambda i: i.bounded_below and i.bounded_above),
+        ("--no-elementwise", lambda i: not i.elementwise),
+    ],
+)
 def test_list_filters_select_by_metadata(flag, keep, capsys):
     assert main(["list", flag, "--json"]) == 0
     got = [row["name"] for row in json.loads(capsys.readouterr().out)]
@@ -168,8 +197,11 @@ def test_list_by_family(family, capsys):
 
 
 def test_list_with_no_match_says_so(capsys):
-    family = next(f for f in sorted({i.family for i in al.catalog()})
-                  if all(i.elementwise for i in al.catalog() if i.family == f))
+    family = next(
+        f
+        for f in sorted({i.family for i in al.catalog()})
+        if all(i.elementwise for i in al.catalog() if i.family == f)
+    )
     assert main(["list", "--family", family, "--no-elementwise"]) == 1
     assert "no activation" in capsys.readouterr().err
 
@@ -192,8 +224,9 @@ def test_show_every_activation(name, capsys):
 
 
 def test_show_alias_and_parameters_json():
-    d, p = next((d, p) for d in al.definitions() if d.aliases for p in d.params
-                if p.choices is None and not p.integer)
+    d, p = next(
+        (d, p) for d in al.definitions() if d.aliases for p in d.params if p.choices is None and not p.integer
+    )
     value = float(p.default) + 0.5
     r = run("show", d.aliases[0], "--param", f"{p.name}={value}", "--json")
     assert r.returncode == 0, r.stderr
@@ -235,8 +268,20 @@ def test_plot_param_applies_to_those_that_have_it(tmp_path, capsys):
     owner = next(d for d in al.definitions() if any(not p.integer and p.choices is None for p in d.params))
     other = next(d for d in al.definitions() if not d.params)
     p = next(p for p in owner.params if not p.integer and p.choices is None)
-    assert main(["plot", owner.name, other.name, "--param", f"{p.name}={p.default}",
-                 "-o", str(tmp_path / "p.png")]) == 0
+    assert (
+        main(
+            [
+                "plot",
+                owner.name,
+                other.name,
+                "--param",
+                f"{p.name}={p.default}",
+                "-o",
+                str(tmp_path / "p.png"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "p.png").stat().st_size > 0
 
 
@@ -249,8 +294,10 @@ def test_advise_output_layer_follows_uses(task, capsys):
     assert sorted(listed) == sorted(i.name for i in al.catalog() if f"{task} output" in i.uses)
     assert advice["recommendation"].startswith(f"Start with {advice['candidates'][0]['name']}")
     for c in advice["set_aside"]:
-        assert not al.get(c["name"]).definition.differentiable or \
-            al.get(c["name"]).info.smoothness == "discontinuous"
+        assert (
+            not al.get(c["name"]).definition.differentiable
+            or al.get(c["name"]).info.smoothness == "discontinuous"
+        )
 
 
 def test_advise_text_cites_the_seeds_by_title(capsys):
@@ -270,17 +317,31 @@ def test_advise_reads_no_file_it_is_not_given(tmp_path, capsys):
     assert "No lab evidence yet" in r.stdout
 
 
-@pytest.mark.parametrize("other_accuracy, verdict", [(0.95, "further ahead than the seeds' spread"),
-                                                     (0.905, "not told apart")])
+@pytest.mark.parametrize(
+    "other_accuracy, verdict", [(0.95, "further ahead than the seeds' spread"), (0.905, "not told apart")]
+)
 def test_advise_cites_lab_results(tmp_path, capsys, other_accuracy, verdict):
     from actlab.viz.advice import advise
 
     first, other = [c.name for c in advise("hidden", "multiclass").candidates[:2]]
     accuracy = {first: 0.90, other: other_accuracy}
-    comparison = {"dataset": "digits", "architecture": "64-32", "seeds": [0, 1], "curves": {}, "per_layer": {},
-                  "rows": [{"activation": n, "metrics": {"test_accuracy": {"mean": a, "std": 0.01},
-                                                          "dead_fraction": {"mean": 0.1, "std": 0.0}}}
-                           for n, a in accuracy.items()]}
+    comparison = {
+        "dataset": "digits",
+        "architecture": "64-32",
+        "seeds": [0, 1],
+        "curves": {},
+        "per_layer": {},
+        "rows": [
+            {
+                "activation": n,
+                "metrics": {
+                    "test_accuracy": {"mean": a, "std": 0.01},
+                    "dead_fraction": {"mean": 0.1, "std": 0.0},
+                },
+            }
+            for n, a in accuracy.items()
+        ],
+    }
     path = tmp_path / "comparison.json"
     path.write_text(json.dumps(comparison))
     assert main(["advise", "--layer", "hidden", "--results", str(path), "--json"]) == 0
@@ -315,22 +376,25 @@ def test_negative_numbers_in_any_notation_are_values():
     assert "-0.001" in out and "0.001" in out
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["plot", "relu", "--dpi", "0"], "--dpi = 0 is out of range; expected a number in [10, 1200]"),
-    (["plot", "relu", "--dpi", "100000"], "out of range"),
-    (["compare", "--jobs", "0"], "0 workers cannot run anything"),
-    (["compare", "--epochs", "0"], "must be at least 1"),
-    (["compare", "--lr", "nan"], "nan is not a finite number"),
-    (["compare", "--lr", "-1"], "--lr = -1 is out of range; expected a number in (0, 1e+06]"),
-    (["compare", "--scheduler", "not an address"], "not a scheduler address"),
-    (["compare", "--dataset", "moon"], "did you mean 'moons'"),
-    (["compare", "--optimizer", "adm"], "did you mean 'adam'"),
-    (["report", "--budget", "smal"], "did you mean 'small'"),
-    (["report", "--jobs", "0"], "0 workers"),
-    (["advise", "--layer", "hidden", "--depth", "0"], "--depth must be at least 1"),
-    (["claims", "--budget", "tinny"], "did you mean 'tiny'"),
-    (["claims", "--only", "relu-dis"], "did you mean 'relu-dies'"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["plot", "relu", "--dpi", "0"], "--dpi = 0 is out of range; expected a number in [10, 1200]"),
+        (["plot", "relu", "--dpi", "100000"], "out of range"),
+        (["compare", "--jobs", "0"], "0 workers cannot run anything"),
+        (["compare", "--epochs", "0"], "must be at least 1"),
+        (["compare", "--lr", "nan"], "nan is not a finite number"),
+        (["compare", "--lr", "-1"], "--lr = -1 is out of range; expected a number in (0, 1e+06]"),
+        (["compare", "--scheduler", "not an address"], "not a scheduler address"),
+        (["compare", "--dataset", "moon"], "did you mean 'moons'"),
+        (["compare", "--optimizer", "adm"], "did you mean 'adam'"),
+        (["report", "--budget", "smal"], "did you mean 'small'"),
+        (["report", "--jobs", "0"], "0 workers"),
+        (["advise", "--layer", "hidden", "--depth", "0"], "--depth must be at least 1"),
+        (["claims", "--budget", "tinny"], "did you mean 'tiny'"),
+        (["claims", "--only", "relu-dis"], "did you mean 'relu-dies'"),
+    ],
+)
 def test_bad_values_are_refused_before_any_work(args, expected):
     code, out, err = call(*args)
     assert code == 2, out
@@ -377,9 +441,21 @@ def test_shared_options_have_shared_names(command):
     assert {"--jobs", "--no-progress"} <= set(options)
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["list", "--help"], ["show", "gelu"], ["show", "rrelu"],
-                                  ["advise", "--layer", "hidden"], ["report", "--help"], ["compare", "--help"],
-                                  ["claims", "--help"], ["plot", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["list"],
+        ["list", "--help"],
+        ["show", "gelu"],
+        ["show", "rrelu"],
+        ["advise", "--layer", "hidden"],
+        ["report", "--help"],
+        ["compare", "--help"],
+        ["claims", "--help"],
+        ["plot", "--help"],
+    ],
+)
 def test_everything_fits_80_columns(args, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     code, out, err = call(*args)
@@ -400,8 +476,15 @@ def test_a_table_too_wide_says_how_to_widen_it(monkeypatch):
     assert "left out" not in wide and "year" in wide.splitlines()[0]
 
 
-@pytest.mark.parametrize("args", [["report", "-o", "{file}"], ["compare", "-o", "{file}"],
-                                  ["claims", "-o", "{folder}"], ["plot", "relu", "-o", "{folder}/x/y.gif"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "-o", "{file}"],
+        ["compare", "-o", "{file}"],
+        ["claims", "-o", "{folder}"],
+        ["plot", "relu", "-o", "{folder}/x/y.gif"],
+    ],
+)
 def test_output_paths_are_checked_before_any_work(tmp_path, args):
     (tmp_path / "file").write_text("a user's file")
     filled = [a.format(file=tmp_path / "file", folder=tmp_path) for a in args]

@@ -7,6 +7,7 @@ The samples, the references and the tolerances come from the torch wheel
 PyTorch's cases, not only ours. ``sample_inputs`` gives the ordinary cases and
 ``reference_inputs`` (where an op has them) adds the extremal values: ±inf, NaN, huge and tiny.
 """
+
 from __future__ import annotations
 
 import collections
@@ -43,8 +44,10 @@ OPS = {
     "nn.functional.selu": ("selu", lambda a, k: {}),
     "nn.functional.celu": ("celu", lambda a, k: {"alpha": k.get("alpha", a[0] if a else 1.0)}),
     "nn.functional.softplus": ("softplus", lambda a, k: {"beta": float(k.get("beta", 1.0))}),
-    "nn.functional.hardtanh": ("hardtanh", lambda a, k: {"min_val": float(k.get("min_val", -1.0)),
-                                                         "max_val": float(k.get("max_val", 1.0))}),
+    "nn.functional.hardtanh": (
+        "hardtanh",
+        lambda a, k: {"min_val": float(k.get("min_val", -1.0)), "max_val": float(k.get("max_val", 1.0))},
+    ),
     "nn.functional.hardswish": ("hardswish", lambda a, k: {}),
     "nn.functional.hardsigmoid": ("hardsigmoid", lambda a, k: {}),
     "nn.functional.leaky_relu": ("leaky_relu", lambda a, k: {"alpha": k.get("negative_slope", 0.01)}),
@@ -54,9 +57,17 @@ OPS = {
     "nn.functional.hardshrink": ("hardshrink", lambda a, k: {"lambd": float(k.get("lambd", 0.5))}),
     "nn.functional.softshrink": ("softshrink", lambda a, k: {"lambd": float(k.get("lambd", 0.5))}),
     "nn.functional.relu6": ("relu6", lambda a, k: {}),
-    "nn.functional.threshold": ("threshold", lambda a, k: {"threshold": float(a[0] if a else k["threshold"]),
-                                                           "value": float(a[1] if a else k["value"])}),
-    "nn.functional.rrelu": ("rrelu", lambda a, k: {"lower": k.get("lower", 1 / 8), "upper": k.get("upper", 1 / 3)}),
+    "nn.functional.threshold": (
+        "threshold",
+        lambda a, k: {
+            "threshold": float(a[0] if a else k["threshold"]),
+            "value": float(a[1] if a else k["value"]),
+        },
+    ),
+    "nn.functional.rrelu": (
+        "rrelu",
+        lambda a, k: {"lower": k.get("lower", 1 / 8), "upper": k.get("upper", 1 / 3)},
+    ),
     "nn.functional.prelu": ("prelu", None),  # the weight is a tensor: see _prelu_params
     "nn.functional.glu": ("glu", _dim),
     "softmax": ("softmax", _dim),
@@ -67,10 +78,15 @@ OPS = {
 # Where actlab is deliberately different, the one place that says so. Each entry: the op, which
 # inputs, and why; those elements are checked against actlab's own limit instead of torch.
 DELIBERATE = {
-    "nn.functional.mish": ("non-finite", "x·tanh(softplus(x)) at x = -inf is inf·0 = NaN in torch; "
-                           "the limit is 0 (and +inf at +inf)"),
+    "nn.functional.mish": (
+        "non-finite",
+        "x·tanh(softplus(x)) at x = -inf is inf·0 = NaN in torch; the limit is 0 (and +inf at +inf)",
+    ),
     "nn.functional.silu": ("non-finite", "x·σ(x) at x = -inf is -inf·0 = NaN in torch; the limit is 0"),
-    "nn.functional.softsign": ("non-finite", "x/(1+|x|) at ±inf is inf/inf = NaN in torch; the limits are ±1"),
+    "nn.functional.softsign": (
+        "non-finite",
+        "x/(1+|x|) at ±inf is inf/inf = NaN in torch; the limits are ±1",
+    ),
 }
 
 DTYPES = [torch.float64, torch.float32]
@@ -159,8 +175,11 @@ def test_opinfo_samples(op, dtype):
         for path in ("numpy", "torch"):
             try:
                 with torch.no_grad():
-                    got = (getattr(al, name)(x.numpy(), **params) if path == "numpy"
-                           else at.Activation(name, **params).eval()(x))
+                    got = (
+                        getattr(al, name)(x.numpy(), **params)
+                        if path == "numpy"
+                        else at.Activation(name, **params).eval()(x)
+                    )
                 bad = _compare(got, want, rtol, atol, deliberate, x)
             except al.ActlabError as exc:
                 failures.append(f"{path}: {type(exc).__name__}: {exc} (shape {tuple(x.shape)}, {params})")
@@ -168,11 +187,15 @@ def test_opinfo_samples(op, dtype):
                 continue
             RESULTS[(op.name, path, "fail" if bad else "pass")] += 1
             if bad:
-                failures.append(f"{path}: {bad} of {want.numel()} elements differ (shape {tuple(x.shape)}, {params})")
+                failures.append(
+                    f"{path}: {bad} of {want.numel()} elements differ (shape {tuple(x.shape)}, {params})"
+                )
     assert not failures, f"{op.name} {dtype}:\n" + "\n".join(failures[:10])
 
 
-@pytest.mark.parametrize("op", [op for op in (_OP_DB.get((n, "")) for n in DELIBERATE) if op], ids=lambda o: o.name)
+@pytest.mark.parametrize(
+    "op", [op for op in (_OP_DB.get((n, "")) for n in DELIBERATE) if op], ids=lambda o: o.name
+)
 def test_deliberate_differences_are_actlab_giving_the_limit(op):
     """At ±inf actlab gives the function's limit where torch's formula gives NaN."""
     name = OPS[op.name][0]

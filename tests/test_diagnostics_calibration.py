@@ -1,4 +1,5 @@
 """Calibration of the instruments the claims rest on: each reads a case whose answer is known."""
+
 import warnings
 
 import numpy as np
@@ -15,8 +16,12 @@ Y = RNG.integers(0, 10, 256)
 
 
 def _mlp(act, scale=1.0, depth=8, width=96, seed=0, dtype="float64", input_dim=32):
-    m = nn.Sequential([nn.Dense(width, activation=act) for _ in range(depth)]
-                      + [nn.Dense(10, activation="softmax")], seed=seed, input_dim=input_dim, dtype=dtype)
+    m = nn.Sequential(
+        [nn.Dense(width, activation=act) for _ in range(depth)] + [nn.Dense(10, activation="softmax")],
+        seed=seed,
+        input_dim=input_dim,
+        dtype=dtype,
+    )
     m.build()
     m.set_weights([w * scale if w.ndim == 2 else w for w in m.get_weights()])
     m.compile(loss="sparse_categorical_crossentropy", optimizer={"name": "sgd", "lr": 0.01})
@@ -24,12 +29,15 @@ def _mlp(act, scale=1.0, depth=8, width=96, seed=0, dtype="float64", input_dim=3
 
 
 # -- gradient flow ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("act, scale, low, high", [
-    ("tanh", 0.5, 0.0, 0.7),     # Glorot × 0.5: the signal halves per layer
-    ("relu", 2.0, 1.5, 3.0),     # He × 2: it doubles
-    ("tanh", 1.0, 0.85, 1.15),   # the critical initialisations: ≈ 1
-    ("relu", 1.0, 0.85, 1.15),
-])
+@pytest.mark.parametrize(
+    "act, scale, low, high",
+    [
+        ("tanh", 0.5, 0.0, 0.7),  # Glorot × 0.5: the signal halves per layer
+        ("relu", 2.0, 1.5, 3.0),  # He × 2: it doubles
+        ("tanh", 1.0, 0.85, 1.15),  # the critical initialisations: ≈ 1
+        ("relu", 1.0, 0.85, 1.15),
+    ],
+)
 def test_backpropagated_signal_reads_the_known_factor(act, scale, low, high):
     m = _mlp(act, scale)
     s = flow.layer_signal(m, X, Y)
@@ -51,6 +59,7 @@ def test_the_weight_gradient_ratio_is_blind_where_the_signal_is_not():
     def s_ratio(m):
         s = flow.layer_signal(m, X, Y)["signal"]
         return s[0] / s[-1]
+
     small, critical = _mlp("relu", 0.5), _mlp("relu", 1.0)
     assert s_ratio(critical) / s_ratio(small) > 50
     assert w_ratio(critical) / w_ratio(small) < 5
@@ -67,8 +76,12 @@ def test_signal_probe_logs_every_epoch_without_changing_training():
 # -- dead and saturated units ----------------------------------------------------------------------
 def _one_layer(act, biases, dtype="float64"):
     """A hidden layer whose unit u gets the pre-activation ≈ biases[u] on every sample."""
-    m = nn.Sequential([nn.Dense(len(biases), activation=act), nn.Dense(3, activation="softmax")],
-                      seed=1, input_dim=4, dtype=dtype)
+    m = nn.Sequential(
+        [nn.Dense(len(biases), activation=act), nn.Dense(3, activation="softmax")],
+        seed=1,
+        input_dim=4,
+        dtype=dtype,
+    )
     m.build()
     k, _, k2, b2 = m.get_weights()
     m.set_weights([k * 1e-3, np.asarray(biases, dtype=float), k2, b2])
@@ -103,10 +116,16 @@ def test_the_training_callback_counts_from_the_preactivations_not_the_rounded_ou
     assert elu.derivative_from_output(elu(np.float32(-20.0))) == 0.0 and elu.derivative(-20.0) > 1e-9
     m = _one_layer("elu", [-20.0, 1.0], dtype="float32")
     m.compile(loss="sparse_categorical_crossentropy", optimizer={"name": "sgd", "lr": 1e-9})
-    h = m.fit(X[:, :4], Y % 3, epochs=1, batch_size=256, verbose=0, callbacks=[Diagnostics(dead_warning=None)])
+    h = m.fit(
+        X[:, :4], Y % 3, epochs=1, batch_size=256, verbose=0, callbacks=[Diagnostics(dead_warning=None)]
+    )
     layer = h["diagnostics"][-1]["layers"][0]
     assert h["dead_fraction"][-1] == 0.0 == census(m, X[:, :4])["dead"]["zero_derivative"]
-    assert layer["dead"]["derivative_below_1e-06"] == 0.5 == census(m, X[:, :4])["dead"]["derivative_below_1e-06"]
+    assert (
+        layer["dead"]["derivative_below_1e-06"]
+        == 0.5
+        == census(m, X[:, :4])["dead"]["derivative_below_1e-06"]
+    )
 
 
 def test_census_reduces_a_channels_last_array_over_every_axis_but_the_last():
@@ -121,8 +140,12 @@ def test_census_reduces_a_channels_last_array_over_every_axis_but_the_last():
 
 
 def test_census_counts_a_convolution_channel_as_one_unit():
-    m = nn.Sequential([nn.Conv1D(4, 3, padding="same", activation="relu"), nn.Flatten(), nn.Dense(3, activation="softmax")],
-                      seed=4, input_shape=(10, 2), dtype="float64")
+    m = nn.Sequential(
+        [nn.Conv1D(4, 3, padding="same", activation="relu"), nn.Flatten(), nn.Dense(3, activation="softmax")],
+        seed=4,
+        input_shape=(10, 2),
+        dtype="float64",
+    )
     m.build()
     kernel, bias, *rest = m.get_weights()
     m.set_weights([kernel, np.array([-1e3, 0.5, 0.5, 0.5]), *rest])
@@ -135,8 +158,9 @@ def test_census_counts_a_convolution_channel_as_one_unit():
 
 def test_census_of_maxout_uses_the_jacobian_rows():
     # A maxout unit always passes its gradient to one piece: never dead by the derivative.
-    m = nn.Sequential([nn.Maxout(6, pieces=2), nn.Dense(3, activation="softmax")], seed=2, input_dim=32,
-                      dtype="float64")
+    m = nn.Sequential(
+        [nn.Maxout(6, pieces=2), nn.Dense(3, activation="softmax")], seed=2, input_dim=32, dtype="float64"
+    )
     c = census(m, X)
     assert c["dead"]["zero_derivative"] == 0.0 and c["dead"]["negative"] is None
 
@@ -148,8 +172,9 @@ def test_census_is_the_same_with_and_without_numba():
         assert al.kernels.available()["backend"] == "numpy"
         without = census(m, X)
     assert with_numba["dead"] == without["dead"]
-    assert [layer["saturated_fraction"] for layer in with_numba["layers"]] == \
-           [layer["saturated_fraction"] for layer in without["layers"]]
+    assert [layer["saturated_fraction"] for layer in with_numba["layers"]] == [
+        layer["saturated_fraction"] for layer in without["layers"]
+    ]
 
 
 def _torch_twin(model, torch):
@@ -160,26 +185,36 @@ def _torch_twin(model, torch):
         with torch.no_grad():
             lin.weight.copy_(torch.from_numpy(np.asarray(layer.params["kernel"], dtype=np.float64).T))
             lin.bias.copy_(torch.from_numpy(np.asarray(layer.params["bias"], dtype=np.float64)))
-        mods += [lin, {"relu": torch.nn.ReLU, "elu": torch.nn.ELU, "tanh": torch.nn.Tanh}[layer.activation.name]()]
+        mods += [
+            lin,
+            {"relu": torch.nn.ReLU, "elu": torch.nn.ELU, "tanh": torch.nn.Tanh}[layer.activation.name](),
+        ]
     return torch.nn.Sequential(*mods)
 
 
-@pytest.mark.parametrize("act, biases", [("relu", [-5.0, 0.3, -0.2, 2.0]), ("elu", [-25.0, -12.0, 0.5, -3.0]),
-                                         ("tanh", [9.0, -0.1, 15.0, 1.0])])
+@pytest.mark.parametrize(
+    "act, biases",
+    [("relu", [-5.0, 0.3, -0.2, 2.0]), ("elu", [-25.0, -12.0, 0.5, -3.0]), ("tanh", [9.0, -0.1, 15.0, 1.0])],
+)
 def test_the_pytorch_census_counts_what_the_actlab_census_counts(act, biases, torch_one_thread):
     torch = pytest.importorskip("torch")
     from actlab.diagnostics.torch import census as torch_census
 
-    m = nn.Sequential([nn.Dense(4, activation=act), nn.Dense(4, activation=act), nn.Dense(3)],
-                      seed=3, input_dim=32, dtype="float64")
+    m = nn.Sequential(
+        [nn.Dense(4, activation=act), nn.Dense(4, activation=act), nn.Dense(3)],
+        seed=3,
+        input_dim=32,
+        dtype="float64",
+    )
     m.build()
     k1, _, k2, b2, k3, b3 = m.get_weights()
     m.set_weights([k1 * 0.1, np.asarray(biases), k2, b2 + np.asarray(biases), k3, b3])
     ours = census(m, X)
     theirs = torch_census(_torch_twin(m, torch), torch.from_numpy(X))
     assert ours["dead"] == theirs["dead"]
-    assert [layer["saturated_fraction"] for layer in ours["layers"]] == \
-           pytest.approx([layer["saturated_fraction"] for layer in theirs["layers"]])
+    assert [layer["saturated_fraction"] for layer in ours["layers"]] == pytest.approx(
+        [layer["saturated_fraction"] for layer in theirs["layers"]]
+    )
 
 
 def test_exactly_zero_derivatives_depend_on_the_implementation_the_thresholds_do_not(torch_one_thread):

@@ -1,4 +1,5 @@
 """Activation statistics on constructed cases with known answers."""
+
 import math
 import warnings
 
@@ -6,8 +7,14 @@ import numpy as np
 import pytest
 
 import actlab as al
-from actlab.diagnostics import (ActivationStats, DeadUnitWarning, derivative_peak, grad_ratio,
-                                local_derivative, warn_if_dead)
+from actlab.diagnostics import (
+    ActivationStats,
+    DeadUnitWarning,
+    derivative_peak,
+    grad_ratio,
+    local_derivative,
+    warn_if_dead,
+)
 
 ELEMENTWISE = [d.name for d in al.definitions() if d.elementwise and d.differentiable]
 
@@ -25,8 +32,8 @@ def test_dead_units_are_those_with_zero_derivative_on_every_sample():
     relu = al.get("relu")
     rng = np.random.default_rng(0)
     z = rng.normal(size=(3, 100, 8))
-    z[:, :, :3] = -np.abs(z[:, :, :3]) - 0.1   # units 0..2 negative on every sample: dead
-    z[1, 5, 2] = 1.0                            # ... except unit 2 fires once in the second batch
+    z[:, :, :3] = -np.abs(z[:, :, :3]) - 0.1  # units 0..2 negative on every sample: dead
+    z[1, 5, 2] = 1.0  # ... except unit 2 fires once in the second batch
     stats = ActivationStats(peak=derivative_peak(relu))
     for batch in z:
         stats.add(relu.derivative(batch), relu(batch))

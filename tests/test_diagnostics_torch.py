@@ -1,4 +1,5 @@
 """PyTorch diagnostics on constructed models with known answers (CPU build)."""
+
 import numpy as np
 import pytest
 
@@ -11,8 +12,14 @@ from actlab.diagnostics.torch import ActivationMonitor, activation_modules, diag
 
 def _model(seed=0, inplace=False):
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(6, 10), nn.ReLU(inplace=inplace), nn.Linear(10, 8), nn.Tanh(),
-                         nn.Linear(8, 3), nn.LogSoftmax(dim=1))
+    return nn.Sequential(
+        nn.Linear(6, 10),
+        nn.ReLU(inplace=inplace),
+        nn.Linear(10, 8),
+        nn.Tanh(),
+        nn.Linear(8, 3),
+        nn.LogSoftmax(dim=1),
+    )
 
 
 def _data(n=128, seed=1):
@@ -21,14 +28,21 @@ def _data(n=128, seed=1):
 
 
 def test_activation_modules_are_found_by_kind_not_by_name():
-    model = nn.Sequential(nn.Linear(4, 4), nn.GELU(), nn.PReLU(4), nn.MultiheadAttention(4, 2),
-                          nn.Softmax(dim=-1), nn.Dropout(0.1))
+    model = nn.Sequential(
+        nn.Linear(4, 4),
+        nn.GELU(),
+        nn.PReLU(4),
+        nn.MultiheadAttention(4, 2),
+        nn.Softmax(dim=-1),
+        nn.Dropout(0.1),
+    )
     kinds = [type(m).__name__ for _, m in activation_modules(model)]
     assert kinds == ["GELU", "PReLU", "Softmax"]
 
     class Custom(nn.Module):
         def forward(self, x):
             return x * torch.sigmoid(x)
+
     assert [type(m).__name__ for _, m in activation_modules(nn.Sequential(Custom()), [Custom])] == ["Custom"]
     with pytest.raises(ValueError, match="no activation modules"):
         ActivationMonitor(nn.Linear(3, 3))
@@ -70,7 +84,7 @@ def test_statistics_match_a_direct_computation():
     t = model[3](model[2](h)).detach()
     assert r["layers"][1]["mean"] == pytest.approx(t.mean().item(), rel=1e-5)
     assert r["layers"][1]["std"] == pytest.approx(t.std(unbiased=False).item(), rel=1e-5)
-    d_tanh = 1 - t ** 2
+    d_tanh = 1 - t**2
     assert r["layers"][1]["saturated_fraction"] == pytest.approx((d_tanh < 0.1).float().mean().item())
     model.zero_grad()
     nn.NLLLoss()(model(x), y).backward()
@@ -100,7 +114,7 @@ def test_monitor_over_a_training_loop_keeps_history_and_warns():
         for _ in range(2):
             for i in range(0, len(x), 32):
                 opt.zero_grad()
-                nn.NLLLoss()(model(x[i:i + 32]), y[i:i + 32]).backward()
+                nn.NLLLoss()(model(x[i : i + 32]), y[i : i + 32]).backward()
                 opt.step()
             with pytest.warns(DeadUnitWarning, match="100% of units are dead"):
                 monitor.end_epoch()

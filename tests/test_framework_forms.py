@@ -1,4 +1,5 @@
 """The forms PyTorch users meet, each checked against torch's own function."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,13 +75,17 @@ def test_prelu_channel_count_must_match():
 
 
 @pytest.mark.parametrize("dtype", [torch.int8, torch.int32, torch.int64, torch.uint8])
-@pytest.mark.parametrize("ours,theirs", [
-    (lambda: at.ReLU(), F.relu),
-    (lambda: at.ReLU6(), F.relu6),
-    (lambda: at.Threshold(threshold=0.5, value=20.0), lambda t: F.threshold(t, 0.5, 20)),
-    (lambda: at.Threshold(threshold=1.0, value=7.9), lambda t: F.threshold(t, 1.0, 7.9)),
-    (lambda: at.HardTanh(min_val=1.0, max_val=3.0), lambda t: F.hardtanh(t, 1, 3)),
-], ids=["relu", "relu6", "threshold", "threshold-fractional-value", "hardtanh"])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        (lambda: at.ReLU(), F.relu),
+        (lambda: at.ReLU6(), F.relu6),
+        (lambda: at.Threshold(threshold=0.5, value=20.0), lambda t: F.threshold(t, 0.5, 20)),
+        (lambda: at.Threshold(threshold=1.0, value=7.9), lambda t: F.threshold(t, 1.0, 7.9)),
+        (lambda: at.HardTanh(min_val=1.0, max_val=3.0), lambda t: F.hardtanh(t, 1, 3)),
+    ],
+    ids=["relu", "relu6", "threshold", "threshold-fractional-value", "hardtanh"],
+)
 def test_integer_input_keeps_its_dtype_like_torch(ours, theirs, dtype):
     x = torch.tensor([0, 1, 2, 3, 7, 100], dtype=dtype)
     if dtype != torch.uint8:
@@ -112,6 +117,8 @@ def test_hardtanh_with_equal_bounds_is_a_constant_like_torch(bound):
     want = F.hardtanh(x, bound, bound)
     got = at.HardTanh(min_val=bound, max_val=bound)(x)
     torch.testing.assert_close(got, want)
-    np.testing.assert_array_equal(al.hard_tanh(x.detach().numpy(), min_val=bound, max_val=bound), want.detach().numpy())
+    np.testing.assert_array_equal(
+        al.hard_tanh(x.detach().numpy(), min_val=bound, max_val=bound), want.detach().numpy()
+    )
     torch.testing.assert_close(torch.autograd.grad(got.sum(), x)[0], torch.autograd.grad(want.sum(), x)[0])
     assert al.get("hard_tanh", min_val=bound, max_val=bound).info.output_range == (bound, bound)

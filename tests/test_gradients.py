@@ -1,4 +1,5 @@
 """Backward passes: vjp, derivative from the output, parameter gradients, stochastic units."""
+
 from __future__ import annotations
 
 import numpy as np

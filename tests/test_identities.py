@@ -1,4 +1,5 @@
 """Mathematical identities between activations, which any correct implementation satisfies."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,9 @@ def test_softmax_rows_sum_to_one_and_are_shift_invariant():
 
 
 def test_softmax_with_infinities_takes_the_documented_limits():
-    rows = np.array([[np.inf, 1.0, np.inf], [-np.inf, -np.inf, -np.inf], [np.nan, 0.0, 1.0],
-                     [-np.inf, 0.0, 0.0]])
+    rows = np.array(
+        [[np.inf, 1.0, np.inf], [-np.inf, -np.inf, -np.inf], [np.nan, 0.0, 1.0], [-np.inf, 0.0, 0.0]]
+    )
     p = al.softmax(rows)
     np.testing.assert_array_equal(p[0], [0.5, 0.0, 0.5])
     np.testing.assert_allclose(p[1], [1 / 3] * 3)
@@ -65,14 +67,19 @@ def test_family_relations():
     np.testing.assert_array_equal(al.relu6(X), al.hard_tanh(X, min_val=0.0, max_val=6.0))
 
 
-@pytest.mark.parametrize(("gated", "gate"), [("glu", "sigmoid"), ("reglu", "relu"),
-                                              ("geglu", "gelu"), ("swiglu", "swish")])
+@pytest.mark.parametrize(
+    ("gated", "gate"), [("glu", "sigmoid"), ("reglu", "relu"), ("geglu", "gelu"), ("swiglu", "swish")]
+)
 def test_gated_units_multiply_one_half_by_the_gate_of_the_other(gated, gate):
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(2, 5, 3))
     # Within rounding: the gate alone runs on the fused kernel, inside the gated unit on NumPy.
-    np.testing.assert_allclose(getattr(al, gated)(np.concatenate([a, b], axis=1), axis=1),
-                               a * al.get(gate)(b), rtol=4 * np.finfo(float).eps, atol=1e-300)
+    np.testing.assert_allclose(
+        getattr(al, gated)(np.concatenate([a, b], axis=1), axis=1),
+        a * al.get(gate)(b),
+        rtol=4 * np.finfo(float).eps,
+        atol=1e-300,
+    )
 
 
 def test_sparsemax_is_a_sparse_distribution_and_argmax_a_one_hot():

@@ -5,6 +5,7 @@ within 8 ulp × (1 + κ'), κ the relative condition number) against mpmath else
 library must land within the same budget of the NumPy answer, so within twice the contract of
 the truth. Vector-valued activations are compared in ulps of the largest entry of each row.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -25,9 +26,15 @@ pytest.importorskip("array_api_compat")
 rng = np.random.default_rng(20240611)
 # 72 inputs: the transition zones, large magnitudes, the kinks of most activations, infinities,
 # NaN, signed zeros and tiny values; rows 0-3 are finite, rows 4-5 hold the special values.
-X = np.concatenate([np.linspace(-8, 8, 36), rng.standard_normal(8) * 30, [-3.0, 3.0, 6.0, 1.0],
-                    [0.0, -0.0, 0.5, -0.5, 1e3, -1e3, np.inf, -np.inf, np.nan, 1e-200, -1e-200, 2.0],
-                    rng.standard_normal(12)]).reshape(6, 12)
+X = np.concatenate(
+    [
+        np.linspace(-8, 8, 36),
+        rng.standard_normal(8) * 30,
+        [-3.0, 3.0, 6.0, 1.0],
+        [0.0, -0.0, 0.5, -0.5, 1e3, -1e3, np.inf, -np.inf, np.nan, 1e-200, -1e-200, 2.0],
+        rng.standard_normal(12),
+    ]
+).reshape(6, 12)
 X[5, 3] = np.inf  # one row with +inf among finite entries (the softmax limits)
 
 
@@ -43,15 +50,22 @@ class Backend:
 
 def _torch() -> Backend:
     torch = pytest.importorskip("torch")
-    return Backend("torch", torch.asarray, lambda a: a.numpy(), torch.Tensor, torch.float32,
-                   lambda a: a.device)
+    return Backend(
+        "torch", torch.asarray, lambda a: a.numpy(), torch.Tensor, torch.float32, lambda a: a.device
+    )
 
 
 def _dask() -> Backend:
     da = pytest.importorskip("dask.array")
     # Chunks split both axes, so reductions along an axis cross blocks.
-    return Backend("dask", lambda a: da.from_array(a, chunks=(3, 6)), _compute_quietly,
-                   da.Array, np.float64, lambda a: "cpu")
+    return Backend(
+        "dask",
+        lambda a: da.from_array(a, chunks=(3, 6)),
+        _compute_quietly,
+        da.Array,
+        np.float64,
+        lambda a: "cpu",
+    )
 
 
 def _compute_quietly(a):
@@ -64,16 +78,17 @@ def _compute_quietly(a):
 
 def _strict() -> Backend:
     xp = pytest.importorskip("array_api_strict")
-    return Backend("array_api_strict", xp.asarray, np.from_dlpack, type(xp.asarray(0.0)),
-                   xp.float64, lambda a: a.device)
+    return Backend(
+        "array_api_strict", xp.asarray, np.from_dlpack, type(xp.asarray(0.0)), xp.float64, lambda a: a.device
+    )
 
 
 def _jax() -> Backend:
     pytest.importorskip("jax")
     import jax.numpy as jnp
+
     # The fixture enables float64, which makes it JAX's default float.
-    return Backend("jax", jnp.asarray, np.asarray, type(jnp.zeros(1)), jnp.float64,
-                   lambda a: a.devices())
+    return Backend("jax", jnp.asarray, np.asarray, type(jnp.zeros(1)), jnp.float64, lambda a: a.devices())
 
 
 BACKENDS = {"torch": _torch, "dask": _dask, "array_api_strict": _strict, "jax": _jax}
@@ -84,6 +99,7 @@ def backend(request):
     made = BACKENDS[request.param]()
     if made.name == "jax":  # float64 on, so float32 is widened as on every other path
         import jax
+
         with jax.enable_x64(True):
             yield made
     else:
@@ -91,6 +107,7 @@ def backend(request):
 
 
 # -- comparing against the NumPy path ------------------------------------------------------------
+
 
 def _kappa(fn: Callable, t: np.ndarray) -> np.ndarray:
     """|t g'(t) / g(t)| of the NumPy path's function g, by a central difference in float64."""
@@ -112,10 +129,11 @@ def assert_matches(got: np.ndarray, want: np.ndarray, ulps, what: str, atol=0.0)
     with np.errstate(invalid="ignore"):  # inf - inf where an infinity is off
         diff = np.abs(g64 - w64)
     ok = same | (diff <= ulps * ulp) | (diff <= atol)
-    worst = np.unravel_index(np.argmax(np.where(ok, 0.0, np.nan_to_num(diff / ulp, nan=np.inf))),
-                             diff.shape)
-    assert ok.all(), (f"{what}: {np.count_nonzero(~ok)} values off; worst: got {got[worst]!r}, "
-                      f"expected {want[worst]!r} at index {worst}")
+    worst = np.unravel_index(np.argmax(np.where(ok, 0.0, np.nan_to_num(diff / ulp, nan=np.inf))), diff.shape)
+    assert ok.all(), (
+        f"{what}: {np.count_nonzero(~ok)} values off; worst: got {got[worst]!r}, "
+        f"expected {want[worst]!r} at index {worst}"
+    )
 
 
 def _row_atol(want: np.ndarray, ulps: float) -> np.ndarray:
@@ -125,7 +143,9 @@ def _row_atol(want: np.ndarray, ulps: float) -> np.ndarray:
 
 
 def _check(b: Backend, got, want, ulps, what, in_dtype, atol=0.0):
-    assert isinstance(got, b.array_type), f"{what}: got {type(got).__name__}, expected {b.array_type.__name__}"
+    assert isinstance(got, b.array_type), (
+        f"{what}: got {type(got).__name__}, expected {b.array_type.__name__}"
+    )
     assert got.dtype == in_dtype, f"{what}: dtype {got.dtype}, expected {in_dtype}"
     assert_matches(b.back(got), np.asarray(want), ulps, what, atol)
 
@@ -133,8 +153,12 @@ def _check(b: Backend, got, want, ulps, what, in_dtype, atol=0.0):
 # -- every activation, every library ----------------------------------------------------------------
 
 # JAX compiles every operation for each new dtype, so it runs on float32 alone (its default).
-LIBRARY_DTYPES = [pytest.param(name, dtype, id=f"{name}-{dtype.__name__}") for name in BACKENDS
-                  for dtype in (np.float32, np.float64) if name != "jax" or dtype is np.float32]
+LIBRARY_DTYPES = [
+    pytest.param(name, dtype, id=f"{name}-{dtype.__name__}")
+    for name in BACKENDS
+    for dtype in (np.float32, np.float64)
+    if name != "jax" or dtype is np.float32
+]
 
 
 @pytest.mark.parametrize(("backend", "dtype"), LIBRARY_DTYPES, indirect=["backend"])
@@ -156,8 +180,15 @@ def test_same_values_type_and_dtype_as_numpy(backend, d, dtype):
     if not d.elementwise:
         _check(backend, y_b, y, 0, f"{d.name} forward", xb.dtype, _row_atol(y, 16))
         if d.differentiable:
-            _check(backend, act.vjp(xb, backend.to(g)), want_vjp, 0, f"{d.name} vjp", xb.dtype,
-                   _row_atol(want_vjp, 16))
+            _check(
+                backend,
+                act.vjp(xb, backend.to(g)),
+                want_vjp,
+                0,
+                f"{d.name} vjp",
+                xb.dtype,
+                _row_atol(want_vjp, 16),
+            )
         return
     exact = d.exact
     _check(backend, y_b, y, 0 if exact else 8 * (1 + _kappa(act, x)), f"{d.name} forward", xb.dtype)
@@ -168,8 +199,14 @@ def test_same_values_type_and_dtype_as_numpy(backend, d, dtype):
     _check(backend, act.vjp(xb, backend.to(g)), want_vjp, deriv_budget + 1, f"{d.name} vjp", xb.dtype)
     if want_dfo is not None:
         budget = 0 if exact else 16 * (1 + _kappa(act.derivative_from_output, y))
-        _check(backend, act.derivative_from_output(backend.to(y)), want_dfo,
-               budget, f"{d.name} derivative_from_output", xb.dtype)
+        _check(
+            backend,
+            act.derivative_from_output(backend.to(y)),
+            want_dfo,
+            budget,
+            f"{d.name} derivative_from_output",
+            xb.dtype,
+        )
 
 
 LEARNABLE = [d for d in al.definitions() if d.param_partials]
@@ -241,6 +278,7 @@ def test_jax_without_float64_computes_in_float32():
     """With JAX's default (no x64) float32 cannot be widened; results stay float32 and close."""
     jax = pytest.importorskip("jax")
     import jax.numpy as jnp
+
     if jax.config.jax_enable_x64:
         pytest.skip("x64 is enabled in this process")
     x = X[:4].astype(np.float32)
@@ -258,6 +296,7 @@ def test_jax_grad_traces_through_the_definitions():
     """jax.grad differentiates the formulas themselves; the result is the analytic derivative."""
     jax = pytest.importorskip("jax")
     import jax.numpy as jnp
+
     act = al.get("mish")
     x = np.linspace(-5, 5, 11, dtype=np.float32)
     grad = jax.vmap(jax.grad(lambda t: act(t)))(jnp.asarray(x))
@@ -268,8 +307,7 @@ def test_torch_autograd_traces_through_the_definitions():
     torch = pytest.importorskip("torch")
     x = torch.linspace(-5, 5, 11, dtype=torch.float64, requires_grad=True)
     al.gelu(x).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), al.get("gelu").derivative(x.detach().numpy()),
-                               rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), al.get("gelu").derivative(x.detach().numpy()), rtol=1e-12)
 
 
 def test_dask_stays_lazy():
@@ -289,6 +327,7 @@ def test_dask_stays_lazy():
 
 
 # -- imports and errors ------------------------------------------------------------------------------
+
 
 def test_no_framework_is_imported_that_the_caller_did_not_import():
     pytest.importorskip("array_api_strict")
@@ -327,8 +366,9 @@ def test_erf_without_a_library_function_keeps_the_device():
     other = xp.Device("device1")
     y = al.gelu(xp.asarray([-0.5, 1.0], device=other))
     assert y.device == other
-    np.testing.assert_array_equal(np.from_dlpack(xp.asarray(y, device=xp.Device("CPU_DEVICE"))),
-                                  al.gelu(np.array([-0.5, 1.0])))
+    np.testing.assert_array_equal(
+        np.from_dlpack(xp.asarray(y, device=xp.Device("CPU_DEVICE"))), al.gelu(np.array([-0.5, 1.0]))
+    )
 
 
 def test_erf_without_a_library_function_needs_cpu_data(monkeypatch):

@@ -1,4 +1,5 @@
 """actlab.keras on the PyTorch backend: activations by object and by registered name, save/load."""
+
 from __future__ import annotations
 
 import importlib
@@ -16,8 +17,9 @@ os.environ.setdefault("KERAS_BACKEND", "torch")  # before Keras is first importe
 keras = pytest.importorskip("keras")
 torch = pytest.importorskip("torch")
 if keras.backend.backend() != "torch":
-    pytest.skip(f"these tests use Keras's torch backend, not {keras.backend.backend()!r}",
-                allow_module_level=True)
+    pytest.skip(
+        f"these tests use Keras's torch backend, not {keras.backend.backend()!r}", allow_module_level=True
+    )
 ak = pytest.importorskip("actlab.keras")
 
 
@@ -52,19 +54,22 @@ def test_backward_is_actlabs_analytic_derivative():
     assert "_Apply" in type(y.grad_fn).__name__
     g = torch.linspace(-1, 1, y.numel(), dtype=torch.float64).reshape(y.shape)
     y.backward(g)
-    np.testing.assert_allclose(x.grad.numpy(), al.get("gelu").vjp(X.astype(np.float64), g.numpy()),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        x.grad.numpy(), al.get("gelu").vjp(X.astype(np.float64), g.numpy()), rtol=1e-12
+    )
 
 
 def _model():
     keras.utils.set_random_seed(0)
-    return keras.Sequential([
-        keras.Input((3,)),
-        keras.layers.Dense(8, activation=ak.get("swish", beta=1.5)),
-        keras.layers.Dense(8, activation="actlab>mish"),
-        keras.layers.Dense(4, activation=ak.get("prelu", alpha=[0.1, 0.2, 0.3, 0.4])),
-        keras.layers.Dense(1),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(8, activation=ak.get("swish", beta=1.5)),
+            keras.layers.Dense(8, activation="actlab>mish"),
+            keras.layers.Dense(4, activation=ak.get("prelu", alpha=[0.1, 0.2, 0.3, 0.4])),
+            keras.layers.Dense(1),
+        ]
+    )
 
 
 def test_a_model_trains_and_round_trips_through_save_and_load(tmp_path):

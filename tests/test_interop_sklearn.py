@@ -1,4 +1,5 @@
 """actlab.sklearn: MLP estimators on actlab.nn that pass scikit-learn's checks and take any activation."""
+
 from __future__ import annotations
 
 import importlib
@@ -29,8 +30,15 @@ def test_scikit_learn_estimator_checks(estimator, check):
 
 
 def _classification(n=150, seed=0):
-    x, y = make_classification(n_samples=n, n_features=4, n_informative=3, n_redundant=0,
-                               n_classes=3, n_clusters_per_class=1, random_state=seed)
+    x, y = make_classification(
+        n_samples=n,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        random_state=seed,
+    )
     return StandardScaler().fit_transform(x), y
 
 
@@ -51,8 +59,10 @@ def test_grid_search_over_activations():
 def test_pipeline_and_parametrised_activation():
     x, y = make_regression(n_samples=200, n_features=3, noise=1.0, random_state=0)
     swish = {"name": "swish", "params": {"beta": 1.5}}
-    pipe = make_pipeline(StandardScaler(), MLPRegressor((32,), activation=swish, learning_rate_init=0.01,
-                                                        max_iter=300, random_state=0))
+    pipe = make_pipeline(
+        StandardScaler(),
+        MLPRegressor((32,), activation=swish, learning_rate_init=0.01, max_iter=300, random_state=0),
+    )
     pipe.fit(x, y / y.std())
     assert pipe.score(x, y / y.std()) > 0.9
     assert pipe[-1].model_.layers[0].activation == al.get("swish", beta=1.5)
@@ -82,8 +92,10 @@ def test_output_layer_follows_the_targets():
     multilabel = np.stack([y == 0, y == 1], axis=1).astype(int)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        fitted = {name: MLPClassifier((8,), max_iter=5, random_state=0).fit(x, t)
-                  for name, t in (("multiclass", y), ("binary", binary), ("multilabel", multilabel))}
+        fitted = {
+            name: MLPClassifier((8,), max_iter=5, random_state=0).fit(x, t)
+            for name, t in (("multiclass", y), ("binary", binary), ("multilabel", multilabel))
+        }
     assert fitted["multiclass"].out_activation_ == "softmax"
     assert fitted["binary"].out_activation_ == fitted["multilabel"].out_activation_ == "sigmoid"
     assert fitted["binary"].predict_proba(x).shape == (60, 2)

@@ -1,4 +1,5 @@
 """actlab.torch: a module per activation, analytic backward, learnable parameters, gradcheck."""
+
 from __future__ import annotations
 
 import copy

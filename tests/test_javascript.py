@@ -1,5 +1,6 @@
 """The JavaScript emitter and the report's live curves, on the Python side (the browser side,
 the values the emitted code computes, is checked in test_report.py)."""
+
 from __future__ import annotations
 
 import base64
@@ -21,8 +22,13 @@ def test_numbers_are_literals_that_read_back_exactly(v):
 
 
 def test_special_numbers():
-    assert (_number(-0.0), _number(0.0), _number(math.inf), _number(-math.inf), _number(math.nan)) == \
-        ("-0", "0", "Infinity", "-Infinity", "NaN")
+    assert (_number(-0.0), _number(0.0), _number(math.inf), _number(-math.inf), _number(math.nan)) == (
+        "-0",
+        "0",
+        "Infinity",
+        "-Infinity",
+        "NaN",
+    )
 
 
 def test_emitted_function_is_javascript_of_the_graph():
@@ -50,8 +56,10 @@ def test_parameters_traced_as_inputs_with_guards():
     assert at_zero == (Guard(0, "gt", 0.0, False),)
     linear = al.lookup("linear")
     # c·x, decided for c ≠ 1 and c ≠ 0 (0·inf is 0, not NaN, so a zero slope is its own case)
-    assert trace_free(linear.forward, {"c": 2.0}, ("c",))[1] == (Guard(0, "eq", 1.0, False),
-                                                                  Guard(0, "eq", 0.0, False))
+    assert trace_free(linear.forward, {"c": 2.0}, ("c",))[1] == (
+        Guard(0, "eq", 1.0, False),
+        Guard(0, "eq", 0.0, False),
+    )
 
 
 def test_a_formula_that_needs_a_plain_number_is_not_traced():

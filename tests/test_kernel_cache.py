@@ -1,5 +1,6 @@
 """The kernel cache runs code (Python modules, numba's pickled index) only from a directory that
 this user owns and no one else can write."""
+
 from __future__ import annotations
 
 import os

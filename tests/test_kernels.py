@@ -7,6 +7,7 @@ float32 input in float64 and rounds once): forward within 4 ulp × (1 + κ(x)), 
 activations give exactly the reference's answer. No timing is asserted here: speed is shown in
 benchmarks/.
 """
+
 from __future__ import annotations
 
 import math
@@ -60,18 +61,24 @@ def param_cases(d: al.Definition) -> list[dict]:
 
 
 def _cases(definitions):
-    return [pytest.param(d, params, id=f"{d.name}-" + "-".join(f"{k}={v}" for k, v in params.items()))
-            for d in definitions for params in param_cases(d)]
+    return [
+        pytest.param(d, params, id=f"{d.name}-" + "-".join(f"{k}={v}" for k, v in params.items()))
+        for d in definitions
+        for params in param_cases(d)
+    ]
 
 
 def grid(dtype, kinks=()) -> np.ndarray:
     """The whole finite range of ``dtype`` (subnormals to the largest value, both signs), dense
     near zero and over the transition zone, and both sides of every kink."""
     fi = np.finfo(dtype)
-    mags = np.concatenate([np.logspace(math.log10(float(fi.smallest_subnormal)),
-                                       math.log10(float(fi.max)) - 1e-9, 400),
-                           np.logspace(-4, 2, 300),
-                           [float(fi.smallest_subnormal), float(fi.smallest_normal), float(fi.max)]])
+    mags = np.concatenate(
+        [
+            np.logspace(math.log10(float(fi.smallest_subnormal)), math.log10(float(fi.max)) - 1e-9, 400),
+            np.logspace(-4, 2, 300),
+            [float(fi.smallest_subnormal), float(fi.smallest_normal), float(fi.max)],
+        ]
+    )
     parts = [mags, -mags, np.linspace(-20, 20, 401), [0.0, -0.0]]
     for k in kinks:
         off = np.array([1e-6, 1e-3, 0.1])
@@ -144,11 +151,12 @@ def assert_within(name: str, x, got, want, budget, dtype, oracle=None):
         err[bad] = ulp_error(np.asarray(got)[bad], exact, dtype)
         bad = bad[~(err[bad] <= budget[bad])]
     assert bad.size == 0, f"{name}: {bad.size} points over budget, e.g. " + ", ".join(
-        f"x={x[i]!r} got={got[i]!r} want={want[i]!r} ({err[i]:.3g} ulp > {budget[i]:.3g})"
-        for i in bad[:3])
+        f"x={x[i]!r} got={got[i]!r} want={want[i]!r} ({err[i]:.3g} ulp > {budget[i]:.3g})" for i in bad[:3]
+    )
 
 
 # -- accuracy: every elementwise activation, every parameter case, both dtypes ------------------
+
 
 @dtypes
 @pytest.mark.parametrize(("d", "params"), _cases(ELEMENTWISE))
@@ -160,8 +168,9 @@ def test_forward_meets_contract(d, params, dtype):
     if d.exact:
         np.testing.assert_array_equal(y, ref(act, x))
     else:
-        assert_within(d.name, x, y, ref(act, x), forward_budget(act, x), dtype,
-                      lambda v: oracle_value(act, v))
+        assert_within(
+            d.name, x, y, ref(act, x), forward_budget(act, x), dtype, lambda v: oracle_value(act, v)
+        )
 
 
 @dtypes
@@ -175,8 +184,15 @@ def test_derivative_meets_contract(d, params, dtype):
         if d.exact:
             np.testing.assert_array_equal(dy, ref(act.derivative, x))
         else:
-            assert_within(d.name, x, dy, ref(act.derivative, x), derivative_budget(act, x), dtype,
-                          lambda v: oracle_derivative(act, v))
+            assert_within(
+                d.name,
+                x,
+                dy,
+                ref(act.derivative, x),
+                derivative_budget(act, x),
+                dtype,
+                lambda v: oracle_derivative(act, v),
+            )
 
 
 @dtypes
@@ -224,8 +240,7 @@ def test_backward_from_output_meets_contract(d, params, dtype):
     else:
         budget = from_output_budget(act, y)
         assert_within(d.name, y, got, want, budget, dtype)
-        assert_within(d.name, y, got_g, ref(np.multiply, g, want.astype(np.float64)), budget + 1.0,
-                      dtype)
+        assert_within(d.name, y, got_g, ref(np.multiply, g, want.astype(np.float64)), budget + 1.0, dtype)
 
 
 @dtypes
@@ -234,18 +249,41 @@ def test_special_values(d, dtype):
     """NaN propagates, ±inf give the reference's limits, ±0, subnormals and the extremes agree."""
     fi = np.finfo(dtype)
     act = al.get(d)
-    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, fi.smallest_subnormal, -fi.smallest_subnormal,
-                  fi.smallest_normal, -fi.smallest_normal, fi.max, -fi.max, 1e30, -1e30], dtype)
+    x = np.array(
+        [
+            np.nan,
+            np.inf,
+            -np.inf,
+            0.0,
+            -0.0,
+            fi.smallest_subnormal,
+            -fi.smallest_subnormal,
+            fi.smallest_normal,
+            -fi.smallest_normal,
+            fi.max,
+            -fi.max,
+            1e30,
+            -1e30,
+        ],
+        dtype,
+    )
     y = act(x)
     want = ref(act, x)
     np.testing.assert_array_equal(np.isnan(y), np.isnan(want))
     assert_within(d.name, x, y, want, np.full(x.shape, 4.0), dtype)
     if d.differentiable:
-        assert_within(d.name, x, act.vjp(x, np.ones_like(x)), ref(act.derivative, x),
-                      np.full(x.shape, 8.0), dtype)
+        assert_within(
+            d.name, x, act.vjp(x, np.ones_like(x)), ref(act.derivative, x), np.full(x.shape, 8.0), dtype
+        )
     if d.derivative_from_output is not None:
-        assert_within(d.name, x, act.vjp_from_output(x, np.ones_like(x)),
-                      ref(act.derivative_from_output, x), np.full(x.shape, 8.0), dtype)
+        assert_within(
+            d.name,
+            x,
+            act.vjp_from_output(x, np.ones_like(x)),
+            ref(act.derivative_from_output, x),
+            np.full(x.shape, 8.0),
+            dtype,
+        )
 
 
 # -- shapes, layouts and out= --------------------------------------------------------------------
@@ -259,8 +297,15 @@ def test_large_multidimensional_and_strided_input(dtype):
     x = np.random.default_rng(1).standard_normal((2, LARGE)).astype(dtype) * 4
     y = act(x)
     assert y.shape == x.shape
-    assert_within("gelu", x.ravel(), y.ravel(), ref(act, x).ravel(),
-                  forward_budget(act, x.ravel()), dtype, lambda v: oracle_value(act, v))
+    assert_within(
+        "gelu",
+        x.ravel(),
+        y.ravel(),
+        ref(act, x).ravel(),
+        forward_budget(act, x.ravel()),
+        dtype,
+        lambda v: oracle_value(act, v),
+    )
     strided = x[:, ::3]
     ys = act(strided)
     assert ys.shape == strided.shape and ys.flags.c_contiguous
@@ -268,6 +313,7 @@ def test_large_multidimensional_and_strided_input(dtype):
 
 
 # The out= tests compare with the same call without out=: accuracy is tested above.
+
 
 def test_out_is_filled_and_returned():
     act = al.get("swish")
@@ -325,6 +371,7 @@ def test_bad_out_is_a_clear_error():
 
 # -- what the dispatch hands to the whole-array reference ----------------------------------------
 
+
 def whole_array(act, x, g=None):
     """The definition evaluated on the whole array, as the core does without the NumPy path."""
     from actlab.core import activation
@@ -363,9 +410,18 @@ def test_non_differentiable_backward_raises():
         al.get(step).vjp(np.ones(4), np.ones(4))
 
 
-@pytest.mark.parametrize("x", [np.arange(-3, 4), np.linspace(-1, 1, 5, dtype=np.float16), 1.5,
-                               np.float32(0.25), np.zeros((0, 3), np.float32), np.array(0.5)],
-                         ids=["int", "float16", "python-float", "numpy-scalar", "empty", "0-d"])
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.arange(-3, 4),
+        np.linspace(-1, 1, 5, dtype=np.float16),
+        1.5,
+        np.float32(0.25),
+        np.zeros((0, 3), np.float32),
+        np.array(0.5),
+    ],
+    ids=["int", "float16", "python-float", "numpy-scalar", "empty", "0-d"],
+)
 def test_other_inputs_match_the_whole_array_reference(x):
     """Integers and float16 are computed in float64 and rounded once, whichever path."""
     act = al.get("softplus")
@@ -419,10 +475,13 @@ def _forms(d):
 
 def _call(act, form, x):
     g = np.full_like(x, 0.5)
-    return {"forward": lambda: act(x), "derivative": lambda: act.derivative(x),
-            "backward": lambda: act.vjp(x, g),
-            "derivative_from_output": lambda: act.derivative_from_output(x),
-            "backward_from_output": lambda: act.vjp_from_output(x, g)}[form]()
+    return {
+        "forward": lambda: act(x),
+        "derivative": lambda: act.derivative(x),
+        "backward": lambda: act.vjp(x, g),
+        "derivative_from_output": lambda: act.derivative_from_output(x),
+        "backward_from_output": lambda: act.vjp_from_output(x, g),
+    }[form]()
 
 
 @needs_numba
@@ -478,7 +537,8 @@ def test_param_grads_on_both_paths():
     fast = act.param_grads(x, g)["beta"]
     reference = ref(act.param_grads, x, g)["beta"]
     terms = g.astype(np.float64) * act.definition.param_partials["beta"](
-        x.astype(np.float64), NUMPY_OPS, beta=1.5)
+        x.astype(np.float64), NUMPY_OPS, beta=1.5
+    )
     exact, scale = float(np.sum(terms)), float(np.sum(np.abs(terms)))
     assert isinstance(fast, float) and isinstance(reference, float)
     # The terms cancel (g oscillates): errors are measured against the sum of their sizes.
@@ -488,6 +548,7 @@ def test_param_grads_on_both_paths():
 
 
 # -- the fallback, threads, and what is reported -------------------------------------------------
+
 
 def test_missing_numba_falls_back_and_says_so(monkeypatch, fresh_plans):
     import sys
@@ -560,7 +621,8 @@ def test_pieces_cover_the_range_once_on_aligned_boundaries():
                 assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
                 assert all(lo % 64 == 0 for lo, _ in parts)
                 assert len(parts) == 1 or all(
-                    (hi - lo) * ns >= parallel.MIN_PIECE_NS / 2 for lo, hi in parts[:-1])
+                    (hi - lo) * ns >= parallel.MIN_PIECE_NS / 2 for lo, hi in parts[:-1]
+                )
 
 
 def test_work_is_shared_only_when_there_is_enough_of_it():

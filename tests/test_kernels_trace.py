@@ -1,4 +1,5 @@
 """Tracing definitions into scalar programs, and the generated kernels' cache."""
+
 from __future__ import annotations
 
 import math
@@ -16,13 +17,34 @@ ELEMENTWISE = [d for d in al.definitions() if d.elementwise]
 
 def _evaluate(graph, x, g=None):
     """Run a traced program with NumPy, one operation at a time (an interpreter for the tests)."""
-    ops = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
-           "gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal,
-           "eq": np.equal, "ne": np.not_equal, "and": np.logical_and, "or": np.logical_or,
-           "not": np.logical_not, "neg": np.negative, "abs": np.abs, "maximum": np.maximum,
-           "minimum": np.minimum, "where": np.where, "exp": np.exp, "expm1": np.expm1,
-           "log1p": np.log1p, "tanh": np.tanh, "cosh": np.cosh, "sqrt": np.sqrt,
-           "hypot": np.hypot, "erfc": al.core.arrays.NUMPY_OPS.erfc}
+    ops = {
+        "add": np.add,
+        "sub": np.subtract,
+        "mul": np.multiply,
+        "div": np.divide,
+        "gt": np.greater,
+        "ge": np.greater_equal,
+        "lt": np.less,
+        "le": np.less_equal,
+        "eq": np.equal,
+        "ne": np.not_equal,
+        "and": np.logical_and,
+        "or": np.logical_or,
+        "not": np.logical_not,
+        "neg": np.negative,
+        "abs": np.abs,
+        "maximum": np.maximum,
+        "minimum": np.minimum,
+        "where": np.where,
+        "exp": np.exp,
+        "expm1": np.expm1,
+        "log1p": np.log1p,
+        "tanh": np.tanh,
+        "cosh": np.cosh,
+        "sqrt": np.sqrt,
+        "hypot": np.hypot,
+        "erfc": al.core.arrays.NUMPY_OPS.erfc,
+    }
     inputs = [x, g]
     values = []
     with np.errstate(all="ignore"):
@@ -93,17 +115,20 @@ def test_parameters_steer_python_branches():
     assert "erfc" in [op for op, _ in exact.nodes] and "erfc" not in [op for op, _ in approx.nodes]
 
 
-@pytest.mark.parametrize(("formula", "message"), [
-    (lambda x, o: x if x > 0 else -x, "control flow"),
-    (lambda x, o: np.exp(x), "not supported|Sym"),
-    (lambda x, o: o.arcsinh(x), "o.arcsinh"),
-    (lambda x, o: x * np.array([1.0, 2.0]), "ndarray"),
-    (lambda x, o: x.shape, ".shape"),
-    (lambda x, o: x ** 3, "power"),
-    (lambda x, o: x > 0, "truth value"),
-    (lambda x, o: (x > 0) + 1.0, "truth value"),
-    (lambda x, o: o.astype(x, np.float16), "cast"),
-])
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        (lambda x, o: x if x > 0 else -x, "control flow"),
+        (lambda x, o: np.exp(x), "not supported|Sym"),
+        (lambda x, o: o.arcsinh(x), "o.arcsinh"),
+        (lambda x, o: x * np.array([1.0, 2.0]), "ndarray"),
+        (lambda x, o: x.shape, ".shape"),
+        (lambda x, o: x**3, "power"),
+        (lambda x, o: x > 0, "truth value"),
+        (lambda x, o: (x > 0) + 1.0, "truth value"),
+        (lambda x, o: o.astype(x, np.float16), "cast"),
+    ],
+)
 def test_what_cannot_be_fused_is_refused(formula, message):
     with pytest.raises((Untraceable, TypeError), match=message):
         trace(formula, {}, np.float32)
@@ -111,11 +136,22 @@ def test_what_cannot_be_fused_is_refused(formula, message):
 
 def test_unknown_formula_falls_back_with_its_reason():
     d = al.Definition(
-        name="kernel_test_arcsinh", family="test", summary="arcsinh, for a test",
-        forward=lambda x, o: o.arcsinh(x), derivative=lambda x, o: 1.0 / o.sqrt(1.0 + x * x),
-        latex="", latex_derivative="", output_range=(-math.inf, math.inf), monotonic=True,
-        zero_centred=True, smoothness="C∞", saturates=(), uses=("hidden",),
-        reference=al.Reference("nobody", 2000, "test", "https://example.org"), guidance="")
+        name="kernel_test_arcsinh",
+        family="test",
+        summary="arcsinh, for a test",
+        forward=lambda x, o: o.arcsinh(x),
+        derivative=lambda x, o: 1.0 / o.sqrt(1.0 + x * x),
+        latex="",
+        latex_derivative="",
+        output_range=(-math.inf, math.inf),
+        monotonic=True,
+        zero_centred=True,
+        smoothness="C∞",
+        saturates=(),
+        uses=("hidden",),
+        reference=al.Reference("nobody", 2000, "test", "https://example.org"),
+        guidance="",
+    )
     act = al.get(d)
     k, reason = fused.kernel(act, np.dtype(np.float32), "forward")
     if fused.unavailable() is None:
@@ -129,8 +165,11 @@ def test_the_primitives_are_exactly_the_public_functions_of_both_math_modules():
     from actlab.kernels import math32, math64
 
     for module in (math32, math64):
-        public = {name for name, value in vars(module).items()
-                  if not name.startswith("_") and isinstance(value, numba.core.dispatcher.Dispatcher)}
+        public = {
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_") and isinstance(value, numba.core.dispatcher.Dispatcher)
+        }
         assert public == set(PRIMITIVES), module.__name__
 
 
@@ -149,6 +188,7 @@ def test_trace_ops_offer_the_primitives_with_their_arity():
 
 
 # -- generated source and its cache --------------------------------------------------------------
+
 
 def test_source_depends_on_structure_not_on_constants():
     d = al.lookup("elu")

@@ -1,4 +1,5 @@
 """Comparisons: the result's shape (what the report reads), pairing by seed, the CLI."""
+
 import functools
 import json
 
@@ -12,8 +13,15 @@ from actlab.lab.cli import compare_main
 from actlab.lab.training import build_model, epochs_to_target, train_cell
 
 TINY = {"seeds": 2, "epochs": 2, "max_train": 150, "width": 8, "n_jobs": 1, "progress": False}
-METRICS = {"test_accuracy", "final_train_loss", "epochs_to_target", "reached_target", "wall_time_s",
-           "dead_fraction", "grad_ratio"}
+METRICS = {
+    "test_accuracy",
+    "final_train_loss",
+    "epochs_to_target",
+    "reached_target",
+    "wall_time_s",
+    "dead_fraction",
+    "grad_ratio",
+}
 CURVES = {"epoch", "train_loss_mean", "train_loss_std", "val_accuracy_mean", "val_accuracy_std"}
 
 
@@ -46,8 +54,8 @@ def test_compare_returns_the_report_contract():
     assert accuracies == sorted(accuracies, reverse=True)
     for label in labels:
         assert set(result["curves"][label]) == CURVES and result["curves"][label]["epoch"] == [1, 2]
-        assert len(result["per_layer"][label]["dead_fraction"]) == 2   # hidden layers
-        assert len(result["per_layer"][label]["grad_norm"]) == 3       # weight matrices
+        assert len(result["per_layer"][label]["dead_fraction"]) == 2  # hidden layers
+        assert len(result["per_layer"][label]["grad_norm"]) == 3  # weight matrices
 
 
 def test_a_cell_is_reproducible_and_the_seed_matters():
@@ -80,8 +88,24 @@ def test_bad_requests_are_clear_errors():
 def test_compare_command_writes_table_json_markdown_and_figure(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     out = tmp_path / "cmp"
-    code = compare_main(["--activations", "relu", "elu:alpha=0.5", "--seeds", "2", "--epochs", "2",
-                         "--width", "8", "--jobs", "1", "--no-progress", "-o", str(out)])
+    code = compare_main(
+        [
+            "--activations",
+            "relu",
+            "elu:alpha=0.5",
+            "--seeds",
+            "2",
+            "--epochs",
+            "2",
+            "--width",
+            "8",
+            "--jobs",
+            "1",
+            "--no-progress",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "elu(alpha=0.5)" in printed and "test acc" in printed
@@ -91,8 +115,27 @@ def test_compare_command_writes_table_json_markdown_and_figure(tmp_path, capsys)
     assert "| relu |" in (out / "comparison.md").read_text()
     # Rerunning finds every run in runs.jsonl: nothing is trained again.
     lines = (out / "runs.jsonl").read_text().splitlines()
-    assert compare_main(["--activations", "relu", "elu:alpha=0.5", "--seeds", "2", "--epochs", "2",
-                         "--width", "8", "--jobs", "1", "--no-progress", "-o", str(out)]) == 0
+    assert (
+        compare_main(
+            [
+                "--activations",
+                "relu",
+                "elu:alpha=0.5",
+                "--seeds",
+                "2",
+                "--epochs",
+                "2",
+                "--width",
+                "8",
+                "--jobs",
+                "1",
+                "--no-progress",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert (out / "runs.jsonl").read_text().splitlines() == lines
     with pytest.raises(SystemExit) as refused:  # refused before any work, with the known names
         compare_main(["--dataset", "cifar10", "-o", str(out)])
@@ -101,16 +144,39 @@ def test_compare_command_writes_table_json_markdown_and_figure(tmp_path, capsys)
 
 def test_curves_average_over_the_seeds():
     result = compare(["relu"], **TINY)
-    runs = [train_cell({"activation": "relu", "seed": s, "epochs": 2, "width": 8, "max_train": 150})
-            for s in (0, 1)]
+    runs = [
+        train_cell({"activation": "relu", "seed": s, "epochs": 2, "width": 8, "max_train": 150})
+        for s in (0, 1)
+    ]
     expected = np.mean([r["curves"]["train_loss"] for r in runs], axis=0)
     np.testing.assert_allclose(result["curves"]["relu"]["train_loss_mean"], expected, rtol=1e-12)
 
 
 def test_compare_command_over_a_grid_of_depths(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    assert compare_main(["--activations", "relu", "--depth", "1", "2", "--seeds", "1", "--epochs", "1",
-                         "--width", "4", "--jobs", "1", "--no-progress", "-o", str(tmp_path)]) == 0
+    assert (
+        compare_main(
+            [
+                "--activations",
+                "relu",
+                "--depth",
+                "1",
+                "2",
+                "--seeds",
+                "1",
+                "--epochs",
+                "1",
+                "--width",
+                "4",
+                "--jobs",
+                "1",
+                "--no-progress",
+                "-o",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     for depth in (1, 2):
         saved = json.loads((tmp_path / f"comparison_digits_depth{depth}.json").read_text())
         assert f"{depth} × 4" in saved["architecture"]
@@ -119,15 +185,22 @@ def test_compare_command_over_a_grid_of_depths(tmp_path, capsys):
 
 @pytest.fixture
 def small_mnist1d(monkeypatch):
-    """"mnist1d" as 200 + 100 samples for a test (the sweep runs in this process: n_jobs=1)."""
+    """ "mnist1d" as 200 + 100 samples for a test (the sweep runs in this process: n_jobs=1)."""
     pytest.importorskip("mnist1d")
     maker, task = datasets._SOURCES["mnist1d"]
-    monkeypatch.setitem(datasets._SOURCES, "mnist1d", (functools.partial(maker, n_train=200, n_test=100), task))
+    monkeypatch.setitem(
+        datasets._SOURCES, "mnist1d", (functools.partial(maker, n_train=200, n_test=100), task)
+    )
 
 
 def test_a_cnn_comparison_names_its_network_and_its_linear_baseline(small_mnist1d, tmp_path):
-    result = compare(["relu", "tanh"], dataset="mnist1d", model="cnn", results=tmp_path / "runs.jsonl",
-                     **{**TINY, "width": None})
+    result = compare(
+        ["relu", "tanh"],
+        dataset="mnist1d",
+        model="cnn",
+        results=tmp_path / "runs.jsonl",
+        **{**TINY, "width": None},
+    )
     json.dumps(result, allow_nan=False)
     assert result["model"] == "cnn"
     assert result["architecture"].startswith("CNN (40, 1) → 3 × Conv1D(32, kernel 3, stride 2) → (4, 32)")
@@ -135,15 +208,35 @@ def test_a_cnn_comparison_names_its_network_and_its_linear_baseline(small_mnist1
     assert base["model"].startswith("logistic regression") and 0 < base["test_accuracy"]["mean"] < 1
     for row in result["rows"]:
         assert set(row["metrics"]) == METRICS
-    assert len(result["per_layer"]["relu"]["dead_fraction"]) == 3   # one entry per convolution
+    assert len(result["per_layer"]["relu"]["dead_fraction"]) == 3  # one entry per convolution
     stored = [json.loads(line)["cell"] for line in (tmp_path / "runs.jsonl").read_text().splitlines()]
-    assert sum(c["model"] == "linear" for c in stored) == 2           # one baseline per seed, kept
+    assert sum(c["model"] == "linear" for c in stored) == 2  # one baseline per seed, kept
 
 
 def test_compare_mnist1d_cnn_from_the_command_line(small_mnist1d, tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    assert compare_main(["--dataset", "mnist1d", "--model", "cnn", "--activations", "relu", "--seeds", "1",
-                         "--epochs", "1", "--jobs", "1", "--no-progress", "--out", str(tmp_path)]) == 0
+    assert (
+        compare_main(
+            [
+                "--dataset",
+                "mnist1d",
+                "--model",
+                "cnn",
+                "--activations",
+                "relu",
+                "--seeds",
+                "1",
+                "--epochs",
+                "1",
+                "--jobs",
+                "1",
+                "--no-progress",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "mnist1d: CNN (40, 1) → 3 × Conv1D(32" in printed
     assert "linear baseline (logistic regression (L2, C = 1)): test acc" in printed
@@ -155,7 +248,8 @@ def test_each_model_takes_the_data_it_can():
         compare(["relu"], dataset="digits", model="cnn", **TINY)
     with pytest.raises(ParameterError, match="unknown model"):
         compare(["relu"], model="rnn", **TINY)
-    mlp = build_model("relu", depth=1, width=4, n_outputs=10, task="classification", seed=0,
-                      input_shape=(28, 28, 1))
+    mlp = build_model(
+        "relu", depth=1, width=4, n_outputs=10, task="classification", seed=0, input_shape=(28, 28, 1)
+    )
     mlp.build()
     assert type(mlp.layers[0]).__name__ == "Flatten" and mlp.layers[1].output_shape == (4,)

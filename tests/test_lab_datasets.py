@@ -1,4 +1,5 @@
 """Datasets: every source splits and standardises alike; user arrays and files work the same way."""
+
 import numpy as np
 import pytest
 
@@ -83,8 +84,9 @@ def test_user_arrays_npz_and_csv_give_the_same_dataset(tmp_path):
     from_arrays = datasets.load((x, y), seed=4)
     np.savez(tmp_path / "mine.npz", x=x, y=y)
     from_npz = datasets.load(tmp_path / "mine.npz", seed=4)
-    np.savetxt(tmp_path / "mine.csv", np.c_[x, y], delimiter=",", header="a,b,c,label", comments="",
-               fmt="%.17g")
+    np.savetxt(
+        tmp_path / "mine.csv", np.c_[x, y], delimiter=",", header="a,b,c,label", comments="", fmt="%.17g"
+    )
     from_csv = datasets.load(tmp_path / "mine.csv", seed=4, target="label")
     for other in (from_npz, from_csv):
         np.testing.assert_allclose(other.x_train, from_arrays.x_train, rtol=1e-12)
@@ -93,13 +95,20 @@ def test_user_arrays_npz_and_csv_give_the_same_dataset(tmp_path):
 
 
 def test_csv_text_labels_and_presplit_npz(tmp_path):
-    (tmp_path / "flowers.csv").write_text("1.0,2.0,red\n2.0,1.0,blue\n3.0,3.0,red\n0.5,1.5,blue\n"
-                                          "1.5,2.5,red\n2.5,0.5,blue\n3.5,1.0,red\n0.1,0.2,blue\n")
+    (tmp_path / "flowers.csv").write_text(
+        "1.0,2.0,red\n2.0,1.0,blue\n3.0,3.0,red\n0.5,1.5,blue\n"
+        "1.5,2.5,red\n2.5,0.5,blue\n3.5,1.0,red\n0.1,0.2,blue\n"
+    )
     ds = datasets.load(tmp_path / "flowers.csv", test_size=0.5)
     assert ds.classes == ("blue", "red") and ds.n_features == 2
     rng = np.random.default_rng(1)
-    np.savez(tmp_path / "split.npz", x_train=rng.normal(size=(20, 2)), y_train=rng.normal(size=20),
-             x_test=rng.normal(size=(5, 2)), y_test=rng.normal(size=5))
+    np.savez(
+        tmp_path / "split.npz",
+        x_train=rng.normal(size=(20, 2)),
+        y_train=rng.normal(size=20),
+        x_test=rng.normal(size=(5, 2)),
+        y_test=rng.normal(size=5),
+    )
     ds = datasets.load(tmp_path / "split.npz")
     assert ds.task == "regression" and len(ds.x_test) == 5
 

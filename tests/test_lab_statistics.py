@@ -1,4 +1,5 @@
 """The statistics module against SciPy and hand computations on known cases."""
+
 import math
 
 import numpy as np
@@ -10,7 +11,7 @@ from actlab.lab import statistics as st
 
 def test_paired_uses_the_seed_as_the_unit():
     rng = np.random.default_rng(0)
-    b = rng.normal(0.9, 0.05, 12)          # large seed-to-seed spread ...
+    b = rng.normal(0.9, 0.05, 12)  # large seed-to-seed spread ...
     a = b + 0.01 + rng.normal(0, 0.002, 12)  # ... shared by both arms, a small consistent gain
     c = st.paired(a, b)
     assert c.n == 12 and c.mean == pytest.approx(np.mean(a - b))
@@ -21,8 +22,8 @@ def test_paired_uses_the_seed_as_the_unit():
 
 
 def test_paired_edge_cases():
-    assert st.paired([1.0, 2.0], [0.0, 0.5]).low == -math.inf       # fewer than three seeds
-    same = st.paired([2.0, 3.0, 4.0], [1.0, 2.0, 3.0])              # every difference is 1
+    assert st.paired([1.0, 2.0], [0.0, 0.5]).low == -math.inf  # fewer than three seeds
+    same = st.paired([2.0, 3.0, 4.0], [1.0, 2.0, 3.0])  # every difference is 1
     assert (same.low, same.high) == (1.0, 1.0)
     assert st.paired([np.nan, 1.0, 2.0, 3.0], [0.0, 0.0, 0.5, 1.0]).n == 3
     assert st.paired([0.0, 0.0, 0.0], [0.0, 0.0, 0.0]).p_value == 1.0

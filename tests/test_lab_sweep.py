@@ -1,4 +1,5 @@
 """Sweeps: grids, parallel runs, cell-by-cell results, resuming after a kill, Dask, progress."""
+
 import io
 import json
 import os
@@ -100,23 +101,26 @@ def test_a_killed_sweep_resumes_without_losing_or_repeating_cells(tmp_path):
     assert proc.poll() is None, "the sweep finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    finished_before = {json.loads(line)["cell"]["i"] for line in results.read_text().splitlines() if line.strip()}
+    finished_before = {
+        json.loads(line)["cell"]["i"] for line in results.read_text().splitlines() if line.strip()
+    }
     assert 3 <= len(finished_before) < 12
 
     subprocess.run([sys.executable, str(script), str(results), str(calls)], check=True, timeout=120)
     records = [json.loads(line) for line in results.read_text().splitlines()]
     done = [r["cell"]["i"] for r in records]
-    assert sorted(done) == list(range(12))                       # nothing lost, nothing twice
+    assert sorted(done) == list(range(12))  # nothing lost, nothing twice
     assert all(r["result"]["square"] == r["cell"]["i"] ** 2 for r in records)
     called = [json.loads(line)["i"] for line in calls.read_text().splitlines()]
-    assert all(called.count(i) == 1 for i in finished_before)     # finished cells never rerun
-    assert len(called) <= 13                                      # at most the cell in flight twice
+    assert all(called.count(i) == 1 for i in finished_before)  # finished cells never rerun
+    assert len(called) <= 13  # at most the cell in flight twice
 
 
 def test_dask_backend_runs_the_cells_on_a_cluster():
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
         cells = grid(i=range(5), tag=["dask"])
         assert run_sweep(dict, cells, scheduler=cluster.scheduler_address, progress=False) == cells
 

@@ -1,4 +1,5 @@
 """Formulas typeset from LaTeX: every registered one, as MathML and as Unicode, with nothing leaked."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,11 @@ import pytest
 import actlab as al
 from actlab.viz import maths
 
-FORMULAS = [(d.name, which, latex) for d in al.definitions()
-            for which, latex in (("f", d.latex), ("f'", d.latex_derivative))]
+FORMULAS = [
+    (d.name, which, latex)
+    for d in al.definitions()
+    for which, latex in (("f", d.latex), ("f'", d.latex_derivative))
+]
 
 
 def _tree(markup: str) -> ET.Element:
@@ -62,16 +66,19 @@ def test_unknown_commands_are_refused_not_passed_through():
     assert issubclass(maths.MathSyntaxError, ValueError)
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("gelu", "x·Φ(x) = x/2·(1 + erf(x/√2))"),
-    ("sigmoid", "σ(x) = 1/(1 + e⁻ˣ)"),
-    ("relu", "max(0, x)"),
-    ("elu", "x if x > 0; α·(eˣ − 1) if x ≤ 0"),
-    ("softsign", "x/(1 + |x|)"),
-    ("mish", "x·tanh(log(1 + eˣ))"),
-    ("hard_swish", "x·ReLU6(x + 3)/6"),
-    ("log_softmax", "xᵢ − log ∑ⱼ e^(xⱼ)"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("gelu", "x·Φ(x) = x/2·(1 + erf(x/√2))"),
+        ("sigmoid", "σ(x) = 1/(1 + e⁻ˣ)"),
+        ("relu", "max(0, x)"),
+        ("elu", "x if x > 0; α·(eˣ − 1) if x ≤ 0"),
+        ("softsign", "x/(1 + |x|)"),
+        ("mish", "x·tanh(log(1 + eˣ))"),
+        ("hard_swish", "x·ReLU6(x + 3)/6"),
+        ("log_softmax", "xᵢ − log ∑ⱼ e^(xⱼ)"),
+    ],
+)
 def test_unicode_forms_read_like_maths(name, expected):
     assert maths.unicode(al.lookup(name).latex) == expected
 
@@ -90,14 +97,21 @@ def test_long_formulas_split_into_clauses_that_can_wrap():
     assert len(maths.clauses(maths.parse(r"x + y"))) == 1
 
 
-@pytest.mark.parametrize("text, html, terminal", [
-    ("1 / (1 + e^{−x})", "1 / (1 + e<sup>−x</sup>)", "1 / (1 + e⁻ˣ)"),
-    ("∂p(ŷ)/∂o_j = y_j − p(ŷ_j)", "∂p(ŷ)/∂o<sub>j</sub> = y<sub>j</sub> − p(ŷ<sub>j</sub>)", "∂p(ŷ)/∂oⱼ = yⱼ − p(ŷⱼ)"),
-    ("softmax_n = e^{x_n}", "softmax<sub>n</sub> = e<sup>x<sub>n</sub></sup>", "softmaxₙ = e^(xₙ)"),
-    ("e^{−x}x / (1+e^{−x})²", "e<sup>−x</sup>x / (1+e<sup>−x</sup>)²", "e⁻ˣx / (1+e⁻ˣ)²"),
-    ("def leaky_relu(x): x**2", "def leaky_relu(x): x**2", "def leaky_relu(x): x**2"),
-    ("a < b & c", "a &lt; b &amp; c", "a < b & c"),
-])
+@pytest.mark.parametrize(
+    "text, html, terminal",
+    [
+        ("1 / (1 + e^{−x})", "1 / (1 + e<sup>−x</sup>)", "1 / (1 + e⁻ˣ)"),
+        (
+            "∂p(ŷ)/∂o_j = y_j − p(ŷ_j)",
+            "∂p(ŷ)/∂o<sub>j</sub> = y<sub>j</sub> − p(ŷ<sub>j</sub>)",
+            "∂p(ŷ)/∂oⱼ = yⱼ − p(ŷⱼ)",
+        ),
+        ("softmax_n = e^{x_n}", "softmax<sub>n</sub> = e<sup>x<sub>n</sub></sup>", "softmaxₙ = e^(xₙ)"),
+        ("e^{−x}x / (1+e^{−x})²", "e<sup>−x</sup>x / (1+e<sup>−x</sup>)²", "e⁻ˣx / (1+e⁻ˣ)²"),
+        ("def leaky_relu(x): x**2", "def leaky_relu(x): x**2", "def leaky_relu(x): x**2"),
+        ("a < b & c", "a &lt; b &amp; c", "a < b & c"),
+    ],
+)
 def test_running_text_sets_its_scripts(text, html, terminal):
     assert maths.inline_html(text) == html
     assert maths.inline_unicode(text) == terminal

@@ -1,6 +1,7 @@
 """The metadata each definition declares is checked against the function on dense grids, at the
 default parameters and at the values where a parameter changes what the function is (a slope of
 0 or 1, a negative slope, a threshold above the value it jumps to, ...)."""
+
 from __future__ import annotations
 
 import math
@@ -12,11 +13,14 @@ import actlab as al
 from oracle import default_params, edge_params
 
 ELEMENTWISE = [d for d in al.definitions() if d.elementwise]
-CASES = [pytest.param(d, params, id=f"{d.name}-" + "-".join(f"{k}={v:g}" for k, v in params.items()
-                                                              if isinstance(v, float)))
-         for d in ELEMENTWISE for params in edge_params(d)]
-GRID = np.concatenate([-np.logspace(300, -3, 400), np.linspace(-50, 50, 200_001),
-                       np.logspace(-3, 300, 400)])
+CASES = [
+    pytest.param(
+        d, params, id=f"{d.name}-" + "-".join(f"{k}={v:g}" for k, v in params.items() if isinstance(v, float))
+    )
+    for d in ELEMENTWISE
+    for params in edge_params(d)
+]
+GRID = np.concatenate([-np.logspace(300, -3, 400), np.linspace(-50, 50, 200_001), np.logspace(-3, 300, 400)])
 GRID.sort()
 
 
@@ -106,8 +110,9 @@ def test_saturation_sides(d, params):
     """Saturating side: |f'| at ±1e4 is below 1e-6 of the largest |f'| on the grid."""
     act = al.get(d, **params)
     peak = np.max(np.abs(act.derivative(np.linspace(-20, 20, 40_001))))
-    measured = tuple(side for side, x in (("left", -1e4), ("right", 1e4))
-                     if abs(act.derivative(x)) <= 1e-6 * peak)
+    measured = tuple(
+        side for side, x in (("left", -1e4), ("right", 1e4)) if abs(act.derivative(x)) <= 1e-6 * peak
+    )
     assert measured == act.info.saturates
 
 
@@ -127,4 +132,5 @@ def test_catalog_lists_every_definition_once():
     assert len({i.name for i in cat}) == len(cat)
     json_ready = [i.as_dict() for i in cat]
     import json
+
     assert json.loads(json.dumps(json_ready))[0]["name"] == cat[0].name

@@ -1,6 +1,7 @@
 """Convolution, pooling, Flatten and normalisation layers: values against direct loops, shapes by
 Keras's rules, gradients against finite differences with every differentiable activation, saving
 and loading, the summary and the errors."""
+
 import itertools
 import json
 import math
@@ -35,8 +36,10 @@ def window_loop(x, kernel, strides, padding, reduce, fill=0.0):
     out = [(n - k) // s + 1 for n, k, s in zip(xp.shape[1:-1], kernel, strides)]
     rows = []
     for sample in xp:
-        cells = [reduce(sample[tuple(slice(p * s, p * s + k) for p, s, k in zip(pos, strides, kernel))])
-                 for pos in itertools.product(*map(range, out))]
+        cells = [
+            reduce(sample[tuple(slice(p * s, p * s + k) for p, s, k in zip(pos, strides, kernel))])
+            for pos in itertools.product(*map(range, out))
+        ]
         rows.append(np.reshape(cells, (*out, -1)))
     return np.array(rows)
 
@@ -94,31 +97,42 @@ def test_convolution_matches_pytorch(torch_one_thread):
     model = built(layer, (9, 8, 3))
     x = np.random.default_rng(3).normal(size=(2, 9, 8, 3))
     weight = torch.from_numpy(layer.params["kernel"].transpose(3, 2, 0, 1).copy())
-    expected = torch.nn.functional.conv2d(torch.from_numpy(x.transpose(0, 3, 1, 2)), weight,
-                                          torch.from_numpy(layer.params["bias"].copy()), stride=(2, 1))
+    expected = torch.nn.functional.conv2d(
+        torch.from_numpy(x.transpose(0, 3, 1, 2)),
+        weight,
+        torch.from_numpy(layer.params["bias"].copy()),
+        stride=(2, 1),
+    )
     np.testing.assert_allclose(model.predict(x), expected.numpy().transpose(0, 2, 3, 1), rtol=1e-12)
 
 
-@pytest.mark.parametrize("cls, shape, pool, strides, padding", [
-    (nn.MaxPooling1D, (9, 2), 2, None, "valid"),
-    (nn.MaxPooling1D, (9, 2), 3, 2, "same"),
-    (nn.MaxPooling2D, (7, 6, 3), 2, None, "valid"),
-    (nn.MaxPooling2D, (7, 6, 3), (3, 2), 1, "same"),
-    (nn.AveragePooling1D, (9, 2), 2, None, "valid"),
-    (nn.AveragePooling1D, (9, 2), 3, 2, "same"),
-    (nn.AveragePooling2D, (7, 6, 3), 2, None, "same"),
-    (nn.AveragePooling2D, (7, 6, 3), (3, 2), (2, 1), "valid"),
-])
+@pytest.mark.parametrize(
+    "cls, shape, pool, strides, padding",
+    [
+        (nn.MaxPooling1D, (9, 2), 2, None, "valid"),
+        (nn.MaxPooling1D, (9, 2), 3, 2, "same"),
+        (nn.MaxPooling2D, (7, 6, 3), 2, None, "valid"),
+        (nn.MaxPooling2D, (7, 6, 3), (3, 2), 1, "same"),
+        (nn.AveragePooling1D, (9, 2), 2, None, "valid"),
+        (nn.AveragePooling1D, (9, 2), 3, 2, "same"),
+        (nn.AveragePooling2D, (7, 6, 3), 2, None, "same"),
+        (nn.AveragePooling2D, (7, 6, 3), (3, 2), (2, 1), "valid"),
+    ],
+)
 def test_pooling_equals_the_reduction_of_each_window(cls, shape, pool, strides, padding):
     layer = cls(pool, strides=strides, padding=padding)
     model = built(layer, shape)
     x = np.random.default_rng(4).normal(size=(2, *shape))
     axes = tuple(range(len(shape) - 1))
     if issubclass(cls, nn.pooling.MaxPooling):
-        expected = window_loop(x, layer.pool_size, layer.strides, padding, lambda w: w.max(axis=axes), -np.inf)
+        expected = window_loop(
+            x, layer.pool_size, layer.strides, padding, lambda w: w.max(axis=axes), -np.inf
+        )
     else:  # the mean of the cells inside the input: padding is not counted
         total = window_loop(x, layer.pool_size, layer.strides, padding, lambda w: w.sum(axis=axes))
-        cells = window_loop(np.ones_like(x), layer.pool_size, layer.strides, padding, lambda w: w.sum(axis=axes))
+        cells = window_loop(
+            np.ones_like(x), layer.pool_size, layer.strides, padding, lambda w: w.sum(axis=axes)
+        )
         expected = total / cells
     np.testing.assert_allclose(model.predict(x), expected, rtol=1e-12)
 
@@ -132,8 +146,10 @@ def test_max_pooling_sends_the_gradient_to_the_first_maximum_only():
     np.testing.assert_array_equal(dx[0, :, 0], [1.0, 0.0, 0.0, 10.0])
 
 
-@pytest.mark.parametrize("cls, shape", [(nn.GlobalAveragePooling1D, (5, 3)), (nn.GlobalAveragePooling2D, (4, 5, 3)),
-                                        (nn.Flatten, (4, 5, 3))])
+@pytest.mark.parametrize(
+    "cls, shape",
+    [(nn.GlobalAveragePooling1D, (5, 3)), (nn.GlobalAveragePooling2D, (4, 5, 3)), (nn.Flatten, (4, 5, 3))],
+)
 def test_global_pooling_and_flatten(cls, shape):
     model = built(cls(), shape)
     x = np.random.default_rng(5).normal(size=(2, *shape))
@@ -153,8 +169,9 @@ def test_batch_normalization_trains_on_batch_statistics_and_infers_with_moving_o
     np.testing.assert_allclose(layer.state["moving_variance"], 0.9 + 0.1 * var, rtol=1e-12)
     inferred = layer.forward(x, False, None)
     moving_mean, moving_var = layer.state["moving_mean"], layer.state["moving_variance"]
-    np.testing.assert_allclose(inferred, gamma * (x - moving_mean) / np.sqrt(moving_var + 1e-3) + beta,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        inferred, gamma * (x - moving_mean) / np.sqrt(moving_var + 1e-3) + beta, rtol=1e-12
+    )
     np.testing.assert_array_equal(layer.state["moving_mean"], moving_mean)  # inference leaves them
 
 
@@ -170,17 +187,30 @@ def test_layer_normalization_normalises_each_position_over_its_channels():
 
 def network_1d(act):
     """Every 1-D layer, with ``act`` in both convolutions (even filters: GLU and maxout halve them)."""
-    return [nn.Conv1D(4, 3, strides=2, padding="same", activation=act), nn.MaxPooling1D(2, strides=1),
-            nn.LayerNormalization(), nn.AveragePooling1D(2, padding="same"), nn.BatchNormalization(),
-            nn.Conv1D(4, 2, activation=act), nn.Flatten(), nn.Dense(2)]
+    return [
+        nn.Conv1D(4, 3, strides=2, padding="same", activation=act),
+        nn.MaxPooling1D(2, strides=1),
+        nn.LayerNormalization(),
+        nn.AveragePooling1D(2, padding="same"),
+        nn.BatchNormalization(),
+        nn.Conv1D(4, 2, activation=act),
+        nn.Flatten(),
+        nn.Dense(2),
+    ]
 
 
 def network_2d(act):
     """Every 2-D layer, with ``act`` in both convolutions."""
-    return [nn.Conv2D(4, (2, 3), strides=(1, 2), padding="same", activation=act),
-            nn.MaxPooling2D(2, strides=1), nn.LayerNormalization(), nn.AveragePooling2D(2, padding="same"),
-            nn.BatchNormalization(), nn.Conv2D(4, (2, 1), activation=act), nn.GlobalAveragePooling2D(),
-            nn.Dense(2)]
+    return [
+        nn.Conv2D(4, (2, 3), strides=(1, 2), padding="same", activation=act),
+        nn.MaxPooling2D(2, strides=1),
+        nn.LayerNormalization(),
+        nn.AveragePooling2D(2, padding="same"),
+        nn.BatchNormalization(),
+        nn.Conv2D(4, (2, 1), activation=act),
+        nn.GlobalAveragePooling2D(),
+        nn.Dense(2),
+    ]
 
 
 @pytest.mark.parametrize("definition", DIFFERENTIABLE, ids=lambda d: d.name)
@@ -199,12 +229,18 @@ def test_every_new_layer_back_propagates_with_every_activation(network, shape, d
 def test_batch_normalization_back_propagates_in_both_modes(training):
     rng = np.random.default_rng(9)
     x, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
-    model = nn.Sequential([nn.Dense(4), nn.BatchNormalization(momentum=0.5), nn.Dense(2, activation="tanh")],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Dense(4), nn.BatchNormalization(momentum=0.5), nn.Dense(2, activation="tanh")],
+        dtype="float64",
+        seed=0,
+    )
     model.compile("mse", "sgd")
     model.build(3)
     bn = model.layers[1]
-    bn.state["moving_mean"][...], bn.state["moving_variance"][...] = [0.1, -0.2, 0.3, 0.0], [0.5, 2.0, 1.0, 3.0]
+    bn.state["moving_mean"][...], bn.state["moving_variance"][...] = (
+        [0.1, -0.2, 0.3, 0.0],
+        [0.5, 2.0, 1.0, 3.0],
+    )
     assert_gradients_match(model, x, y, training)
 
 
@@ -213,8 +249,9 @@ def test_a_learned_activation_parameter_is_one_per_channel_after_a_convolution(d
     rng = np.random.default_rng(10)
     x, y = rng.normal(size=(3, 6, 2)), rng.normal(size=(3, 2))
     act = nn.Activation(al.get(definition), trainable=True, per_unit=True)
-    model = nn.Sequential([nn.Conv1D(3, 2), act, nn.GlobalAveragePooling1D(), nn.Dense(2)],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Conv1D(3, 2), act, nn.GlobalAveragePooling1D(), nn.Dense(2)], dtype="float64", seed=0
+    )
     model.compile("mse", "sgd")
     assert_gradients_match(model, x, y)
     (learned,) = act.grads.values()
@@ -224,8 +261,9 @@ def test_a_learned_activation_parameter_is_one_per_channel_after_a_convolution(d
 def test_prelu_after_a_convolution_learns_one_slope_per_channel():
     rng = np.random.default_rng(11)
     x, y = rng.normal(size=(3, 5, 5, 1)), rng.normal(size=(3, 2))
-    model = nn.Sequential([nn.Conv2D(4, 3), nn.PReLU(alpha=0.1), nn.Flatten(), nn.Dense(2)],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Conv2D(4, 3), nn.PReLU(alpha=0.1), nn.Flatten(), nn.Dense(2)], dtype="float64", seed=0
+    )
     model.compile("mse", "sgd")
     assert_gradients_match(model, x, y)
     assert model.layers[1].params["alpha"].shape == (4,)
@@ -235,8 +273,9 @@ def test_dense_on_positions_applies_one_kernel_at_each():
     model = built(nn.Dense(3, activation="tanh"), (5, 2))
     layer = model.layers[0]
     x = np.random.default_rng(12).normal(size=(4, 5, 2))
-    np.testing.assert_allclose(model.predict(x), np.tanh(x @ layer.params["kernel"] + layer.params["bias"]),
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        model.predict(x), np.tanh(x @ layer.params["kernel"] + layer.params["bias"]), rtol=1e-13
+    )
     rng = np.random.default_rng(13)
     net = nn.Sequential([nn.Dense(3, activation="tanh"), nn.Flatten(), nn.Dense(2)], dtype="float64", seed=0)
     net.compile("mse", "sgd")
@@ -256,26 +295,39 @@ def test_diagnostics_count_a_convolutions_channels_as_its_units():
 
     rng = np.random.default_rng(14)
     x, y = rng.normal(size=(64, 12, 1)), rng.integers(0, 2, 64)
-    model = nn.Sequential([nn.Conv1D(6, 3, activation="relu"), nn.Flatten(), nn.Dense(2, activation="softmax")],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Conv1D(6, 3, activation="relu"), nn.Flatten(), nn.Dense(2, activation="softmax")],
+        dtype="float64",
+        seed=0,
+    )
     model.build((12, 1))
     conv = model.layers[0]
-    conv.params["bias"][:2] = -1e3   # channels 0 and 1 never fire, at any position of any sample
-    conv.params["bias"][2] = 1e3     # channel 2 always fires
+    conv.params["bias"][:2] = -1e3  # channels 0 and 1 never fire, at any position of any sample
+    conv.params["bias"][2] = 1e3  # channel 2 always fires
     model.compile("sparse_categorical_crossentropy", {"name": "sgd", "lr": 1e-12})
     history = model.fit(x, y, epochs=1, batch_size=16, verbose=0, callbacks=[Diagnostics(dead_warning=None)])
     (stats, _) = history["diagnostics"][0]["layers"]
-    assert stats["units"] == 6   # a channel is one unit: alive if it fired at any position of any sample
+    assert stats["units"] == 6  # a channel is one unit: alive if it fired at any position of any sample
     assert stats["dead_fraction"] == pytest.approx(2 / 6)
     assert history["dead_fraction"][0] == pytest.approx(2 / 6)
 
 
 def image_model(dtype):
-    return nn.Sequential([
-        nn.Conv2D(4, 3, strides=2, padding="same", activation="swish", input_shape=(9, 8, 1)),
-        nn.BatchNormalization(momentum=0.8), nn.PReLU(), nn.MaxPooling2D(2, padding="same"),
-        nn.Conv2D(6, (2, 1), activation=al.get("leaky_relu", alpha=0.2)), nn.LayerNormalization(),
-        nn.AveragePooling2D((1, 2)), nn.Flatten(), nn.Dense(3, activation="softmax")], seed=5, dtype=dtype)
+    return nn.Sequential(
+        [
+            nn.Conv2D(4, 3, strides=2, padding="same", activation="swish", input_shape=(9, 8, 1)),
+            nn.BatchNormalization(momentum=0.8),
+            nn.PReLU(),
+            nn.MaxPooling2D(2, padding="same"),
+            nn.Conv2D(6, (2, 1), activation=al.get("leaky_relu", alpha=0.2)),
+            nn.LayerNormalization(),
+            nn.AveragePooling2D((1, 2)),
+            nn.Flatten(),
+            nn.Dense(3, activation="softmax"),
+        ],
+        seed=5,
+        dtype=dtype,
+    )
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -310,7 +362,7 @@ def test_a_file_that_gives_the_input_width_alone_still_loads(tmp_path):
 def test_summary_shows_each_layers_output_shape_and_the_untrained_state():
     model = image_model("float32")
     text = model.summary(print_fn=None)
-    assert 'input (None, 9, 8, 1)' in text
+    assert "input (None, 9, 8, 1)" in text
     for layer in model.layers:
         assert f"{layer.name} ({type(layer).__name__})" in text
     assert "(None, 5, 4, 4)" in text and "(None, 3, 2, 4)" in text and "(None, 2, 2, 6)" in text
@@ -321,28 +373,42 @@ def test_summary_shows_each_layers_output_shape_and_the_untrained_state():
     assert f"Non-trainable params: {untrained}" in text
 
 
-@pytest.mark.parametrize("make, error, message", [
-    (lambda: nn.Sequential([nn.Conv1D(4, 3)], input_shape=(40,)).build(), al.ParameterError,
-     r"Conv1D 'conv1d' needs inputs of shape \(samples, steps, channels\).*\(None, 40\).*input_shape=\(40, 1\)"),
-    (lambda: nn.Sequential([nn.Conv2D(4, 3)], input_shape=(28, 28)).build(), al.ParameterError,
-     r"rows, columns, channels.*x\[\.\.\., None\]"),
-    (lambda: nn.Sequential([nn.Conv1D(4, 5)], input_shape=(3, 1)).build(), al.ParameterError,
-     r"window of 5 does not fit in an input of 3.*padding='same'"),
-    (lambda: nn.Conv1D(4, (3, 3)), al.ParameterError, "needs 1 entry"),
-    (lambda: nn.Conv2D(4, 3, padding="full"), al.ParameterError, "'valid' or 'same'"),
-    (lambda: nn.MaxPooling1D(0), al.ParameterError, "pool_size = 0"),
-    (lambda: nn.BatchNormalization(momentum=1.0), al.ParameterError, r"momentum.*\[0, 1\)"),
-    (lambda: nn.LayerNormalization(epsilon=0), al.ParameterError, "epsilon"),
-    (lambda: nn.Sequential(input_shape=(28, 0, 1)), al.ParameterError, r"input_shape\[1\] = 0"),
-    (lambda: nn.Sequential(input_dim=3, input_shape=(4,)), al.ParameterError, "disagree"),
-])
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (
+            lambda: nn.Sequential([nn.Conv1D(4, 3)], input_shape=(40,)).build(),
+            al.ParameterError,
+            r"Conv1D 'conv1d' needs inputs of shape \(samples, steps, channels\).*\(None, 40\).*input_shape=\(40, 1\)",
+        ),
+        (
+            lambda: nn.Sequential([nn.Conv2D(4, 3)], input_shape=(28, 28)).build(),
+            al.ParameterError,
+            r"rows, columns, channels.*x\[\.\.\., None\]",
+        ),
+        (
+            lambda: nn.Sequential([nn.Conv1D(4, 5)], input_shape=(3, 1)).build(),
+            al.ParameterError,
+            r"window of 5 does not fit in an input of 3.*padding='same'",
+        ),
+        (lambda: nn.Conv1D(4, (3, 3)), al.ParameterError, "needs 1 entry"),
+        (lambda: nn.Conv2D(4, 3, padding="full"), al.ParameterError, "'valid' or 'same'"),
+        (lambda: nn.MaxPooling1D(0), al.ParameterError, "pool_size = 0"),
+        (lambda: nn.BatchNormalization(momentum=1.0), al.ParameterError, r"momentum.*\[0, 1\)"),
+        (lambda: nn.LayerNormalization(epsilon=0), al.ParameterError, "epsilon"),
+        (lambda: nn.Sequential(input_shape=(28, 0, 1)), al.ParameterError, r"input_shape\[1\] = 0"),
+        (lambda: nn.Sequential(input_dim=3, input_shape=(4,)), al.ParameterError, "disagree"),
+    ],
+)
 def test_bad_layer_settings_are_clear_errors(make, error, message):
     with pytest.raises(error, match=message):
         make()
 
 
 def test_inputs_of_the_wrong_rank_are_clear_errors():
-    model = nn.Sequential([nn.Conv1D(2, 3, input_shape=(40, 1)), nn.Flatten(), nn.Dense(2, activation="softmax")])
+    model = nn.Sequential(
+        [nn.Conv1D(2, 3, input_shape=(40, 1)), nn.Flatten(), nn.Dense(2, activation="softmax")]
+    )
     model.compile("sparse_categorical_crossentropy")
     y = np.zeros(5, dtype=int)
     with pytest.raises(nn.DataError, match=r"shape \(5, 40\).*\(None, 40, 1\).*x\[\.\.\., None\]"):

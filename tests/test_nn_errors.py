@@ -1,4 +1,5 @@
 """Bad input gets an error that says what was wrong and what is allowed."""
+
 import numpy as np
 import pytest
 
@@ -11,8 +12,9 @@ from actlab.nn.optimizers import OPTIMIZERS
 
 @pytest.fixture
 def model():
-    m = nn.Sequential([nn.Dense(8, activation="relu", input_dim=4), nn.Dense(3, activation="softmax")],
-                      seed=0)
+    m = nn.Sequential(
+        [nn.Dense(8, activation="relu", input_dim=4), nn.Dense(3, activation="softmax")], seed=0
+    )
     m.compile("sparse_categorical_crossentropy", "adam", metrics=["accuracy"])
     return m
 
@@ -86,33 +88,41 @@ def test_unknown_names_list_what_is_allowed(model):
         nn.Dense(3, activation="rellu")
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: nn.Dense(0), "units = 0"),
-    (lambda: nn.Dense(2.5), "positive integer"),
-    (lambda: nn.Dropout(1.0), r"\[0, 1\)"),
-    (lambda: nn.Maxout(3, pieces=0), "pieces = 0"),
-    (lambda: nn.Adam(lr=-1), r"lr = -1 is out of range; expected a number in \(0, inf\)"),
-    (lambda: nn.Momentum(momentum=1.0), r"momentum.*\[0, 1\)"),
-    (lambda: nn.Sequential(dtype="float16"), "float32, float64"),
-    (lambda: nn.Sequential(seed=-1), "non-negative integer"),
-    (lambda: nn.EarlyStopping(mode="up"), "'auto', 'min' or 'max'"),
-    (lambda: nn.Activation("softmax", trainable=True), "learnable parameters are: none"),
-    (lambda: nn.Sequential([nn.Dense(3, activation=al.get("softmax", axis=0))], input_dim=2).build(),
-     "feature axis"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: nn.Dense(0), "units = 0"),
+        (lambda: nn.Dense(2.5), "positive integer"),
+        (lambda: nn.Dropout(1.0), r"\[0, 1\)"),
+        (lambda: nn.Maxout(3, pieces=0), "pieces = 0"),
+        (lambda: nn.Adam(lr=-1), r"lr = -1 is out of range; expected a number in \(0, inf\)"),
+        (lambda: nn.Momentum(momentum=1.0), r"momentum.*\[0, 1\)"),
+        (lambda: nn.Sequential(dtype="float16"), "float32, float64"),
+        (lambda: nn.Sequential(seed=-1), "non-negative integer"),
+        (lambda: nn.EarlyStopping(mode="up"), "'auto', 'min' or 'max'"),
+        (lambda: nn.Activation("softmax", trainable=True), "learnable parameters are: none"),
+        (
+            lambda: nn.Sequential([nn.Dense(3, activation=al.get("softmax", axis=0))], input_dim=2).build(),
+            "feature axis",
+        ),
+    ],
+)
 def test_bad_settings(make, message):
     with pytest.raises(al.ParameterError, match=message):
         make()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"epochs": -1}, "epochs = -1"),
-    ({"batch_size": 0}, "batch_size = 0"),
-    ({"verbose": 3}, "verbose = 3"),
-    ({"validation_split": 1.5}, r"fraction in \[0, 1\)"),
-    ({"validation_data": (X,)}, "pair"),
-    ({"callbacks": [print]}, "Callback"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"epochs": -1}, "epochs = -1"),
+        ({"batch_size": 0}, "batch_size = 0"),
+        ({"verbose": 3}, "verbose = 3"),
+        ({"validation_split": 1.5}, r"fraction in \[0, 1\)"),
+        ({"validation_data": (X,)}, "pair"),
+        ({"callbacks": [print]}, "Callback"),
+    ],
+)
 def test_bad_fit_arguments(model, kwargs, message):
     with pytest.raises(al.ParameterError, match=message):
         model.fit(X, Y, **kwargs)

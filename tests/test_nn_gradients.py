@@ -1,5 +1,6 @@
 """Back-propagation through whole networks agrees with finite differences, for every activation
 (the check itself: :mod:`gradcheck`)."""
+
 import numpy as np
 import pytest
 from gradcheck import assert_gradients_match
@@ -22,8 +23,7 @@ def data(n=8, width=3, outputs=2, seed=1):
 @pytest.mark.parametrize("definition", HIDDEN, ids=lambda d: d.name)
 def test_hidden_layer_gradient_matches_finite_differences(definition):
     x, y = data()
-    model = nn.Sequential([nn.Dense(6, activation=al.get(definition)), nn.Dense(2)],
-                          dtype="float64", seed=0)
+    model = nn.Sequential([nn.Dense(6, activation=al.get(definition)), nn.Dense(2)], dtype="float64", seed=0)
     model.compile("mse", "sgd")
     grads = assert_gradients_match(model, x, y)
     hidden_kernel = model.layers[0].grads["kernel"]
@@ -81,8 +81,9 @@ def _loss_case(name):
 def test_every_loss_back_propagates_correctly(name):
     output, y = _loss_case(name)
     x = np.random.default_rng(4).normal(size=(8, 3))
-    model = nn.Sequential([nn.Dense(5, activation="tanh"), nn.Dense(3, activation=output)],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Dense(5, activation="tanh"), nn.Dense(3, activation=output)], dtype="float64", seed=0
+    )
     model.compile(name, "sgd")
     assert_gradients_match(model, x, y)
 
@@ -91,8 +92,9 @@ def test_every_loss_back_propagates_correctly(name):
 def test_fused_gradient_equals_the_chain_rule(name):
     output, y = _loss_case(name)
     x = np.random.default_rng(5).normal(size=(8, 3))
-    model = nn.Sequential([nn.Dense(5, activation="tanh"), nn.Dense(3, activation=output)],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Dense(5, activation="tanh"), nn.Dense(3, activation=output)], dtype="float64", seed=0
+    )
     model.compile(name, "sgd")
     model.build(3)
     assert model.fused_output
@@ -117,8 +119,9 @@ def test_fused_cross_entropy_stays_finite_where_probabilities_round_to_zero():
 
 def test_dropout_gradient_matches_finite_differences():
     x, y = data(n=16)
-    model = nn.Sequential([nn.Dense(6, activation="tanh"), nn.Dropout(0.3), nn.Dense(2)],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Dense(6, activation="tanh"), nn.Dropout(0.3), nn.Dense(2)], dtype="float64", seed=0
+    )
     model.compile("mse", "sgd")
     assert_gradients_match(model, x, y)
 

@@ -1,4 +1,5 @@
 """Saving and loading: exact round trips, and clear errors for files that are not what they claim."""
+
 import hashlib
 import io
 import json
@@ -15,11 +16,20 @@ def trained_model(dtype="float32"):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 5))
     y = rng.integers(0, 3, size=64)
-    model = nn.Sequential([nn.Dense(8, activation=al.get("elu", alpha=0.5), input_dim=5),
-                           nn.PReLU(), nn.Dropout(0.2), nn.Maxout(6, pieces=2),
-                           nn.Dense(6), nn.Activation("swish", trainable=True),
-                           nn.Dense(3, activation="softmax", kernel_initializer="lecun_uniform")],
-                          seed=3, dtype=dtype, name="round_trip")
+    model = nn.Sequential(
+        [
+            nn.Dense(8, activation=al.get("elu", alpha=0.5), input_dim=5),
+            nn.PReLU(),
+            nn.Dropout(0.2),
+            nn.Maxout(6, pieces=2),
+            nn.Dense(6),
+            nn.Activation("swish", trainable=True),
+            nn.Dense(3, activation="softmax", kernel_initializer="lecun_uniform"),
+        ],
+        seed=3,
+        dtype=dtype,
+        name="round_trip",
+    )
     model.compile("sparse_categorical_crossentropy", nn.Adam(lr=0.01, beta_2=0.99), metrics=["accuracy"])
     model.fit(x, y, epochs=2, batch_size=16, verbose=0)
     return model, x, y
@@ -102,17 +112,20 @@ def test_a_file_that_is_not_a_model(tmp_path):
         nn.load_model(tmp_path / "x")
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda s: s["layers"][0].update(type="__import__('os').system"), "layer 0.*type must be one of"),
-    (lambda s: s["layers"][1].update(config={"alpha": "0.25; rm -rf /"}), "layer 1"),
-    (lambda s: s["layers"][0]["config"].update(activation={"name": "os.system"}), "unknown activation"),
-    (lambda s: s["layers"][0]["config"].update(units=10 ** 12), "does not hold the arrays|cannot be read"),
-    (lambda s: s.update(layers={"a": 1}), "must be a list"),
-    (lambda s: s.update(dtype="object"), "dtype"),
-    (lambda s: s["compile"].update(loss="pickle"), "unknown loss"),
-    (lambda s: s["random_state"].update(shuffle={"bit_generator": "MT19937"}), "random state"),
-    (lambda s: s.update(format_version=99), "format version 99"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s["layers"][0].update(type="__import__('os').system"), "layer 0.*type must be one of"),
+        (lambda s: s["layers"][1].update(config={"alpha": "0.25; rm -rf /"}), "layer 1"),
+        (lambda s: s["layers"][0]["config"].update(activation={"name": "os.system"}), "unknown activation"),
+        (lambda s: s["layers"][0]["config"].update(units=10**12), "does not hold the arrays|cannot be read"),
+        (lambda s: s.update(layers={"a": 1}), "must be a list"),
+        (lambda s: s.update(dtype="object"), "dtype"),
+        (lambda s: s["compile"].update(loss="pickle"), "unknown loss"),
+        (lambda s: s["random_state"].update(shuffle={"bit_generator": "MT19937"}), "random state"),
+        (lambda s: s.update(format_version=99), "format version 99"),
+    ],
+)
 def test_a_tampered_architecture_is_a_clear_error(saved, change, message):
     _rewrite_spec(saved[0], change)
     with pytest.raises(nn.ModelFileError, match=message):

@@ -1,4 +1,5 @@
 """Layers, initialisers and the model's structure."""
+
 import math
 import warnings
 
@@ -20,10 +21,10 @@ def _xy(n=32, width=4, classes=3, seed=0):
 @pytest.mark.parametrize("definition", TRAINABLE, ids=lambda d: d.name)
 def test_dense_with_activation_is_bitwise_dense_then_activation(definition):
     x, y = _xy()
-    fused = nn.Sequential([nn.Dense(6, activation=al.get(definition)), nn.Dense(3, activation="softmax")],
-                          seed=7)
-    split = nn.Sequential([nn.Dense(6), nn.Activation(al.get(definition)), nn.Dense(3), nn.Softmax()],
-                          seed=7)
+    fused = nn.Sequential(
+        [nn.Dense(6, activation=al.get(definition)), nn.Dense(3, activation="softmax")], seed=7
+    )
+    split = nn.Sequential([nn.Dense(6), nn.Activation(al.get(definition)), nn.Dense(3), nn.Softmax()], seed=7)
     for model in (fused, split):
         model.compile("sparse_categorical_crossentropy", "adam")
     h1 = fused.fit(x, y, epochs=2, batch_size=8, verbose=0)
@@ -73,8 +74,14 @@ def test_activation_parameters_are_used():
 
 
 def test_vector_valued_activations_set_the_layer_width():
-    model = nn.Sequential([nn.Dense(8, activation="glu", input_dim=3), nn.Maxout(3, pieces=4),
-                           nn.Dense(5, activation="softmax")], seed=0)
+    model = nn.Sequential(
+        [
+            nn.Dense(8, activation="glu", input_dim=3),
+            nn.Maxout(3, pieces=4),
+            nn.Dense(5, activation="softmax"),
+        ],
+        seed=0,
+    )
     model.build()
     assert [layer.output_width for layer in model.layers] == [4, 3, 5]
     assert model.layers[1].params["kernel"].shape == (4, 12)
@@ -169,8 +176,9 @@ def test_initialiser_variance_matches_its_formula(name):
 
 
 def test_a_dense_layer_followed_by_an_activation_initialises_for_it():
-    model = nn.Sequential([nn.Dense(500, input_dim=500), nn.Activation("relu"),
-                           nn.Dense(500), nn.Activation("tanh")], seed=0)
+    model = nn.Sequential(
+        [nn.Dense(500, input_dim=500), nn.Activation("relu"), nn.Dense(500), nn.Activation("tanh")], seed=0
+    )
     model.build()
     he, glorot = model.layers[0].params["kernel"], model.layers[2].params["kernel"]
     assert he.var() == pytest.approx(2 / 500, rel=0.03)
@@ -184,8 +192,14 @@ def test_unknown_initialiser_lists_the_known_ones():
 
 # -- the model ------------------------------------------------------------------------------
 def test_summary_lists_layers_shapes_and_parameter_counts(capsys):
-    model = nn.Sequential([nn.Dense(16, activation="relu", input_dim=8), nn.Dropout(0.5),
-                           nn.PReLU(), nn.Dense(3, activation="softmax")])
+    model = nn.Sequential(
+        [
+            nn.Dense(16, activation="relu", input_dim=8),
+            nn.Dropout(0.5),
+            nn.PReLU(),
+            nn.Dense(3, activation="softmax"),
+        ]
+    )
     text = model.summary()
     assert text in capsys.readouterr().out
     assert "(None, 16)" in text and "(None, 3)" in text
@@ -206,8 +220,9 @@ def test_layer_names_are_unique_and_parameters_share_one_vector():
 
 def test_float64_on_request():
     x, y = _xy()
-    model = nn.Sequential([nn.Dense(4, activation="tanh"), nn.Dense(3, activation="softmax")],
-                          dtype="float64", seed=0)
+    model = nn.Sequential(
+        [nn.Dense(4, activation="tanh"), nn.Dense(3, activation="softmax")], dtype="float64", seed=0
+    )
     model.compile("sparse_categorical_crossentropy")
     model.fit(x, y, verbose=0)
     assert model.parameters.dtype == np.float64

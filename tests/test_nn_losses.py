@@ -1,4 +1,5 @@
 """Loss values against their formulas, and the one place that pairs a loss with its output."""
+
 import numpy as np
 import pytest
 
@@ -31,9 +32,11 @@ def test_fused_value_equals_the_plain_value(name):
     loss = LOSSES[name]()
     link = al.get(loss.link)
     z = np.random.default_rng(0).normal(size=(6, 3))
-    y = {"sparse_categorical_crossentropy": np.arange(6) % 3,
-         "categorical_crossentropy": np.eye(3)[np.arange(6) % 3],
-         "binary_crossentropy": (z > 0.3).astype(float)}[name]
+    y = {
+        "sparse_categorical_crossentropy": np.arange(6) % 3,
+        "categorical_crossentropy": np.eye(3)[np.arange(6) % 3],
+        "binary_crossentropy": (z > 0.3).astype(float),
+    }[name]
     assert loss.fused_value(z, y) == pytest.approx(loss.value(link(z), y), rel=1e-12)
 
 

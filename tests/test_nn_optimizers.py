@@ -1,4 +1,5 @@
 """Optimizers follow their published update rules (checked against PyTorch where it is installed)."""
+
 import numpy as np
 import pytest
 
@@ -25,12 +26,18 @@ def problem(seed=0):
 TORCH_TWINS = {  # our settings -> the same rule in torch.optim
     "sgd": (dict(lr=0.1), lambda torch, p: torch.optim.SGD(p, lr=0.1)),
     "momentum": (dict(lr=0.1, momentum=0.8), lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.8)),
-    "nesterov": (dict(lr=0.1, momentum=0.8, nesterov=True),
-                 lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.8, nesterov=True)),
-    "adam": (dict(lr=0.01, beta_1=0.8, beta_2=0.95, epsilon=1e-6),
-             lambda torch, p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.95), eps=1e-6)),
-    "rmsprop": (dict(lr=0.01, rho=0.7, epsilon=1e-6),
-                lambda torch, p: torch.optim.RMSprop(p, lr=0.01, alpha=0.7, eps=1e-6)),
+    "nesterov": (
+        dict(lr=0.1, momentum=0.8, nesterov=True),
+        lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.8, nesterov=True),
+    ),
+    "adam": (
+        dict(lr=0.01, beta_1=0.8, beta_2=0.95, epsilon=1e-6),
+        lambda torch, p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.95), eps=1e-6),
+    ),
+    "rmsprop": (
+        dict(lr=0.01, rho=0.7, epsilon=1e-6),
+        lambda torch, p: torch.optim.RMSprop(p, lr=0.01, alpha=0.7, eps=1e-6),
+    ),
 }
 
 
@@ -74,17 +81,22 @@ def test_config_round_trip(name):
 
 
 def test_bad_config_is_a_clear_error():
-    with pytest.raises(al.ParameterError, match="adam optimizer has no setting 'momentum'; its settings "
-                                                "are: name, lr, beta_1, beta_2, epsilon"):
+    with pytest.raises(
+        al.ParameterError,
+        match="adam optimizer has no setting 'momentum'; its settings are: name, lr, beta_1, beta_2, epsilon",
+    ):
         get_optimizer({"name": "adam", "momentum": 0.9})
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"name": "sgd", "lr": float("inf")}, r"lr = inf is out of range; expected a number in \(0, inf\)"),
-    ({"name": "adam", "epsilon": float("nan")}, "epsilon = nan is out of range"),
-    ({"name": "rmsprop", "rho": float("-inf")}, "rho = -inf"),
-    ({"name": "momentum", "nesterov": "no"}, "nesterov = 'no' is not allowed; expected True or False"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"name": "sgd", "lr": float("inf")}, r"lr = inf is out of range; expected a number in \(0, inf\)"),
+        ({"name": "adam", "epsilon": float("nan")}, "epsilon = nan is out of range"),
+        ({"name": "rmsprop", "rho": float("-inf")}, "rho = -inf"),
+        ({"name": "momentum", "nesterov": "no"}, "nesterov = 'no' is not allowed; expected True or False"),
+    ],
+)
 def test_non_finite_or_ill_typed_settings_are_refused(config, message):
     with pytest.raises(al.ParameterError, match=message):
         get_optimizer(config)

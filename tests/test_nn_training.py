@@ -1,4 +1,5 @@
 """Training: learning real tasks, reproducibility, callbacks, progress, divergence, interruption."""
+
 import math
 import re
 import warnings
@@ -20,9 +21,16 @@ def two_moons(n, noise, rng):
 
 
 def classifier(seed=0, **kw):
-    model = nn.Sequential([nn.Dense(16, activation="tanh", input_dim=2), nn.Dropout(0.1),
-                           nn.Dense(16, activation="rrelu"), nn.Dense(1, activation="sigmoid")],
-                          seed=seed, **kw)
+    model = nn.Sequential(
+        [
+            nn.Dense(16, activation="tanh", input_dim=2),
+            nn.Dropout(0.1),
+            nn.Dense(16, activation="rrelu"),
+            nn.Dense(1, activation="sigmoid"),
+        ],
+        seed=seed,
+        **kw,
+    )
     model.compile("binary_crossentropy", nn.Adam(lr=0.02), metrics=["accuracy"])
     return model
 
@@ -32,9 +40,10 @@ def test_reaches_97_percent_on_scikit_learns_digits():
     x, y = datasets.load_digits(return_X_y=True)
     x = x / 16.0
     order = np.random.default_rng(0).permutation(len(x))
-    train, test = order[: int(0.7 * len(x))], order[int(0.7 * len(x)):]
-    model = nn.Sequential([nn.Dense(128, activation="relu", input_dim=64),
-                           nn.Dense(10, activation="softmax")], seed=0)
+    train, test = order[: int(0.7 * len(x))], order[int(0.7 * len(x)) :]
+    model = nn.Sequential(
+        [nn.Dense(128, activation="relu", input_dim=64), nn.Dense(10, activation="softmax")], seed=0
+    )
     model.compile("sparse_categorical_crossentropy", nn.Adam(lr=3e-3), metrics=["accuracy"])
     history = model.fit(x[train], y[train], epochs=40, batch_size=32, verbose=0)
     assert history["loss"][-1] < history["loss"][0] / 10
@@ -47,8 +56,9 @@ def test_separates_two_moons():
     rng = np.random.default_rng(0)
     x, y = two_moons(600, 0.1, rng)
     model = classifier()
-    history = model.fit(x[:400], y[:400], epochs=60, batch_size=32, validation_data=(x[400:], y[400:]),
-                        verbose=0)
+    history = model.fit(
+        x[:400], y[:400], epochs=60, batch_size=32, validation_data=(x[400:], y[400:]), verbose=0
+    )
     assert history["val_accuracy"][-1] >= 0.97
     # A straight line cannot do this: the best linear separator of the moons errs on ~ 10 %.
     linear = nn.Sequential([nn.Dense(1, activation="sigmoid", input_dim=2)], seed=0)
@@ -74,8 +84,9 @@ def test_same_seed_gives_bitwise_the_same_run():
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_every_optimizer_reduces_the_loss(name):
     x, y = two_moons(200, 0.1, np.random.default_rng(2))
-    model = nn.Sequential([nn.Dense(8, activation="tanh", input_dim=2), nn.Dense(1, activation="sigmoid")],
-                          seed=0)
+    model = nn.Sequential(
+        [nn.Dense(8, activation="tanh", input_dim=2), nn.Dense(1, activation="sigmoid")], seed=0
+    )
     model.compile("binary_crossentropy", name)
     history = model.fit(x, y, epochs=15, batch_size=16, verbose=0)
     assert history["loss"][-1] < 0.8 * history["loss"][0]
@@ -96,8 +107,11 @@ def test_one_hot_and_integer_labels_train_identically():
     x, y = two_moons(120, 0.1, np.random.default_rng(4))
     results = []
     for loss, targets in (("sparse_categorical_crossentropy", y), ("categorical_crossentropy", np.eye(2)[y])):
-        model = nn.Sequential([nn.Dense(8, activation="tanh", input_dim=2),
-                               nn.Dense(2, activation="softmax")], seed=0, dtype="float64")
+        model = nn.Sequential(
+            [nn.Dense(8, activation="tanh", input_dim=2), nn.Dense(2, activation="softmax")],
+            seed=0,
+            dtype="float64",
+        )
         model.compile(loss, "adam", metrics=["accuracy"])
         results.append(model.fit(x, targets, epochs=3, batch_size=16, verbose=0).history)
     for key in results[0]:
@@ -138,13 +152,20 @@ class Recorder(nn.Callback):
 
 def test_callbacks_see_each_layers_last_batch_and_extend_the_history():
     x, y = two_moons(64, 0.1, np.random.default_rng(5))
-    model = nn.Sequential([nn.Dense(8, activation="tanh", input_dim=2), nn.Dense(1, activation="sigmoid")],
-                          seed=0)
+    model = nn.Sequential(
+        [nn.Dense(8, activation="tanh", input_dim=2), nn.Dense(1, activation="sigmoid")], seed=0
+    )
     model.compile("binary_crossentropy", "adam")
     recorder = Recorder()
     history = model.fit(x, y, epochs=2, batch_size=16, callbacks=[recorder], verbose=0)
-    assert recorder.calls == ["train_begin", "epoch_begin 0", "epoch_end 0", "epoch_begin 1", "epoch_end 1",
-                              "train_end"]
+    assert recorder.calls == [
+        "train_begin",
+        "epoch_begin 0",
+        "epoch_end 0",
+        "epoch_begin 1",
+        "epoch_end 1",
+        "train_end",
+    ]
     assert len(history["mean_abs_grad"]) == 2 and all(v > 0 for v in history["mean_abs_grad"])
     assert history.records[1]["mean_abs_grad"] == history["mean_abs_grad"][1]
 

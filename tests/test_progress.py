@@ -1,4 +1,5 @@
 """The one progress facility: a terminal line that fits, plain lines elsewhere, an honest ETA."""
+
 from __future__ import annotations
 
 import io

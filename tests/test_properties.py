@@ -1,4 +1,5 @@
 """Property tests on random arrays of every dtype and shape (hypothesis)."""
+
 from __future__ import annotations
 
 import warnings
@@ -17,8 +18,11 @@ DTYPES = st.sampled_from([np.float16, np.float32, np.float64])
 
 
 def arrays(dtype, min_dims=0, min_side=0):
-    return hnp.arrays(dtype, hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=min_side, max_side=5),
-                      elements=st.floats(allow_nan=True, allow_infinity=True, width=np.dtype(dtype).itemsize * 8))
+    return hnp.arrays(
+        dtype,
+        hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=min_side, max_side=5),
+        elements=st.floats(allow_nan=True, allow_infinity=True, width=np.dtype(dtype).itemsize * 8),
+    )
 
 
 @pytest.mark.parametrize("d", ELEMENTWISE, ids=[d.name for d in ELEMENTWISE])
@@ -47,8 +51,15 @@ def test_elementwise_contract(d, data, dtype):
 @settings(max_examples=30, deadline=None)
 @given(data=st.data(), dtype=DTYPES)
 def test_vector_contract(d, data, dtype):
-    x = data.draw(hnp.arrays(dtype, hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4).map(
-        lambda s: s[:-1] + (2 * s[-1],)), elements=st.floats(-1e3, 1e3, width=np.dtype(dtype).itemsize * 8)))
+    x = data.draw(
+        hnp.arrays(
+            dtype,
+            hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4).map(
+                lambda s: s[:-1] + (2 * s[-1],)
+            ),
+            elements=st.floats(-1e3, 1e3, width=np.dtype(dtype).itemsize * 8),
+        )
+    )
     act = al.get(d)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

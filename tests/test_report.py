@@ -1,6 +1,7 @@
 """The HTML report: its data contract, its statistics, its escaping and policy, and the page
 working in a real browser (Chromium): the explainer, live curves checked against Python, the
 gallery, the filter, zoom, the learning animation, a phone-width layout, scripts off."""
+
 from __future__ import annotations
 
 import base64
@@ -37,30 +38,47 @@ def synthetic_comparison(n: int = 6, epochs: int = 12, layers: int = 3, seeds: i
     """Results shaped as the lab writes them (per-seed figures included), for activations from
     the registry; relu is the reference, one activation is clearly better, one clearly worse."""
     rng = np.random.default_rng(0)
-    names = ["relu"] + [i.name for i in al.catalog() if "hidden" in i.uses and i.elementwise
-                        and i.name != "relu"][: n - 1]
+    names = ["relu"] + [
+        i.name for i in al.catalog() if "hidden" in i.uses and i.elementwise and i.name != "relu"
+    ][: n - 1]
     base = 0.95 + rng.normal(0, 0.01, seeds)  # what a seed does to every activation alike
     shift = {names[1]: 0.03, names[2]: -0.04}
     rows, curves, per_layer = [], {}, {}
     for k, name in enumerate(names):
         acc = base + shift.get(name, 0.0) + rng.normal(0, 0.002 if name in shift else 0.01, seeds)
-        per_seed = {"test_accuracy": acc.tolist(), "final_train_loss": (0.3 / (k + 1) + 0 * acc).tolist(),
-                    "epochs_to_target": [None if k == 0 else 10.0 - k] * seeds,
-                    "wall_time_s": (1 + rng.random(seeds)).tolist(),
-                    "dead_fraction": [0.05 * k] * seeds, "grad_ratio": [10.0 ** (k - 2)] * seeds}
+        per_seed = {
+            "test_accuracy": acc.tolist(),
+            "final_train_loss": (0.3 / (k + 1) + 0 * acc).tolist(),
+            "epochs_to_target": [None if k == 0 else 10.0 - k] * seeds,
+            "wall_time_s": (1 + rng.random(seeds)).tolist(),
+            "dead_fraction": [0.05 * k] * seeds,
+            "grad_ratio": [10.0 ** (k - 2)] * seeds,
+        }
         metrics = {m: _mean_std(v) for m, v in per_seed.items()}
         metrics["reached_target"] = {"mean": 0.0 if k == 0 else 0.8, "std": 0.0 if k == 0 else 0.45}
         rows.append({"activation": name, "metrics": metrics, "per_seed": per_seed})
         e = np.arange(1, epochs + 1)
         loss = np.exp(-e / (2 + k)) + 0.05
-        curves[name] = {"epoch": e.tolist(), "train_loss_mean": loss.tolist(),
-                        "train_loss_std": (0.05 * loss).tolist(),
-                        "val_accuracy_mean": (1 - 0.8 * loss).tolist(), "val_accuracy_std": [0.01] * epochs}
-        per_layer[name] = {"dead_fraction": np.linspace(0, 0.1 * k, layers).tolist(),
-                           "grad_norm": (10.0 ** -np.arange(layers)).tolist()}
-    return {"dataset": "digits", "architecture": "64-32-32-10", "seeds": list(range(seeds)),
-            "target": {"metric": "train accuracy", "value": 0.95}, "rows": rows, "curves": curves,
-            "per_layer": per_layer}
+        curves[name] = {
+            "epoch": e.tolist(),
+            "train_loss_mean": loss.tolist(),
+            "train_loss_std": (0.05 * loss).tolist(),
+            "val_accuracy_mean": (1 - 0.8 * loss).tolist(),
+            "val_accuracy_std": [0.01] * epochs,
+        }
+        per_layer[name] = {
+            "dead_fraction": np.linspace(0, 0.1 * k, layers).tolist(),
+            "grad_norm": (10.0 ** -np.arange(layers)).tolist(),
+        }
+    return {
+        "dataset": "digits",
+        "architecture": "64-32-32-10",
+        "seeds": list(range(seeds)),
+        "target": {"metric": "train accuracy", "value": 0.95},
+        "rows": rows,
+        "curves": curves,
+        "per_layer": per_layer,
+    }
 
 
 def _mean_std(values):
@@ -71,9 +89,18 @@ def _mean_std(values):
 
 
 def synthetic_claims() -> list[dict]:
-    return [{"id": f"claim-{k}", "statement": f"statement {k} with e^{{−x}}", "source": "000_d14a610ce6b66109.txt",
-             "check": f"check {k}", "figures": {"ratio": 1.5 + k, "note": "text"}, "verdict": v,
-             "explanation": f"because {k}"} for k, v in enumerate(VERDICTS)]
+    return [
+        {
+            "id": f"claim-{k}",
+            "statement": f"statement {k} with e^{{−x}}",
+            "source": "000_d14a610ce6b66109.txt",
+            "check": f"check {k}",
+            "figures": {"ratio": 1.5 + k, "note": "text"},
+            "verdict": v,
+            "explanation": f"because {k}",
+        }
+        for k, v in enumerate(VERDICTS)
+    ]
 
 
 def synthetic_lessons(epochs: int = 4) -> dict:
@@ -86,29 +113,55 @@ def synthetic_lessons(epochs: int = 4) -> dict:
         p = rng.random((L.GRID * L.GRID, 1))
         return [L._png(np.hstack([p ** (e + 1), 1 - p ** (e + 1)])[:, :k]) for e in range(epochs + 1)]
 
-    learn = {plane: {a: {"frames": frames(2), "box": [-2.0, 2.0, -2.0, 2.0],
-                         "loss": list(np.geomspace(1, 0.01 * (i + 1), epochs)), "accuracy": [0.9] * epochs,
-                         "test_accuracy": 0.8 + 0.03 * i}
-                     for i, a in enumerate(L.CLASSICS)} for plane in L.PLANES}
-    learn[L.PLANES[0]][L.COLLAPSE] = {**learn[L.PLANES[0]]["relu"], "one_map_deviation": 3e-16,
-                                      "test_accuracy": 0.86}
-    points = {p: {"x": rng.uniform(-2, 2, size=(40, 2)).round(3).tolist(), "y": rng.integers(0, 2, 40).tolist()}
-              for p in L.PLANES}
-    return {"learn": learn, "points": points, "setup": setup,
-            "settings": {k: L.setting_text(s) for k, s in setup.items()},
-            "depth": {a: {"grad_norm": list(np.geomspace(10.0 ** -(6 - 2 * i), 0.5, 11))} for i, a in enumerate(L.CLASSICS)},
-            "dying": {"relu": {"dead_fraction": [0.0, 0.4, 0.55], "accuracy": [0.9] * 3},
-                      "leaky_relu": {"dead_fraction": [0.0, 0.0, 0.0], "accuracy": [0.9] * 3}}}
+    learn = {
+        plane: {
+            a: {
+                "frames": frames(2),
+                "box": [-2.0, 2.0, -2.0, 2.0],
+                "loss": list(np.geomspace(1, 0.01 * (i + 1), epochs)),
+                "accuracy": [0.9] * epochs,
+                "test_accuracy": 0.8 + 0.03 * i,
+            }
+            for i, a in enumerate(L.CLASSICS)
+        }
+        for plane in L.PLANES
+    }
+    learn[L.PLANES[0]][L.COLLAPSE] = {
+        **learn[L.PLANES[0]]["relu"],
+        "one_map_deviation": 3e-16,
+        "test_accuracy": 0.86,
+    }
+    points = {
+        p: {"x": rng.uniform(-2, 2, size=(40, 2)).round(3).tolist(), "y": rng.integers(0, 2, 40).tolist()}
+        for p in L.PLANES
+    }
+    return {
+        "learn": learn,
+        "points": points,
+        "setup": setup,
+        "settings": {k: L.setting_text(s) for k, s in setup.items()},
+        "depth": {
+            a: {"grad_norm": list(np.geomspace(10.0 ** -(6 - 2 * i), 0.5, 11))}
+            for i, a in enumerate(L.CLASSICS)
+        },
+        "dying": {
+            "relu": {"dead_fraction": [0.0, 0.4, 0.55], "accuracy": [0.9] * 3},
+            "leaky_relu": {"dead_fraction": [0.0, 0.0, 0.0], "accuracy": [0.9] * 3},
+        },
+    }
 
 
 # ------------------------------------------------------------------------- contract
-@pytest.mark.parametrize("break_it, message", [
-    (lambda c: c.pop("rows"), "'rows'"),
-    (lambda c: c["rows"][0]["metrics"]["test_accuracy"].pop("std"), "'mean' and 'std'"),
-    (lambda c: c["curves"][next(iter(c["curves"]))].pop("epoch"), "lacks epoch"),
-    (lambda c: c["per_layer"][next(iter(c["per_layer"]))].pop("grad_norm"), "lack grad_norm"),
-    (lambda c: c.__setitem__("dataset", 3), "'dataset' as a str"),
-])
+@pytest.mark.parametrize(
+    "break_it, message",
+    [
+        (lambda c: c.pop("rows"), "'rows'"),
+        (lambda c: c["rows"][0]["metrics"]["test_accuracy"].pop("std"), "'mean' and 'std'"),
+        (lambda c: c["curves"][next(iter(c["curves"]))].pop("epoch"), "lacks epoch"),
+        (lambda c: c["per_layer"][next(iter(c["per_layer"]))].pop("grad_norm"), "lack grad_norm"),
+        (lambda c: c.__setitem__("dataset", 3), "'dataset' as a str"),
+    ],
+)
 def test_comparison_contract_names_what_is_wrong(break_it, message):
     c = synthetic_comparison()
     check_comparison(c)
@@ -117,11 +170,14 @@ def test_comparison_contract_names_what_is_wrong(break_it, message):
         check_comparison(c)
 
 
-@pytest.mark.parametrize("break_it, message", [
-    (lambda c: c[0].pop("verdict"), "lacks verdict"),
-    (lambda c: c[1].__setitem__("verdict", "probably"), "'probably'"),
-    (lambda c: c[2].__setitem__("figures", [1, 2]), "'figures' must be an object"),
-])
+@pytest.mark.parametrize(
+    "break_it, message",
+    [
+        (lambda c: c[0].pop("verdict"), "lacks verdict"),
+        (lambda c: c[1].__setitem__("verdict", "probably"), "'probably'"),
+        (lambda c: c[2].__setitem__("figures", [1, 2]), "'figures' must be an object"),
+    ],
+)
 def test_claims_contract_names_what_is_wrong(break_it, message):
     c = synthetic_claims()
     check_claims(c)
@@ -130,24 +186,30 @@ def test_claims_contract_names_what_is_wrong(break_it, message):
         check_claims(c)
 
 
-@pytest.mark.parametrize("m, text", [
-    ({"mean": 0.96712, "std": 0.0081}, "0.9671 ± 0.0081"),
-    ({"mean": 12.0, "std": 1.26}, "12.0 ± 1.3"),
-    ({"mean": 0.5, "std": 0.0}, "0.5"),
-    ({"mean": None, "std": None}, "—"),
-    ({"mean": float("nan"), "std": 1.0}, "—"),
-])
+@pytest.mark.parametrize(
+    "m, text",
+    [
+        ({"mean": 0.96712, "std": 0.0081}, "0.9671 ± 0.0081"),
+        ({"mean": 12.0, "std": 1.26}, "12.0 ± 1.3"),
+        ({"mean": 0.5, "std": 0.0}, "0.5"),
+        ({"mean": None, "std": None}, "—"),
+        ({"mean": float("nan"), "std": 1.0}, "—"),
+    ],
+)
 def test_mean_std_text(m, text):
     assert mean_std_text(m) == text
 
 
-@pytest.mark.parametrize("key, m, seeds, text", [
-    ("test_accuracy", {"mean": 0.96712, "std": 0.0081}, 4, "96.71 ± 0.81 %"),
-    ("dead_fraction", {"mean": 0.05, "std": 0.0}, 4, "5 %"),
-    ("reached_target", {"mean": 0.75, "std": 0.5}, 4, "3 of 4 seeds"),
-    ("reached_target", {"mean": 1.0, "std": 0.0}, 1, "1 of 1 seed"),
-    ("final_train_loss", {"mean": 0.2, "std": 0.01}, 4, "0.200 ± 0.010"),
-])
+@pytest.mark.parametrize(
+    "key, m, seeds, text",
+    [
+        ("test_accuracy", {"mean": 0.96712, "std": 0.0081}, 4, "96.71 ± 0.81 %"),
+        ("dead_fraction", {"mean": 0.05, "std": 0.0}, 4, "5 %"),
+        ("reached_target", {"mean": 0.75, "std": 0.5}, 4, "3 of 4 seeds"),
+        ("reached_target", {"mean": 1.0, "std": 0.0}, 1, "1 of 1 seed"),
+        ("final_train_loss", {"mean": 0.2, "std": 0.01}, 4, "0.200 ± 0.010"),
+    ],
+)
 def test_fractions_read_as_fractions(key, m, seeds, text):
     assert metric_text(key, m, seeds) == text
 
@@ -191,7 +253,8 @@ def test_summaries_group_and_fit_the_terminal():
     assert "best" not in text and "worst" not in text
     assert "against relu" in text and "1 better, 3 not told apart, 1 worse" in text
     assert claims_line(synthetic_claims()) == f"{len(VERDICTS)} claims: " + ", ".join(
-        f"1 {v}" for v in VERDICTS)
+        f"1 {v}" for v in VERDICTS
+    )
     lines = "\n".join(terminal_summary(c, synthetic_claims(), {}, width=80)).splitlines()
     assert all(len(line) <= 80 for line in lines)
     assert any(line.strip().startswith("better:") for line in lines)
@@ -232,7 +295,11 @@ def page() -> str:
 
 
 def _policy(page: str) -> str:
-    return re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1).replace("&#x27;", "'")
+    return (
+        re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+        .group(1)
+        .replace("&#x27;", "'")
+    )
 
 
 def test_page_is_self_contained_under_a_strict_policy(page):
@@ -241,7 +308,10 @@ def test_page_is_self_contained_under_a_strict_policy(page):
     for tag, attrs in tags.tags:
         assert not (tag == "script" and "src" in attrs), "scripts are inlined"
         assert tag != "link", "styles are inlined"
-        assert not (tag in ("img", "image") and not (attrs.get("src") or attrs.get("href", "data:")).startswith("data:"))
+        assert not (
+            tag in ("img", "image")
+            and not (attrs.get("src") or attrs.get("href", "data:")).startswith("data:")
+        )
         assert not any(name.startswith("on") for name in attrs), f"an inline handler on <{tag}>"
         assert "style" not in attrs, f"an inline style on <{tag}>"
     policy = _policy(page)
@@ -315,8 +385,14 @@ def test_the_opening_teaches_with_computed_figures(page):
 
 def test_comparison_defines_every_metric_and_hides_wall_time(page):
     part = page.split('id="comparison"', 1)[1].split('id="claims"', 1)[0]
-    for heading in ("test accuracy", "final train loss", "epochs to target", "dead units", "gradient ratio",
-                    "reached the target"):
+    for heading in (
+        "test accuracy",
+        "final train loss",
+        "epochs to target",
+        "dead units",
+        "gradient ratio",
+        "reached the target",
+    ):
         assert f"<dt>{heading}</dt>" in part
     assert "wall time (s)" not in part and "Wall time is not shown" in part
     assert "% ±" not in part and " %" in part and "of 5 seeds" in part
@@ -353,7 +429,9 @@ def test_claims_embed_their_figure_and_setting(tmp_path):
     png = L._png(np.full((L.GRID * L.GRID, 2), 0.5))
     (tmp_path / "runs").mkdir()
     (tmp_path / "runs" / "curve.png").write_bytes(base64.b64decode(png))
-    (tmp_path / "bad.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>window.__owned=4</script></svg>')
+    (tmp_path / "bad.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>window.__owned=4</script></svg>'
+    )
     claims = synthetic_claims()
     claims[0].update(plots=["curve.png"], setting="3 seeds × 12 epochs on digits")
     claims[1].update(plots=[str(tmp_path / "bad.svg")], setting="an SVG")
@@ -363,7 +441,9 @@ def test_claims_embed_their_figure_and_setting(tmp_path):
     shown = embed_figures(claims, [tmp_path, tmp_path / "runs"])
     assert shown[4]["figure_uris"] == [] and shown[4]["figure_shown_with"] == ["claim-0"]  # in once
     assert shown[0]["figure_uris"] == ["data:image/png;base64," + png]
-    assert shown[1]["figure_uris"][0].startswith("data:image/svg+xml;base64,")  # an <img>: its script never runs
+    assert shown[1]["figure_uris"][0].startswith(
+        "data:image/svg+xml;base64,"
+    )  # an <img>: its script never runs
     assert shown[2]["figure_uris"] == [] and "missing.png: not found" in shown[2]["setting"]
     assert shown[3] == claims[3]
     html = render_report(None, shown)
@@ -483,8 +563,13 @@ def test_the_output_folder_is_checked_before_any_work(tmp_path, fake_lab):
 def test_the_lessons_run_and_fold_a_linear_network(tmp_path):
     """The quick form of the explainer's experiments, for real: frames per epoch, a linear
     network that is one affine map, gradients that shrink with depth under the sigmoid."""
-    cells = [c for c in L.cells(quick=True) if c["activation"] in ("linear", "sigmoid", "relu")
-             and c["dataset"] == L.PLANES[0] and c["kind"] in ("learn", "depth")]
+    cells = [
+        c
+        for c in L.cells(quick=True)
+        if c["activation"] in ("linear", "sigmoid", "relu")
+        and c["dataset"] == L.PLANES[0]
+        and c["kind"] in ("learn", "depth")
+    ]
     runs = {(c["kind"], c["activation"]): L.lesson_cell(c) for c in cells}
     linear = runs[("learn", "linear")]
     assert len(linear["frames"]) == L.QUICK_EPOCHS["learn"] + 1
@@ -497,8 +582,16 @@ def test_the_lessons_run_and_fold_a_linear_network(tmp_path):
 
 # ------------------------------------------------------------------------- in a real browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -518,10 +611,17 @@ def opened(playwright, path: Path, *, width: int = 1280, height: int = 900, scri
     problems, requests = [], []
     with tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=BROWSER_ARGS, viewport={"width": width, "height": height},
-            java_script_enabled=scripts)
+            profile,
+            executable_path=CHROMIUM,
+            args=BROWSER_ARGS,
+            viewport={"width": width, "height": height},
+            java_script_enabled=scripts,
+        )
         tab = context.new_page()
-        tab.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        tab.on(
+            "console",
+            lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+        )
         tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         tab.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
         tab.on("request", lambda r: requests.append(r.url))
@@ -559,7 +659,8 @@ def test_browser_draws_every_card(browser_page):
     cards = tab.eval_on_selector_all("article.card", "els => els.map(e => e.dataset.activation)")
     assert sorted(cards) == al.names()
     drawn = tab.eval_on_selector_all(
-        "article.card", "els => els.filter(e => e.querySelector('path[data-series=f]')).length")
+        "article.card", "els => els.filter(e => e.querySelector('path[data-series=f]')).length"
+    )
     assert drawn == len(al.names())
 
 
@@ -567,8 +668,11 @@ def _grid(d) -> np.ndarray:
     """Points to check a curve at: dense near 0 and the kinks, out to ±40 (exp under- and
     overflow), and the kinks themselves (where f' is a convention)."""
     kinks = [k for k in d.kinks_for({p.name: p.default for p in d.params}) if math.isfinite(k)]
-    return np.unique(np.concatenate([np.linspace(-8, 8, 161), np.geomspace(1e-8, 40, 40),
-                                     -np.geomspace(1e-8, 40, 40), kinks, [0.0]]))
+    return np.unique(
+        np.concatenate(
+            [np.linspace(-8, 8, 161), np.geomspace(1e-8, 40, 40), -np.geomspace(1e-8, 40, 40), kinks, [0.0]]
+        )
+    )
 
 
 LIVE = [d.name for d in al.definitions() if d.elementwise and d.name != "squareplus"]
@@ -588,8 +692,10 @@ def test_browser_live_curves_are_the_python_definition(browser_page, name):
     at the default parameters and at another slider value."""
     tab, problems, _ = browser_page
     d = al.lookup(name)
-    entry = tab.evaluate("n => JSON.parse(document.getElementById('actlab-data').textContent)"
-                         ".gallery.find(e => e.name === n)", name)
+    entry = tab.evaluate(
+        "n => JSON.parse(document.getElementById('actlab-data').textContent).gallery.find(e => e.name === n)",
+        name,
+    )
     assert entry["mode"] == "live"
     x = _grid(d)
     settings = [{}]
@@ -620,12 +726,23 @@ def test_browser_elementary_functions_are_accurate(browser_page):
     mpmath = pytest.importorskip("mpmath")
     tab, _, _ = browser_page
     mpmath.mp.dps = 40
-    x = np.concatenate([np.linspace(-6, 27, 1201), np.geomspace(1e-20, 1, 60), -np.geomspace(1e-20, 1, 60),
-                        [1.0, np.nextafter(1.0, 2.0), -1.0, 6.0, 26.5, 27.3]])
-    cases = {"erfc": (lambda v: mpmath.erfc(v), x),
-             "exp": (mpmath.exp, np.linspace(-700, 700, 401)), "expm1": (mpmath.expm1, np.linspace(-30, 30, 401)),
-             "log1p": (mpmath.log1p, np.geomspace(1e-15, 1e10, 401)), "tanh": (mpmath.tanh, np.linspace(-20, 20, 401)),
-             "cosh": (mpmath.cosh, np.linspace(-700, 700, 401)), "sqrt": (mpmath.sqrt, np.geomspace(1e-300, 1e300, 401))}
+    x = np.concatenate(
+        [
+            np.linspace(-6, 27, 1201),
+            np.geomspace(1e-20, 1, 60),
+            -np.geomspace(1e-20, 1, 60),
+            [1.0, np.nextafter(1.0, 2.0), -1.0, 6.0, 26.5, 27.3],
+        ]
+    )
+    cases = {
+        "erfc": (lambda v: mpmath.erfc(v), x),
+        "exp": (mpmath.exp, np.linspace(-700, 700, 401)),
+        "expm1": (mpmath.expm1, np.linspace(-30, 30, 401)),
+        "log1p": (mpmath.log1p, np.geomspace(1e-15, 1e10, 401)),
+        "tanh": (mpmath.tanh, np.linspace(-20, 20, 401)),
+        "cosh": (mpmath.cosh, np.linspace(-700, 700, 401)),
+        "sqrt": (mpmath.sqrt, np.geomspace(1e-300, 1e300, 401)),
+    }
     for fn, (exact, xs) in cases.items():
         got = np.array(tab.evaluate(f"xs => xs.map(v => actlab.math.{fn}(v))", xs.tolist()), dtype=float)
         want = np.array([float(exact(mpmath.mpf(float(v)))) for v in xs])
@@ -637,12 +754,16 @@ def test_browser_elementary_functions_are_accurate(browser_page):
     got = np.array(tab.evaluate("ps => ps.map(([a, b]) => actlab.math.hypot(a, b))", pairs.tolist()))
     want = np.array([float(mpmath.hypot(a, b)) for a, b in pairs])
     assert (np.abs(got - want) / np.spacing(want)).max() <= 2
-    assert tab.evaluate("[Number.isNaN(actlab.math.erfc(NaN)), actlab.math.erfc(Infinity), "
-                        "actlab.math.erfc(-Infinity)]") == [True, 0, 2]
+    assert tab.evaluate(
+        "[Number.isNaN(actlab.math.erfc(NaN)), actlab.math.erfc(Infinity), actlab.math.erfc(-Infinity)]"
+    ) == [True, 0, 2]
 
 
-SLIDERS = [d.name for d in al.definitions() if d.elementwise and d.name != "squareplus"
-           and any(p.choices is None and not p.integer for p in d.params)]
+SLIDERS = [
+    d.name
+    for d in al.definitions()
+    if d.elementwise and d.name != "squareplus" and any(p.choices is None and not p.integer for p in d.params)
+]
 
 
 @pytest.mark.parametrize("name", SLIDERS)
@@ -657,14 +778,19 @@ def test_browser_sliders_are_continuous(browser_page, name):
     step = float(slider.get_attribute("step"))
     assert (float(slider.get_attribute("max")) - float(slider.get_attribute("min"))) / step >= 99
     start = tab.evaluate("n => actlab.state(n).params", name)
-    slider.press("ArrowRight" if float(slider.input_value()) < float(slider.get_attribute("max")) - 1e-9
-                 else "ArrowLeft")
+    slider.press(
+        "ArrowRight"
+        if float(slider.input_value()) < float(slider.get_attribute("max")) - 1e-9
+        else "ArrowLeft"
+    )
     now = tab.evaluate("n => actlab.state(n).params", name)
     assert abs(now[param] - start[param]) == pytest.approx(step, rel=1e-6)
     if _accepts(name, now):
         x = np.linspace(-4, 4, 81)
         got = tab.evaluate("([n, p, xs]) => actlab.evaluate(n, p, xs)", [name, now, x.tolist()])
-        np.testing.assert_allclose(np.array(got["y"], dtype=float), al.get(name, **now)(x), rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(
+            np.array(got["y"], dtype=float), al.get(name, **now)(x), rtol=1e-12, atol=1e-300
+        )
     else:  # hard_tanh with min_val ≥ max_val: the card says so, as Python would refuse it
         assert "does not accept" in card.locator(".plot-error").inner_text()
     assert problems == []
@@ -712,26 +838,37 @@ def test_browser_filter_hides_what_does_not_match(browser_page, no_filter):
     tab, problems, _ = browser_page
     box = tab.locator("#gallery-filter")
     box.fill("shrink")
-    visible = tab.eval_on_selector_all("article.card", "els => els.filter(e => e.offsetParent !== null)"
-                                                       ".map(e => e.dataset.activation)")
+    visible = tab.eval_on_selector_all(
+        "article.card", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.activation)"
+    )
     expected = sorted(n for n in al.names() if "shrink" in n or "shrink" in al.lookup(n).family)
     assert sorted(visible) == expected
-    assert f"{len(expected)} of {len(al.names())} activations match" in tab.locator("#filter-count").inner_text()
-    groups = tab.eval_on_selector_all(".family-group", "els => els.filter(e => e.offsetParent !== null).length")
+    assert (
+        f"{len(expected)} of {len(al.names())} activations match" in tab.locator("#filter-count").inner_text()
+    )
+    groups = tab.eval_on_selector_all(
+        ".family-group", "els => els.filter(e => e.offsetParent !== null).length"
+    )
     assert groups == 1
     box.fill("silu")  # aliases count: swish is silu, hard_swish hard_silu
-    assert sorted(tab.eval_on_selector_all("article.card", "els => els.filter(e => e.offsetParent !== null)"
-                                                           ".map(e => e.dataset.activation)")) == ["hard_swish", "swish"]
+    assert sorted(
+        tab.eval_on_selector_all(
+            "article.card", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.activation)"
+        )
+    ) == ["hard_swish", "swish"]
     box.fill("")
-    assert tab.eval_on_selector_all("article.card", "els => els.filter(e => e.offsetParent !== null).length") == len(al.names())
+    assert tab.eval_on_selector_all(
+        "article.card", "els => els.filter(e => e.offsetParent !== null).length"
+    ) == len(al.names())
     assert problems == []
 
 
 def test_browser_overlay_and_sorting(browser_page):
     tab, problems, _ = browser_page
     overlay = tab.locator("#overlay-plot")
-    assert sorted(overlay.locator("path[data-series]").evaluate_all("els => els.map(e => e.dataset.series)")) == \
-        sorted(L.CLASSICS)
+    assert sorted(
+        overlay.locator("path[data-series]").evaluate_all("els => els.map(e => e.dataset.series)")
+    ) == sorted(L.CLASSICS)
     tab.locator('[data-overlay="elu"]').check()
     assert overlay.locator('path[data-series="elu"]').count() == 1
     tab.locator('[data-overlay="elu"]').uncheck()
@@ -756,8 +893,11 @@ def test_browser_learning_animation_plays_and_scrubs(browser_page):
     marker = plane.locator("line.marker")
     at_zero = float(marker.get_attribute("x1"))
     plane.locator("[data-play]").click()
-    tab.wait_for_function("() => document.querySelector('.plane[data-plane=moons] [data-scrub]').value === "
-                          "document.querySelector('.plane[data-plane=moons] [data-scrub]').max", timeout=10_000)
+    tab.wait_for_function(
+        "() => document.querySelector('.plane[data-plane=moons] [data-scrub]').value === "
+        "document.querySelector('.plane[data-plane=moons] [data-scrub]').max",
+        timeout=10_000,
+    )
     assert image.get_attribute("href") == frames[-1] and float(marker.get_attribute("x1")) > at_zero
     assert "▶" in plane.locator("[data-play]").inner_text()
     assert problems == []
@@ -767,7 +907,8 @@ def test_browser_comparison_colours_only_the_selection(browser_page):
     tab, problems, _ = browser_page
     chart = tab.locator('[data-chart="train_loss"]')
     classes = chart.locator("path[data-series]").evaluate_all(
-        "els => Object.fromEntries(els.map(e => [e.dataset.series, e.getAttribute('class')]))")
+        "els => Object.fromEntries(els.map(e => [e.dataset.series, e.getAttribute('class')]))"
+    )
     coloured = {n for n, c in classes.items() if "other" not in c}
     assert "relu" in coloured and len(coloured) < len(classes)
     other = next(n for n in classes if n not in coloured)
@@ -782,7 +923,8 @@ def test_browser_comparison_colours_only_the_selection(browser_page):
 def test_browser_claims_filter_by_verdict(browser_page):
     tab, problems, _ = browser_page
     visible = lambda: tab.eval_on_selector_all(  # noqa: E731
-        "#claims .claim", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.verdict)")
+        "#claims .claim", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.verdict)"
+    )
     everything = visible()
     verdict = everything[0]
     button = tab.locator(f'#claims [data-filter="{verdict}"]')
@@ -821,11 +963,12 @@ def test_browser_phone_layout_has_no_sideways_scroll(page_file, playwright):
 def test_browser_with_scripts_off_every_figure_is_there(page_file, playwright):
     with opened(playwright, page_file, scripts=False) as (tab, problems, _):
         assert tab.locator("body[data-ready]").count() == 0  # the script really did not run
-        drawn = tab.eval_on_selector_all("article.card", "els => els.filter(e => "
-                                         "e.querySelector('svg path.series.f')).length")
+        drawn = tab.eval_on_selector_all(
+            "article.card", "els => els.filter(e => e.querySelector('svg path.series.f')).length"
+        )
         assert drawn == len(al.names())
         assert tab.locator("#why svg").count() >= 6 and tab.locator("#learn image").count() >= 20
-        assert tab.locator('#comparison [data-chart] svg path[data-series]').count() > 0
+        assert tab.locator("#comparison [data-chart] svg path[data-series]").count() > 0
         assert tab.locator("#overlay-plot svg path.series").count() == len(L.CLASSICS)
         assert problems == []
 
@@ -838,9 +981,14 @@ def real_report(tmp_path_factory):
     pytest.importorskip("sklearn", reason="the lab extra is not installed")
     base = tmp_path_factory.mktemp("e2e")
     folder = base / "out"
-    run = subprocess.run([sys.executable, "-m", "actlab.cli", "report", "--budget", "tiny", "-o", str(folder)],
-                         capture_output=True, text=True, timeout=900, cwd=base,
-                         env={**__import__("os").environ, "COLUMNS": "80"})
+    run = subprocess.run(
+        [sys.executable, "-m", "actlab.cli", "report", "--budget", "tiny", "-o", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=base,
+        env={**__import__("os").environ, "COLUMNS": "80"},
+    )
     return run, folder
 
 

@@ -1,4 +1,5 @@
 """actlab.core.special.erfc against mpmath, and its coefficients against their derivation."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -25,9 +26,15 @@ def test_the_coefficients_are_the_chebyshev_interpolants_of_the_derivation():
 
 def test_erfc_is_within_its_bound_of_mpmath_over_the_whole_range():
     rng = np.random.default_rng(0)
-    x = np.concatenate([np.linspace(-6.5, 27.3, 6001), rng.uniform(0.0, 3.0, 3000),
-                        -np.geomspace(1e-300, 6, 300), np.geomspace(1e-300, 27, 300),
-                        [1.0, np.nextafter(1.0, 0.0), np.nextafter(1.0, 2.0), -1.0, 0.0, -0.0]])
+    x = np.concatenate(
+        [
+            np.linspace(-6.5, 27.3, 6001),
+            rng.uniform(0.0, 3.0, 3000),
+            -np.geomspace(1e-300, 6, 300),
+            np.geomspace(1e-300, 27, 300),
+            [1.0, np.nextafter(1.0, 0.0), np.nextafter(1.0, 2.0), -1.0, 0.0, -0.0],
+        ]
+    )
     got = special.erfc(x)
     with mpmath.workdps(40):
         want = np.array([float(mpmath.erfc(mpmath.mpf(float(v)))) for v in x])
@@ -42,6 +49,8 @@ def test_special_values_and_shapes():
     y = special.erfc(np.array([np.nan, np.inf, -np.inf, 30.0, -30.0, 0.0]))
     assert np.isnan(y[0]) and list(y[1:]) == [0.0, 2.0, 0.0, 2.0, 1.0]
     assert special.erfc(np.zeros((2, 3))).shape == (2, 3)
-    assert isinstance(special.erfc(0.5), float) and special.erfc(0.5) == pytest.approx(math.erfc(0.5), rel=1e-15)
+    assert isinstance(special.erfc(0.5), float) and special.erfc(0.5) == pytest.approx(
+        math.erfc(0.5), rel=1e-15
+    )
     with np.errstate(all="raise"):  # no floating-point warning anywhere in the range
         special.erfc(np.linspace(-40, 40, 1001))

@@ -1,4 +1,5 @@
 """actlab.torch on CPU tensors: the NumPy fast path, zero-copy, in the tensor's dtype."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,6 +22,7 @@ def shared(monkeypatch):
         a = real(t)
         seen.append(a is not None and a.ctypes.data == t.data_ptr())
         return a
+
     monkeypatch.setattr(pytorch_cpu, "_array", spy)
     return seen
 

@@ -1,4 +1,5 @@
 """actlab.torch to any order: double backward, forward mode and the torch.func transforms."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,6 +35,7 @@ def _functional(d):
 
     def f(x, *vals):
         return torch.func.functional_call(module, dict(zip(names, vals)), (x,))
+
     return f, values
 
 
@@ -46,9 +48,17 @@ def test_gradgradcheck(d):
 @pytest.mark.parametrize("d", DIFFERENTIABLE, ids=lambda d: d.name)
 def test_forward_mode_gradcheck(d):
     f, values = _functional(d)
-    assert torch.autograd.gradcheck(f, (_inputs(d), *values), eps=1e-6, atol=1e-7, rtol=1e-6,
-                                    check_forward_ad=True, check_backward_ad=False,
-                                    check_undefined_grad=False, check_batched_grad=False)
+    assert torch.autograd.gradcheck(
+        f,
+        (_inputs(d), *values),
+        eps=1e-6,
+        atol=1e-7,
+        rtol=1e-6,
+        check_forward_ad=True,
+        check_backward_ad=False,
+        check_undefined_grad=False,
+        check_batched_grad=False,
+    )
 
 
 @pytest.mark.parametrize("d", DIFFERENTIABLE, ids=lambda d: d.name)
@@ -62,8 +72,9 @@ def test_torch_func_transforms(d):
     torch.testing.assert_close(jac_rev, torch.func.jacfwd(module)(row))
     torch.testing.assert_close(jac_rev, torch.autograd.functional.jacobian(module, row))
     if d.elementwise:  # the derivative as a function, and vmapped over a batch
-        torch.testing.assert_close(torch.func.vmap(torch.func.grad(lambda t: module(t)))(row),
-                                   torch.diagonal(jac_rev))
+        torch.testing.assert_close(
+            torch.func.vmap(torch.func.grad(lambda t: module(t)))(row), torch.diagonal(jac_rev)
+        )
 
 
 def _mp_second_derivative(d, x):
@@ -82,8 +93,16 @@ def test_second_derivative_matches_mpmath(d):
 
 # Smooth functions whose formulas hold a tie (|x|, max(x, 0)) at 0: the derivatives there are
 # the function's, not those of torch.abs's subgradient.
-_TORCH_OWN = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "softplus": F.softplus, "gelu": F.gelu,
-              "swish": F.silu, "mish": F.mish, "log_sigmoid": F.logsigmoid, "tanhshrink": F.tanhshrink}
+_TORCH_OWN = {
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "softplus": F.softplus,
+    "gelu": F.gelu,
+    "swish": F.silu,
+    "mish": F.mish,
+    "log_sigmoid": F.logsigmoid,
+    "tanhshrink": F.tanhshrink,
+}
 
 
 @pytest.mark.parametrize("name", sorted(_TORCH_OWN))
@@ -96,8 +115,9 @@ def test_first_three_derivatives_match_torch_including_zero(name):
             out.append(y)
         return torch.stack(out).detach()
 
-    torch.testing.assert_close(derivatives(at.Activation(name)), derivatives(_TORCH_OWN[name]),
-                               rtol=1e-9, atol=1e-12)
+    torch.testing.assert_close(
+        derivatives(at.Activation(name)), derivatives(_TORCH_OWN[name]), rtol=1e-9, atol=1e-12
+    )
 
 
 def gradient_penalty_dw(f, w=0.8):
@@ -106,7 +126,7 @@ def gradient_penalty_dw(f, w=0.8):
     w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     y = f(w * x)
     (dx,) = torch.autograd.grad(y.sum(), x, create_graph=True)
-    (dw,) = torch.autograd.grad(y.sum() + (dx ** 2).sum(), w)
+    (dw,) = torch.autograd.grad(y.sum() + (dx**2).sum(), w)
     return dw.item()
 
 
@@ -119,7 +139,7 @@ def exact_gradient_penalty_dw(name, w=0.8):
     for x in np.linspace(-2.0, 1.5, 8):
         z = mp.mpf(w) * mp.mpf(float(x))
         d1, d2 = mp.diff(f, z, 1), mp.diff(f, z, 2)
-        total += x * d1 + 2 * w * d1 ** 2 + 2 * w ** 2 * x * d1 * d2
+        total += x * d1 + 2 * w * d1**2 + 2 * w**2 * x * d1 * d2
     return float(total)
 
 
@@ -133,11 +153,13 @@ def test_gradient_penalty_keeps_the_second_order_term(name):
 def test_learned_parameters_have_second_derivatives():
     """PReLU and Swish's learned values: ∂²L/∂x∂θ against torch's own modules."""
     x = (torch.linspace(-2.0, 1.5, 8, dtype=torch.float64) + 0.05).requires_grad_()  # 0 is a kink
-    for ours, theirs, name in [(at.Swish().double(), None, "beta"),
-                               (at.PReLU().double(), torch.nn.PReLU().double(), "alpha")]:
+    for ours, theirs, name in [
+        (at.Swish().double(), None, "beta"),
+        (at.PReLU().double(), torch.nn.PReLU().double(), "alpha"),
+    ]:
         y = ours(x)
         (dx,) = torch.autograd.grad(y.sum(), x, create_graph=True)
-        (dtheta,) = torch.autograd.grad((dx ** 2).sum(), getattr(ours, name))
+        (dtheta,) = torch.autograd.grad((dx**2).sum(), getattr(ours, name))
         if theirs is None:  # x·σ(βx): ∂/∂β of f'(x)² by hand, at β = 1
             s = torch.sigmoid(x.detach())
             fp = s * (1 + x.detach() * (1 - s))
@@ -146,7 +168,7 @@ def test_learned_parameters_have_second_derivatives():
         else:
             y2 = theirs(x)
             (dx2,) = torch.autograd.grad(y2.sum(), x, create_graph=True)
-            (want,) = torch.autograd.grad((dx2 ** 2).sum(), theirs.weight)
+            (want,) = torch.autograd.grad((dx2**2).sum(), theirs.weight)
         torch.testing.assert_close(dtheta.reshape(()), want.reshape(()).to(torch.float64))
 
 

@@ -1,4 +1,5 @@
 """Sampled curves, character plots, figures, the property table and the advice."""
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,7 @@ import actlab as al
 from actlab.viz.advice import Traits, advise
 from actlab.viz.figures import PANEL_INCHES, activation_figure, save_figure
 from actlab.viz.properties import COLUMNS, flat_regions, flat_text, property_row, range_text
-from actlab.viz.sampling import (SLICE_DEFAULT, compact, controls, gallery_entry, plot_range,
-                                 sample)
+from actlab.viz.sampling import SLICE_DEFAULT, compact, controls, gallery_entry, plot_range, sample
 from actlab.viz.terminal import Series, char_plot, table
 
 DEFS = al.definitions()
@@ -93,8 +93,11 @@ def test_jumps_are_gaps_exactly_at_the_kinks_that_jump(d):
             assert np.min(np.abs(gaps - k)) < (hi - lo) / 400
 
 
-@pytest.mark.parametrize("d", [d for d in DEFS if not d.elementwise and d.differentiable],
-                         ids=[d.name for d in DEFS if not d.elementwise and d.differentiable])
+@pytest.mark.parametrize(
+    "d",
+    [d for d in DEFS if not d.elementwise and d.differentiable],
+    ids=[d.name for d in DEFS if not d.elementwise and d.differentiable],
+)
 def test_vector_slice_derivative_matches_differences(d):
     x = np.linspace(-3.0, 3.0, 601)
     c = sample(al.get(d), x)
@@ -177,7 +180,9 @@ def test_figure_title_names_changed_parameters():
 
 def test_derivative_curve_is_drawn_on_request():
     act = al.get(next(d for d in DEFS if d.elementwise and d.differentiable))
-    assert len(activation_figure([act]).axes[0].lines) < len(activation_figure([act], derivative=True).axes[0].lines)
+    assert len(activation_figure([act]).axes[0].lines) < len(
+        activation_figure([act], derivative=True).axes[0].lines
+    )
 
 
 @pytest.mark.parametrize("bad", [dict(acts=[]), dict(x_range=(2.0, 1.0))])
@@ -201,12 +206,25 @@ def test_property_row_reports_the_metadata(info):
     assert row["monotonic"] is info.monotonic and row["smoothness"] == info.smoothness
 
 
-@pytest.mark.parametrize("name, text", [
-    ("sigmoid", "(0, 1)"), ("tanh", "(−1, 1)"), ("softsign", "(−1, 1)"), ("softplus", "(0, ∞)"),
-    ("relu", "[0, ∞)"), ("hard_sigmoid", "[0, 1]"), ("relu6", "[0, 6]"), ("hard_tanh", "[−1, 1]"),
-    ("gelu", "[−0.17, ∞)"), ("elu", "(−1, ∞)"), ("log_sigmoid", "(−∞, 0)"), ("softmax", "(0, 1)"),
-    ("sparsemax", "[0, 1]"), ("step", "[0, 1]"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("sigmoid", "(0, 1)"),
+        ("tanh", "(−1, 1)"),
+        ("softsign", "(−1, 1)"),
+        ("softplus", "(0, ∞)"),
+        ("relu", "[0, ∞)"),
+        ("hard_sigmoid", "[0, 1]"),
+        ("relu6", "[0, 6]"),
+        ("hard_tanh", "[−1, 1]"),
+        ("gelu", "[−0.17, ∞)"),
+        ("elu", "(−1, ∞)"),
+        ("log_sigmoid", "(−∞, 0)"),
+        ("softmax", "(0, 1)"),
+        ("sparsemax", "[0, 1]"),
+        ("step", "[0, 1]"),
+    ],
+)
 def test_ranges_are_open_where_the_bound_is_only_approached(name, text):
     assert range_text(al.get(name).info) == text
 
@@ -216,11 +234,21 @@ def test_range_ends_follow_the_parameters():
     assert range_text(al.get("elu", alpha=2.0).info) == "(−2, ∞)"
 
 
-@pytest.mark.parametrize("name, text", [
-    ("relu", "x ≤ 0"), ("hard_swish", "x < −3"), ("sparse_plus", "x ≤ −1"),
-    ("hard_tanh", "x ≤ −1 and x ≥ 1"), ("relu6", "x ≤ 0 and x ≥ 6"), ("hardshrink", "−0.5 ≤ x ≤ 0.5"),
-    ("leaky_relu", ""), ("gelu", ""), ("sigmoid", ""), ("elu", ""),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("relu", "x ≤ 0"),
+        ("hard_swish", "x < −3"),
+        ("sparse_plus", "x ≤ −1"),
+        ("hard_tanh", "x ≤ −1 and x ≥ 1"),
+        ("relu6", "x ≤ 0 and x ≥ 6"),
+        ("hardshrink", "−0.5 ≤ x ≤ 0.5"),
+        ("leaky_relu", ""),
+        ("gelu", ""),
+        ("sigmoid", ""),
+        ("elu", ""),
+    ],
+)
 def test_flat_regions_are_read_off_the_derivative(name, text):
     assert flat_text(flat_regions(al.get(name))) == text
 
@@ -235,7 +263,8 @@ def test_hidden_advice_orders_by_the_rules():
     advice = advise("hidden", "multiclass", depth=8)
     names = [c.name for c in advice.candidates]
     assert sorted(names + [c.name for c in advice.set_aside]) == sorted(
-        i.name for i in al.catalog() if "hidden" in i.uses)
+        i.name for i in al.catalog() if "hidden" in i.uses
+    )
     traits = [Traits.of(al.get(n)) for n in names]
     both = [t.saturates_both for t in traits]
     assert both == sorted(both), "two-sided saturation ranks after everything else"
@@ -253,8 +282,11 @@ def test_shallow_networks_soften_the_saturation_note():
     assert "avoid at depth 8" in notes(deep) and "acceptable in a shallow network" in notes(shallow)
 
 
-@pytest.mark.parametrize("d", [d for d in DEFS if d.elementwise and d.differentiable],
-                         ids=[d.name for d in DEFS if d.elementwise and d.differentiable])
+@pytest.mark.parametrize(
+    "d",
+    [d for d in DEFS if d.elementwise and d.differentiable],
+    ids=[d.name for d in DEFS if d.elementwise and d.differentiable],
+)
 def test_traits_agree_with_the_derivative(d):
     act = al.get(d)
     t = Traits.of(act)
@@ -263,10 +295,19 @@ def test_traits_agree_with_the_derivative(d):
     assert t.saturates_both == (len(act.info.saturates) == 2)
 
 
-@pytest.mark.parametrize("name, zone", [("hard_swish", "x < −3"), ("sparse_plus", "x ≤ −1"),
-                                        ("hard_tanh", "x ≤ −1 and x ≥ 1"), ("relu", "x ≤ 0")])
+@pytest.mark.parametrize(
+    "name, zone",
+    [
+        ("hard_swish", "x < −3"),
+        ("sparse_plus", "x ≤ −1"),
+        ("hard_tanh", "x ≤ −1 and x ≥ 1"),
+        ("relu", "x ≤ 0"),
+    ],
+)
 def test_dying_is_stated_from_the_definition(name, zone):
-    entry = next(c for a in (advise("hidden", "multiclass"),) for c in a.candidates + a.set_aside if c.name == name)
+    entry = next(
+        c for a in (advise("hidden", "multiclass"),) for c in a.candidates + a.set_aside if c.name == name
+    )
     assert f"units can die (f' = 0 for {zone})" in entry.notes
     assert not any("x < 0)" in n for n in entry.notes) or zone == "x < 0"
 
@@ -278,8 +319,10 @@ def test_activations_with_a_slope_everywhere_are_not_said_to_die():
             assert not any("can die" in n for n in c.notes), c.name
 
 
-@pytest.mark.parametrize("layer, task, depth", [("middle", "binary", 2), ("hidden", "ranking", 2),
-                                                ("hidden", "binary", 0), ("hidden", "binary", True)])
+@pytest.mark.parametrize(
+    "layer, task, depth",
+    [("middle", "binary", 2), ("hidden", "ranking", 2), ("hidden", "binary", 0), ("hidden", "binary", True)],
+)
 def test_advice_rejects_bad_requests(layer, task, depth):
     with pytest.raises(al.ParameterError):
         advise(layer, task, depth)
@@ -299,16 +342,44 @@ def test_comparisons_and_claims_show_themselves_in_a_notebook():
     from actlab.lab.comparison import Comparison
     from actlab.viz.notebook import claims_html
 
-    rows = [{"activation": n, "metrics": {"test_accuracy": {"mean": 0.9, "std": 0.01}},
-             "per_seed": {"test_accuracy": [0.9 + 0.001 * k * (n == "elu") for k in range(4)]}}
-            for n in ("relu", "elu")]
-    c = Comparison({"dataset": "d<b>", "architecture": "a", "seeds": [0, 1, 2, 3], "rows": rows,
-                    "curves": {}, "per_layer": {}})
+    rows = [
+        {
+            "activation": n,
+            "metrics": {"test_accuracy": {"mean": 0.9, "std": 0.01}},
+            "per_seed": {"test_accuracy": [0.9 + 0.001 * k * (n == "elu") for k in range(4)]},
+        }
+        for n in ("relu", "elu")
+    ]
+    c = Comparison(
+        {
+            "dataset": "d<b>",
+            "architecture": "a",
+            "seeds": [0, 1, 2, 3],
+            "rows": rows,
+            "curves": {},
+            "per_layer": {},
+        }
+    )
     html = c._repr_html_()
     assert "d&lt;b&gt;" in html and "90.0 ± 1.0 %" in html and "not told apart" in html
-    html = claims_html([{"id": "x", "statement": "e^{−x} <i>", "source": "000_d14a610ce6b66109.txt",
-                         "check": "", "figures": {}, "verdict": "erratum", "explanation": "why"}])
-    assert "e<sup>−x</sup> &lt;i&gt;" in html and "“Activation Functions”" in html and "1 claim: 1 erratum" in html
+    html = claims_html(
+        [
+            {
+                "id": "x",
+                "statement": "e^{−x} <i>",
+                "source": "000_d14a610ce6b66109.txt",
+                "check": "",
+                "figures": {},
+                "verdict": "erratum",
+                "explanation": "why",
+            }
+        ]
+    )
+    assert (
+        "e<sup>−x</sup> &lt;i&gt;" in html
+        and "“Activation Functions”" in html
+        and "1 claim: 1 erratum" in html
+    )
 
 
 # ------------------------------------------------------------------------- files

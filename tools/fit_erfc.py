@@ -5,6 +5,7 @@ arithmetic: R(s) = erf(√s)/√s − 1 for s = z² in [0, 1], and K(t) = z·erf
 t = 1/(1 + z/2) in [0, 2/3] (z ≥ 1). ``tests/test_special.py`` recomputes them and checks that
 the module holds these numbers.
 """
+
 from __future__ import annotations
 
 import mpmath as mp
@@ -20,8 +21,10 @@ def chebyshev(f, a, b, degree):
     a, b = mp.mpf(a), mp.mpf(b)
     nodes = [mp.cos(mp.pi * (k + mp.mpf(1) / 2) / n) for k in range(n)]
     values = [f((b - a) / 2 * u + (a + b) / 2) for u in nodes]
-    coef = [2 * mp.fsum(values[k] * mp.cos(mp.pi * j * (k + mp.mpf(1) / 2) / n) for k in range(n)) / n
-            for j in range(n)]
+    coef = [
+        2 * mp.fsum(values[k] * mp.cos(mp.pi * j * (k + mp.mpf(1) / 2) / n) for k in range(n)) / n
+        for j in range(n)
+    ]
     coef[0] /= 2
     return coef
 
@@ -42,8 +45,10 @@ def k_function(t):
 
 def coefficients(dps: int = 40):
     with mp.workdps(dps):
-        return ([float(c) for c in chebyshev(r_function, 0, 1, R_DEGREE)],
-                [float(c) for c in chebyshev(k_function, *K_INTERVAL, K_DEGREE)])
+        return (
+            [float(c) for c in chebyshev(r_function, 0, 1, R_DEGREE)],
+            [float(c) for c in chebyshev(k_function, *K_INTERVAL, K_DEGREE)],
+        )
 
 
 if __name__ == "__main__":

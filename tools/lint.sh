@@ -3,10 +3,9 @@
 #
 #   tools/lint.sh            ruff check must pass; the formatter and mypy report what they would
 #                            change or find, counted by directory, without failing
-#   tools/lint.sh --strict   all three must pass
+#   tools/lint.sh --strict   all three must pass (what CI runs)
 #
-# The code predates the formatter and the type checker: a one-time `ruff format` and the type
-# fixes will make --strict pass, and CI then runs it. Needs: pip install -e ".[lint]".
+# Needs: pip install -e ".[lint]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python}

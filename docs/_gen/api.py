@@ -72,14 +72,22 @@ def part_page(part: str, modules: list[str]) -> str:
 
 def activation_functions() -> str:
     """``actlab.NAME`` for every registered activation (made by ``actlab._api`` from the registry)."""
-    return "Activation functions\n~~~~~~~~~~~~~~~~~~~~\n\n" + "".join(
-        f".. autofunction:: actlab.{d.name}\n\n   See :doc:`/activations/{d.name}`.\n\n"
-        for d in al.definitions()
-    ) + aliases()
+    return (
+        "Activation functions\n~~~~~~~~~~~~~~~~~~~~\n\n"
+        + "".join(
+            f".. autofunction:: actlab.{d.name}\n\n   See :doc:`/activations/{d.name}`.\n\n"
+            for d in al.definitions()
+        )
+        + aliases()
+    )
 
 
 def aliases() -> str:
     """``actlab.ALIAS`` for every alias in the registry: the same function under another name."""
-    rows = "".join(f"- ``actlab.{a}``: :func:`actlab.{d.name}`\n" for d in al.definitions() for a in d.aliases)
-    return ("Aliases\n~~~~~~~\n\nEach alias is a function too, the same as the one it names "
-            "(``actlab.silu(x)`` is ``actlab.swish(x)``):\n\n" + rows + "\n")
+    rows = "".join(
+        f"- ``actlab.{a}``: :func:`actlab.{d.name}`\n" for d in al.definitions() for a in d.aliases
+    )
+    return (
+        "Aliases\n~~~~~~~\n\nEach alias is a function too, the same as the one it names "
+        "(``actlab.silu(x)`` is ``actlab.swish(x)``):\n\n" + rows + "\n"
+    )

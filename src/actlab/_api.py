@@ -1,4 +1,5 @@
 """Module-level functions (``actlab.relu(x)``, ...), generated from the registry."""
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -31,19 +32,23 @@ def make_function(definition: Definition) -> Callable[..., Any]:
             bound[key] = act
         return act(x, out=out)
 
-    params = "".join(f"\n    {p.name}: {p.doc}; default {p.default!r}, {p.range_text}."
-                     for p in definition.params)
+    params = "".join(
+        f"\n    {p.name}: {p.doc}; default {p.default!r}, {p.range_text}." for p in definition.params
+    )
     apply.__name__ = apply.__qualname__ = definition.name
-    apply.__doc__ = (f"{(definition.forward.__doc__ or definition.summary).strip()}\n\n"
-                     f"{definition.summary}\n\nArgs:\n    x: array-like input.{params}\n"
-                     f"    out: optional NumPy array to write the result into.\n\n"
-                     f"Reference: {definition.reference}")
+    apply.__doc__ = (
+        f"{(definition.forward.__doc__ or definition.summary).strip()}\n\n"
+        f"{definition.summary}\n\nArgs:\n    x: array-like input.{params}\n"
+        f"    out: optional NumPy array to write the result into.\n\n"
+        f"Reference: {definition.reference}"
+    )
     return apply
 
 
 def make_alias(alias: str, function: Callable[..., Any]) -> Callable[..., Any]:
     """``alias(x, ...)``: the canonical ``function`` under another registered name (``silu`` for
     ``swish``), with the same arguments and results; its docstring says whose alias it is."""
+
     def apply(x: Any, *, out: Any = None, **params: Any) -> Any:
         return function(x, out=out, **params)
 

@@ -3,6 +3,7 @@ the claims made about them, and write the report that shows it all.
 
 Run `actlab COMMAND --help` for each command's options.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,19 @@ from actlab.core.definition import SMOOTHNESS, USES
 # Commands whose implementation lives in another part of actlab; they get the rest of the
 # command line as it is. name -> (module, function, extra it needs, help)
 FORWARDED = {
-    "compare": ("actlab.lab.cli", "compare_main", "lab",
-                "train one network with several activations over seeds and compare them"),
-    "claims": ("actlab.lab.cli", "claims_main", "lab",
-               "check every claim and formula of the seed texts, with verdicts"),
-    "bench": ("actlab.bench", "main", "fast",
-              "time the activations' kernels against NumPy baselines"),
+    "compare": (
+        "actlab.lab.cli",
+        "compare_main",
+        "lab",
+        "train one network with several activations over seeds and compare them",
+    ),
+    "claims": (
+        "actlab.lab.cli",
+        "claims_main",
+        "lab",
+        "check every claim and formula of the seed texts, with verdicts",
+    ),
+    "bench": ("actlab.bench", "main", "fast", "time the activations' kernels against NumPy baselines"),
 }
 DPI = (10, 1200)  # the resolutions `plot` accepts
 START_HERE = """start here:
@@ -58,9 +66,16 @@ class HelpFormatter(argparse.HelpFormatter):
             if any(line.startswith(" ") for line in block.splitlines()):
                 paragraphs.append(block)
             else:
-                paragraphs.append(textwrap.fill(" ".join(block.split()), width, initial_indent=indent,
-                                                subsequent_indent=indent, break_on_hyphens=False,
-                                                break_long_words=False))
+                paragraphs.append(
+                    textwrap.fill(
+                        " ".join(block.split()),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_on_hyphens=False,
+                        break_long_words=False,
+                    )
+                )
         return "\n\n".join(paragraphs)
 
 
@@ -107,11 +122,17 @@ def did_you_mean(word: str, options: Sequence[str]) -> str:
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
-def named_choice(what: str, options: Callable[[], Sequence[str]], *, extra: Callable[[str], bool] | None = None,
-                 more: str = ""):
+def named_choice(
+    what: str,
+    options: Callable[[], Sequence[str]],
+    *,
+    extra: Callable[[str], bool] | None = None,
+    more: str = "",
+):
     """An argparse type that accepts one of ``options()`` (or what ``extra`` accepts, such as
     a file name) and otherwise names the closest ones (and all of them, when few; else ``more``
     says where to find them)."""
+
     def check(text: str) -> str:
         try:
             known = list(options())
@@ -121,6 +142,7 @@ def named_choice(what: str, options: Callable[[], Sequence[str]], *, extra: Call
             return text
         listing = f"known: {', '.join(known)}" if len(known) <= 12 else f"{len(known)} known{more}"
         raise argparse.ArgumentTypeError(f"unknown {what} {text!r}{did_you_mean(text, known)} ({listing})")
+
     check.__name__ = what
     return check
 
@@ -137,11 +159,13 @@ def _number(text: str, integer: bool = False) -> float | int:
 
 def count(minimum: int = 1, what: str = "a count"):
     """An argparse type: an integer ≥ ``minimum``."""
+
     def check(text: str) -> int:
         value = _number(text, integer=True)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} is too small: {what} must be at least {minimum}")
         return value
+
     check.__name__ = what
     return check
 
@@ -150,20 +174,24 @@ def jobs(text: str) -> int:
     """Parallel workers: a positive count, or −1 for every core (−2 all but one, as joblib)."""
     value = _number(text, integer=True)
     if value == 0:
-        raise argparse.ArgumentTypeError("0 workers cannot run anything: give a positive count, "
-                                         "or -1 for all cores")
+        raise argparse.ArgumentTypeError(
+            "0 workers cannot run anything: give a positive count, or -1 for all cores"
+        )
     return value
 
 
 def bounded(low: float, high: float, what: str, *, integer: bool = False, low_open: bool = False):
     """An argparse type: a finite number in [low, high] (in (low, high] with ``low_open``)."""
+
     def check(text: str):
         value = _number(text, integer)
         if not (value > low if low_open else value >= low) or value > high:
             bracket = "(" if low_open else "["
-            raise argparse.ArgumentTypeError(f"{what} = {text} is out of range; expected a number in "
-                                             f"{bracket}{low:g}, {high:g}]")
+            raise argparse.ArgumentTypeError(
+                f"{what} = {text} is out of range; expected a number in {bracket}{low:g}, {high:g}]"
+            )
         return value
+
     check.__name__ = what
     return check
 
@@ -187,8 +215,9 @@ def output_file(path: str, suffixes: Sequence[str] = ()) -> Path:
     return p
 
 
-def fitted_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int,
-                 keep: int = 1) -> list[str]:
+def fitted_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, keep: int = 1
+) -> list[str]:
     """A table that fits ``width`` columns: columns are left out from the right (never the
     first ``keep``) until it does, and a last line says which and how to see them."""
     from actlab.viz.terminal import table
@@ -199,8 +228,11 @@ def fitted_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: i
         shown -= 1
         lines = table(headers[:shown], [r[:shown] for r in rows], max_width=10**6).splitlines()
     if shown < len(headers):
-        lines += textwrap.wrap(f"({', '.join(headers[shown:])} left out to fit {width} columns; widen "
-                               "the terminal, set COLUMNS, or use --json)", width - 1)
+        lines += textwrap.wrap(
+            f"({', '.join(headers[shown:])} left out to fit {width} columns; widen "
+            "the terminal, set COLUMNS, or use --json)",
+            width - 1,
+        )
     return lines
 
 
@@ -225,14 +257,19 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _matches(info: al.Info, args: argparse.Namespace) -> bool:
     flags = {
-        "monotonic": info.monotonic, "zero_centred": info.zero_centred,
-        "bounded": info.bounded_below and info.bounded_above, "smooth": info.smoothness == "C∞",
-        "saturating": bool(info.saturates), "elementwise": info.elementwise,
+        "monotonic": info.monotonic,
+        "zero_centred": info.zero_centred,
+        "bounded": info.bounded_below and info.bounded_above,
+        "smooth": info.smoothness == "C∞",
+        "saturating": bool(info.saturates),
+        "elementwise": info.elementwise,
     }
-    return ((args.family is None or info.family == args.family)
-            and (args.smoothness is None or info.smoothness == args.smoothness)
-            and (args.use is None or args.use in info.uses)
-            and all(getattr(args, k) is None or getattr(args, k) == v for k, v in flags.items()))
+    return (
+        (args.family is None or info.family == args.family)
+        and (args.smoothness is None or info.smoothness == args.smoothness)
+        and (args.use is None or args.use in info.uses)
+        and all(getattr(args, k) is None or getattr(args, k) == v for k, v in flags.items())
+    )
 
 
 # ------------------------------------------------------------------------------- show
@@ -256,12 +293,16 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     defs = [al.lookup(n) for n in args.names]
     params = _params(args.param, defs)
     acts = [al.get(d, **{k: v for k, v in params.items() if k in d.param_names}) for d in defs]
-    fig = activation_figure(acts, derivative=args.derivative,
-                            x_range=_checked_range(args.range) if args.range else None)
+    fig = activation_figure(
+        acts, derivative=args.derivative, x_range=_checked_range(args.range) if args.range else None
+    )
     path = save_figure(fig, path, dpi=args.dpi)
     w, h = fig.get_size_inches()
-    size = (f"{round(w * args.dpi)}×{round(h * args.dpi)} px at {args.dpi} dpi"
-            if path.suffix.lower() == ".png" else f"{w:g}×{h:g} in")
+    size = (
+        f"{round(w * args.dpi)}×{round(h * args.dpi)} px at {args.dpi} dpi"
+        if path.suffix.lower() == ".png"
+        else f"{w:g}×{h:g} in"
+    )
     print(f"wrote {path} ({', '.join(a.name for a in acts)}; {size})")
     return 0
 
@@ -286,8 +327,10 @@ def _params(pairs: Sequence[str] | None, defs: Sequence[al.Definition]) -> dict[
         if name not in known:
             which = ", ".join(d.name for d in defs)
             hint = did_you_mean(name, known).lstrip("; ")
-            raise al.ParameterError(f"{which} has no parameter {name!r}; {hint + ' ' if hint else ''}"
-                                    f"parameters: {', '.join(known) or 'none'}")
+            raise al.ParameterError(
+                f"{which} has no parameter {name!r}; {hint + ' ' if hint else ''}"
+                f"parameters: {', '.join(known) or 'none'}"
+            )
         out[name] = _value(text.strip())
     return out
 
@@ -332,12 +375,20 @@ def _saved_comparison(path: str) -> dict:
 def _cmd_report(args: argparse.Namespace) -> int:
     from actlab.viz.report.build import build_report
 
-    outcome = build_report(args.output, budget=args.budget, lab=not args.gallery_only,
-                           from_results=args.from_results, progress=False if args.no_progress else None,
-                           n_jobs=args.jobs, width=_terminal_width())
+    outcome = build_report(
+        args.output,
+        budget=args.budget,
+        lab=not args.gallery_only,
+        from_results=args.from_results,
+        progress=False if args.no_progress else None,
+        n_jobs=args.jobs,
+        width=_terminal_width(),
+    )
     print("\n".join(outcome.summary))
-    print(f"\nwrote {outcome.path}\n({outcome.path.stat().st_size / 1e6:.1f} MB, {outcome.seconds:.0f} s); "
-          "open it in any browser, it works offline.")
+    print(
+        f"\nwrote {outcome.path}\n({outcome.path.stat().st_size / 1e6:.1f} MB, {outcome.seconds:.0f} s); "
+        "open it in any browser, it works offline."
+    )
     return 1 if outcome.failed else 0
 
 
@@ -354,15 +405,20 @@ def _forward(command: str, argv: list[str]) -> int:
         entry = getattr(importlib.import_module(module), function)
     except ImportError as exc:
         if exc.name and not exc.name.startswith("actlab"):
-            print(f"actlab {command}: needs the optional dependency {exc.name!r}; install it with: "
-                  f"pip install 'actlab[{extra}]'", file=sys.stderr)
+            print(
+                f"actlab {command}: needs the optional dependency {exc.name!r}; install it with: "
+                f"pip install 'actlab[{extra}]'",
+                file=sys.stderr,
+            )
             return 2
         entry = None
     except AttributeError:
         entry = None
     if entry is None:
-        print(f"actlab {command}: not available in this installation of actlab "
-              f"(it needs {module}.{function}).", file=sys.stderr)
+        print(
+            f"actlab {command}: not available in this installation of actlab (it needs {module}.{function}).",
+            file=sys.stderr,
+        )
         return 2
     return int(entry(argv) or 0)
 
@@ -384,16 +440,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("list", "a table of all activations and their properties")
     families = sorted({i.family for i in al.catalog()})
-    p.add_argument("--family", choices=families, metavar="FAMILY",
-                   help=f"only this family: {', '.join(families)}")
+    p.add_argument(
+        "--family", choices=families, metavar="FAMILY", help=f"only this family: {', '.join(families)}"
+    )
     p.add_argument("--smoothness", choices=SMOOTHNESS, help="only this smoothness class")
     p.add_argument("--use", choices=USES, metavar="USE", help=f"only those meant for: {', '.join(USES)}")
-    for flag, meaning in (("monotonic", "monotonic"), ("zero-centred", "zero-centred"),
-                          ("bounded", "bounded above and below"), ("smooth", "infinitely differentiable (C∞)"),
-                          ("saturating", "saturating on at least one side"),
-                          ("elementwise", "elementwise (not vector-valued)")):
-        p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None,
-                       help=f"only those that are (--no-{flag}: are not) {meaning}")
+    for flag, meaning in (
+        ("monotonic", "monotonic"),
+        ("zero-centred", "zero-centred"),
+        ("bounded", "bounded above and below"),
+        ("smooth", "infinitely differentiable (C∞)"),
+        ("saturating", "saturating on at least one side"),
+        ("elementwise", "elementwise (not vector-valued)"),
+    ):
+        p.add_argument(
+            f"--{flag}",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"only those that are (--no-{flag}: are not) {meaning}",
+        )
     json_flag(p)
     p.set_defaults(func=_cmd_list)
 
@@ -408,14 +473,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("plot", "a figure of activations side by side (PNG, SVG or PDF)")
     p.add_argument("names", nargs="+", metavar="NAME", help="activation names or aliases")
     p.add_argument("--derivative", action="store_true", help="draw the derivatives too (dashed)")
-    p.add_argument("--range", nargs=2, type=finite, metavar=("LOW", "HIGH"),
-                   help="x range (default: one that shows every kink)")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="set a parameter on every named activation that has it (repeatable)")
-    p.add_argument("-o", "--output", default="activations.png",
-                   help="file to write; the suffix picks the format (default: activations.png)")
-    p.add_argument("--dpi", type=bounded(*DPI, "--dpi", integer=True), default=200,
-                   help=f"resolution of PNG output, {DPI[0]} to {DPI[1]} (default 200)")
+    p.add_argument(
+        "--range",
+        nargs=2,
+        type=finite,
+        metavar=("LOW", "HIGH"),
+        help="x range (default: one that shows every kink)",
+    )
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="set a parameter on every named activation that has it (repeatable)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default="activations.png",
+        help="file to write; the suffix picks the format (default: activations.png)",
+    )
+    p.add_argument(
+        "--dpi",
+        type=bounded(*DPI, "--dpi", integer=True),
+        default=200,
+        help=f"resolution of PNG output, {DPI[0]} to {DPI[1]} (default 200)",
+    )
     p.set_defaults(func=_cmd_plot)
 
     from actlab.viz.advice import LAYERS, TASKS
@@ -424,36 +506,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", choices=LAYERS, required=True)
     p.add_argument("--task", choices=TASKS, default="multiclass", help="default: multiclass")
     p.add_argument("--depth", type=count(1, "--depth"), default=2, help="number of hidden layers (default 2)")
-    p.add_argument("--results", metavar="FILE",
-                   help="comparison results to cite, such as a report's comparison.json (without "
-                        "it, advise reads no file)")
+    p.add_argument(
+        "--results",
+        metavar="FILE",
+        help="comparison results to cite, such as a report's comparison.json (without "
+        "it, advise reads no file)",
+    )
     json_flag(p)
     p.set_defaults(func=_cmd_advise)
 
     from actlab.viz.report.build import DEFAULT_DIR
 
-    p = command("report", "write the HTML report: explainer, gallery, comparison and claims",
-                "Train the explainer's small networks, run a short comparison on the bundled digits "
-                "data and check the claims, then write one self-contained HTML file (works "
-                "offline): why activations matter, every activation live, the comparison and the "
-                "claims.")
-    p.add_argument("-o", "--output", default=DEFAULT_DIR,
-                   help=f"folder for the report and its data (default: {DEFAULT_DIR})")
+    p = command(
+        "report",
+        "write the HTML report: explainer, gallery, comparison and claims",
+        "Train the explainer's small networks, run a short comparison on the bundled digits "
+        "data and check the claims, then write one self-contained HTML file (works "
+        "offline): why activations matter, every activation live, the comparison and the "
+        "claims.",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_DIR,
+        help=f"folder for the report and its data (default: {DEFAULT_DIR})",
+    )
     # Checked when given (importing the lab only then): tiny, small or full.
-    p.add_argument("--budget", default="small", type=named_choice("budget", _budgets),
-                   help="the lab's budget: tiny (seconds), small (the default, minutes) or full "
-                        "(more seeds, epochs and depths; much longer)")
+    p.add_argument(
+        "--budget",
+        default="small",
+        type=named_choice("budget", _budgets),
+        help="the lab's budget: tiny (seconds), small (the default, minutes) or full "
+        "(more seeds, epochs and depths; much longer)",
+    )
     p.add_argument("--jobs", type=jobs, default=-1, help="parallel training runs (default: -1, all cores)")
-    p.add_argument("--gallery-only", action="store_true",
-                   help="only the curves, the gallery and the properties (seconds instead of minutes)")
-    p.add_argument("--from-results", metavar="FOLDER",
-                   help="redraw from the results a previous report saved, without running anything")
+    p.add_argument(
+        "--gallery-only",
+        action="store_true",
+        help="only the curves, the gallery and the properties (seconds instead of minutes)",
+    )
+    p.add_argument(
+        "--from-results",
+        metavar="FOLDER",
+        help="redraw from the results a previous report saved, without running anything",
+    )
     p.add_argument("--no-progress", action="store_true", help="print no progress")
     p.set_defaults(func=_cmd_report)
 
     for name, (_, _, _, help_text) in FORWARDED.items():
-        command(name, help_text, f"{help_text[0].upper()}{help_text[1:]}. "
-                f"Run `actlab {name} --help` for its options.")
+        command(
+            name,
+            help_text,
+            f"{help_text[0].upper()}{help_text[1:]}. Run `actlab {name} --help` for its options.",
+        )
     return parser
 
 

@@ -5,6 +5,7 @@ parameters; after ``import actlab.keras`` the registered names work as strings t
 ``Dense(64, activation="actlab>mish")``. Models that use either save and load with Keras's own
 format. See :mod:`actlab.interop.keras_activations` for backends and gradients.
 """
+
 from .interop.keras_activations import FUNCTIONS, PACKAGE, Activation, get
 
 __all__ = ["Activation", "FUNCTIONS", "PACKAGE", "get"]

@@ -6,6 +6,7 @@
 
 See :mod:`actlab.interop.sklearn_mlp` for the parameters and what is not offered.
 """
+
 from .interop.sklearn_mlp import MLPClassifier, MLPRegressor
 
 __all__ = ["MLPClassifier", "MLPRegressor"]

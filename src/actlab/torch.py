@@ -10,6 +10,7 @@ derivatives; see :mod:`actlab.interop.pytorch` for learnable parameters and ``to
 >>> at.Mish()(torch.tensor([0.0, 1.0]))
 tensor([0.0000, 0.8651])
 """
+
 from .interop.pytorch import MODULES, Activation, apply
 
 globals().update(MODULES)

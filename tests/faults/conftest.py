@@ -1,4 +1,5 @@
 """Helpers of the fault-injection suite: scripts run in their own processes, to be killed."""
+
 import subprocess
 import sys
 import textwrap
@@ -10,6 +11,7 @@ import pytest
 def script(tmp_path):
     """``script(source)`` writes a Python script to tmp_path and returns a function that starts
     it (``start(*args)`` → Popen) or runs it to the end (``run(*args)`` → CompletedProcess)."""
+
     def make(source: str, name: str = "script.py"):
         path = tmp_path / name
         path.write_text(textwrap.dedent(source))
@@ -21,8 +23,14 @@ def script(tmp_path):
 
             @staticmethod
             def run(*args, timeout=120, **kw):
-                return subprocess.run([sys.executable, str(path), *map(str, args)], capture_output=True,
-                                      text=True, timeout=timeout, **kw)
+                return subprocess.run(
+                    [sys.executable, str(path), *map(str, args)],
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
+                    **kw,
+                )
 
         return Script
+
     return make

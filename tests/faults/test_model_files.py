@@ -5,6 +5,7 @@ Each test checks the one thing a user needs: afterwards the model loads, and it 
 save (the architecture and the weights of the same save, told apart here by a version number
 written into both), or loading fails with a ModelFileError that names the file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,7 +55,9 @@ def test_a_save_crashed_at_each_of_its_steps_leaves_a_whole_model(script, tmp_pa
     """The process dies (os._exit: nothing cleaned up) just before each file-system call of a
     save in turn, every fsync and rename; the model on disk is then the old save or the new one.
     One process imports actlab, then forks a child per step that saves and dies."""
-    run = script(MODEL + """
+    run = script(
+        MODEL
+        + """
 import json, os
 from pathlib import Path
 
@@ -89,7 +92,8 @@ while True:
     if status == 0:  # the save got through without reaching the step: every step was tried
         break
 print(json.dumps(outcomes))
-""")
+"""
+    )
     result = run.run(tmp_path)
     assert result.returncode == 0, result.stderr
     outcomes = json.loads(result.stdout)
@@ -98,17 +102,21 @@ print(json.dumps(outcomes))
     assert all(o["whole"] for o in outcomes), "architecture and weights of one save"
     assert all(o["files"] == ["net.json", "net.npz"] for o in outcomes), "nothing left behind"
     versions = [o["version"] for o in outcomes]
-    assert versions == sorted(versions) and versions[0] == 1 and versions[-1] == 2, \
+    assert versions == sorted(versions) and versions[0] == 1 and versions[-1] == 2, (
         "crashes before the commit keep the old model, after it the new one"
+    )
 
 
 def test_a_save_killed_at_random_moments_leaves_a_whole_model(script, tmp_path):
-    run = script(MODEL + """
+    run = script(
+        MODEL
+        + """
 version = 0
 while True:
     version += 1
     versioned(version, width=64).save(sys.argv[1])
-""")
+"""
+    )
     target = tmp_path / "net"
     rng = random.Random(13)
     versions = []
@@ -145,7 +153,7 @@ def test_a_save_syncs_each_file_before_publishing_it_and_the_folder_after(tmp_pa
     synced = [e[1] for e in events if e[0] == "fsync"]
     for _, src, _ in renames:
         if src.endswith(".tmp"):  # a temporary file: its bytes reach the disk before its name does
-            assert src in synced[:events.index(("fsync", src)) + 1]
+            assert src in synced[: events.index(("fsync", src)) + 1]
             assert events.index(("fsync", src)) < events.index(("rename", src, _dst(renames, src)))
     # The weights get a name of their own, then the architecture (the commit), then the usual name.
     assert [os.path.basename(dst) for _, _, dst in renames][1:] == ["net.json", "net.npz"]
@@ -157,14 +165,17 @@ def _dst(renames, src):
 
 
 def test_saves_and_loads_at_once_never_see_a_mixed_model(script, tmp_path):
-    writer = script(MODEL + """
+    writer = script(
+        MODEL
+        + """
 import time
 first, deadline = int(sys.argv[2]), time.monotonic() + float(sys.argv[3])
 version = first
 while time.monotonic() < deadline:
     versioned(version, width=32).save(sys.argv[1])
     version += 2
-""")
+"""
+    )
     target = tmp_path / "net"
     nn.save_model(_model_of_version(0), target)
     procs = [writer.start(target, first, 2.0) for first in (1, 2)]
@@ -177,15 +188,18 @@ while time.monotonic() < deadline:
 
 
 def _model_of_version(version: int, width: int = 32) -> nn.Sequential:
-    model = nn.Sequential([nn.Dense(width, activation="tanh", input_dim=4), nn.Dense(2)], seed=0,
-                          name=f"v{version}")
+    model = nn.Sequential(
+        [nn.Dense(width, activation="tanh", input_dim=4), nn.Dense(2)], seed=0, name=f"v{version}"
+    )
     model.build()
     model.parameters[...] = version
     return model
 
 
 # ----------------------------------------------------------------------------- a full disk
-FULL_DISK = MODEL + """
+FULL_DISK = (
+    MODEL
+    + """
 import json
 from pathlib import Path
 folder = Path(sys.argv[1])
@@ -200,12 +214,15 @@ print(json.dumps({"outcome": outcome, "name": model.name,
                   "whole": bool(np.all(model.parameters == 1)),
                   "files": sorted(p.name for p in folder.iterdir())}))
 """
+)
 
 
 def _check_full_disk(result: subprocess.CompletedProcess) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["outcome"] != "saved" and ("No space" in report["outcome"] or "too large" in report["outcome"])
+    assert report["outcome"] != "saved" and (
+        "No space" in report["outcome"] or "too large" in report["outcome"]
+    )
     assert report["name"] == "v1" and report["whole"], "the old model is intact"
     assert report["files"] == ["net.json", "net.npz"], "no temporary file is left behind"
 
@@ -213,13 +230,19 @@ def _check_full_disk(result: subprocess.CompletedProcess) -> None:
 def test_a_save_on_a_full_disk_keeps_the_old_model(script, tmp_path):
     """The file-size limit makes the kernel refuse the write (EFBIG) as a full disk would."""
     script(FULL_DISK, name="full.py")  # writes full.py, run below under a file-size limit
-    limiter = ("import resource, signal, runpy, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
-               "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000)); "
-               "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
+    limiter = (
+        "import resource, signal, runpy, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000)); "
+        "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+    )
     folder = tmp_path / "disk"
     folder.mkdir()
-    result = subprocess.run([sys.executable, "-c", limiter, str(tmp_path / "full.py"), str(folder)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", limiter, str(tmp_path / "full.py"), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     _check_full_disk(result)
 
 
@@ -228,8 +251,11 @@ def _tmpfs_command(size: str, folder) -> list[str] | None:
     ``folder``, or None where this machine does not allow it (no unshare, no privileges)."""
     if shutil.which("unshare") is None or sys.platform != "linux":
         return None
-    probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size={size} tmpfs {folder}"],
-                           capture_output=True, timeout=30)
+    probe = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size={size} tmpfs {folder}"],
+        capture_output=True,
+        timeout=30,
+    )
     if probe.returncode != 0:
         return None
     return ["unshare", "-rm", "sh", "-c", f'mount -t tmpfs -o size={size} tmpfs {folder} && exec "$@"', "sh"]
@@ -243,8 +269,12 @@ def test_a_save_on_a_full_tmpfs_keeps_the_old_model(script, tmp_path):
     if prefix is None:
         pytest.skip("cannot mount a tmpfs here (needs unshare and mount rights)")
     script(FULL_DISK, name="full.py")
-    result = subprocess.run([*prefix, sys.executable, str(tmp_path / "full.py"), str(folder)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*prefix, sys.executable, str(tmp_path / "full.py"), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     _check_full_disk(result)
 
 
@@ -252,8 +282,9 @@ def test_a_save_on_a_full_tmpfs_keeps_the_old_model(script, tmp_path):
 @pytest.fixture
 def saved(tmp_path):
     rng = np.random.default_rng(0)
-    model = nn.Sequential([nn.Dense(8, activation="elu", input_dim=5), nn.PReLU(),
-                           nn.Dense(3, activation="softmax")], seed=3)
+    model = nn.Sequential(
+        [nn.Dense(8, activation="elu", input_dim=5), nn.PReLU(), nn.Dense(3, activation="softmax")], seed=3
+    )
     model.compile("sparse_categorical_crossentropy", "adam")
     model.fit(rng.normal(size=(32, 5)), rng.integers(0, 3, 32), epochs=1, verbose=0)
     return nn.save_model(model, tmp_path / "net")
@@ -309,7 +340,7 @@ def _central_directory_sizes(blob: bytes, size: int) -> bytes:
     out = bytearray(blob)
     at = out.find(b"PK\x01\x02")
     while at != -1:
-        out[at + 20:at + 28] = struct.pack("<II", size, size)
+        out[at + 20 : at + 28] = struct.pack("<II", size, size)
         at = out.find(b"PK\x01\x02", at + 4)
     return bytes(out)
 
@@ -331,6 +362,7 @@ def test_an_archive_declaring_huge_sizes_is_refused_before_anything_is_allocated
 
     def huge(spec):
         spec["layers"][0]["config"]["units"] = 3_000_000
+
     _rewrite(json_path, npz_path, forged, huge)
     tracemalloc.start()
     try:
@@ -347,6 +379,7 @@ def test_a_consistent_archive_cannot_declare_more_model_than_it_holds(saved):
 
     def huge(spec):
         spec["layers"][0]["config"]["units"] = 3_000_000
+
     _rewrite(json_path, npz_path, npz_path.read_bytes(), huge)
     with pytest.raises(nn.ModelFileError, match="at most .* allowed"):
         nn.load_model(json_path)
@@ -367,7 +400,7 @@ def test_a_compressed_archive_is_refused(saved):
 def test_weights_larger_than_the_architecture_declares_are_not_read_whole(saved):
     json_path, npz_path = saved
     with open(npz_path, "ab") as f:  # a sparse gigabyte after the archive: cheap on disk
-        f.truncate(2 ** 30)
+        f.truncate(2**30)
     tracemalloc.start()
     try:
         with pytest.raises(nn.ModelFileError, match="net.npz holds more than"):
@@ -394,7 +427,7 @@ def test_no_corruption_of_the_weights_escapes_as_another_error(saved):
             assert "net.npz" in str(exc) or "net.json" in str(exc)
 
 
-HOSTILE_VALUES = [None, True, -1, 10 ** 30, -2 ** 63, 1e308, "x", [1, 2, 3], {"a": 1}]
+HOSTILE_VALUES = [None, True, -1, 10**30, -(2**63), 1e308, "x", [1, 2, 3], {"a": 1}]
 
 
 def _leaf_paths(value, path=()):

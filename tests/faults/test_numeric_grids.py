@@ -8,6 +8,7 @@ where e^x overflows, where squares overflow (√max), next to the largest float 
 subnormals, with the parameters at their edges (a slope of 0 or 1, b = 0, ...). The budget is
 the catalog's contract (tests/test_accuracy.py); infinities must give the exact limits.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,21 +22,29 @@ from oracle import condition, edge_params, mp, mp_derivative, mp_value, ulp_erro
 
 ELEMENTWISE = [d for d in al.definitions() if d.elementwise]
 DTYPES = [np.float64, np.float32]
-CASES = [pytest.param(d, params, id=f"{d.name}-" + "-".join(f"{k}={v:g}" for k, v in params.items()
-                                                              if isinstance(v, float)))
-         for d in ELEMENTWISE for params in edge_params(d)]
+CASES = [
+    pytest.param(
+        d, params, id=f"{d.name}-" + "-".join(f"{k}={v:g}" for k, v in params.items() if isinstance(v, float))
+    )
+    for d in ELEMENTWISE
+    for params in edge_params(d)
+]
 
 
 def adversarial_grid(dtype) -> np.ndarray:
     fi = np.finfo(dtype)
-    big = math.log(float(fi.max))                 # e^x overflows beyond it (709.8, 88.7)
+    big = math.log(float(fi.max))  # e^x overflows beyond it (709.8, 88.7)
     tiny = -math.log(float(fi.smallest_subnormal))  # e^-x is zero beyond it (744.4, 103.3)
-    edge = -math.log(float(fi.smallest_normal))     # e^-x subnormal beyond it (708.4, 87.3)
+    edge = -math.log(float(fi.smallest_normal))  # e^-x subnormal beyond it (708.4, 87.3)
     halvings = 2.0 ** -np.arange(0, 5)
-    windows = [np.linspace(edge - 2, tiny + 2, 40), np.linspace(big - 1, big + 1, 9),
-               math.sqrt(float(fi.max)) * 2.0 ** np.arange(-4, 5),
-               float(fi.max) * halvings,
-               float(fi.smallest_normal) * 4 * halvings, float(fi.smallest_subnormal) / halvings]
+    windows = [
+        np.linspace(edge - 2, tiny + 2, 40),
+        np.linspace(big - 1, big + 1, 9),
+        math.sqrt(float(fi.max)) * 2.0 ** np.arange(-4, 5),
+        float(fi.max) * halvings,
+        float(fi.smallest_normal) * 4 * halvings,
+        float(fi.smallest_subnormal) / halvings,
+    ]
     mags = np.concatenate(windows)
     with np.errstate(over="ignore"):
         x = np.concatenate([mags, -mags]).astype(dtype)
@@ -55,7 +64,8 @@ def _as_floats(values) -> np.ndarray:
 def _report(what, x, err, budget):
     worst = np.argsort(-(err / budget))[:3]
     return f"{what}: worst points " + ", ".join(
-        f"x={x[i]!r} err={err[i]:.3g}ulp budget={budget[i]:.3g}" for i in worst)
+        f"x={x[i]!r} err={err[i]:.3g}ulp budget={budget[i]:.3g}" for i in worst
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda t: t.__name__)
@@ -70,8 +80,9 @@ def test_values_on_the_adversarial_grid(d, params, dtype):
     # A zero of the oracle is accepted once the precision resolves the smallest subnormal next to
     # terms of size x² (elu with alpha = 0 is zero on a half-line: no need for 7680 digits there).
     subnormal = math.log10(float(np.finfo(dtype).smallest_subnormal))
-    exact = [mp_value(d, float(v), params, 10 + 2 * math.log10(max(abs(float(v)), 1.0)) - subnormal)
-             for v in x]
+    exact = [
+        mp_value(d, float(v), params, 10 + 2 * math.log10(max(abs(float(v)), 1.0)) - subnormal) for v in x
+    ]
     err = ulp_errors(y, exact, dtype)
     x64 = x.astype(np.float64)
     # κ with the exact f in its denominator: from the implementation's own f, a value flushed to
@@ -139,7 +150,9 @@ def test_the_mish_derivative_has_the_right_sign_far_left():
     """mish'(x) ≈ (1 + x)·e^x < 0 for very negative x; at -710 it was +e^-710."""
     d = al.get("mish").derivative(np.array([-710.0, -720.0, -740.0]))
     assert np.all(d < 0)
-    assert d[0] == pytest.approx(float(mp_derivative(al.lookup("mish"), -710.0, {}, 1e-308)), rel=1e-12, abs=0)
+    assert d[0] == pytest.approx(
+        float(mp_derivative(al.lookup("mish"), -710.0, {}, 1e-308)), rel=1e-12, abs=0
+    )
 
 
 def test_squareplus_with_b_zero_is_relu_and_its_derivative_is_finite():
@@ -168,8 +181,9 @@ def test_rrelu_with_zero_slopes_is_relu_at_minus_infinity_while_training():
     assert np.array_equal(act(x, training=True, rng=np.random.default_rng(0)), [0.0, 0.0, 3.0])
 
 
-@pytest.mark.parametrize("name, params", [("elu", {"alpha": 0.3}), ("elu", {"alpha": 1.0}),
-                                          ("celu", {"alpha": 0.3}), ("selu", {})])
+@pytest.mark.parametrize(
+    "name, params", [("elu", {"alpha": 0.3}), ("elu", {"alpha": 1.0}), ("celu", {"alpha": 0.3}), ("selu", {})]
+)
 def test_derivative_from_saturated_float32_outputs_is_never_negative(name, params):
     """f'(x) = α e^x > 0, but y + α of a float32 output rounded past -α was negative (-1.2e-8
     for ELU with α = 0.3)."""
@@ -184,6 +198,7 @@ def test_derivative_from_saturated_float32_outputs_is_never_negative(name, param
 # -------------------------------------------------------------------- left to the dispatcher
 # Exact definitions compute float32 input in float32, unless a parameter is beyond float32's
 # range: it would be rounded to 0 or inf, so those compute in float64.
+
 
 def test_a_slope_beyond_float32_range_is_not_rounded_to_infinity():
     # 1e71 · 1e-40 ≈ 1e31 is a float32; the slope rounded to float32 is inf, and inf · 0 is NaN.
@@ -211,7 +226,8 @@ def _parameter_values(p):
     lo, hi = max(p.low, -1e4), min(p.high, 1e4)
     edges = [v for v in (p.low, p.high, 0.0, 1.0, -1.0) if lo <= v <= hi]
     between = st.floats(min_value=lo, max_value=hi, allow_nan=False).filter(
-        lambda v: v == 0 or abs(v) >= 1e-4)
+        lambda v: v == 0 or abs(v) >= 1e-4
+    )
     return st.one_of(st.sampled_from(edges), between)
 
 
@@ -233,14 +249,33 @@ def test_the_contract_holds_at_random_parameters(d):
             return
         fi = np.finfo(dtype)
         x = data.draw(hnp.arrays(dtype, st.integers(0, 8), elements=st.floats(width=fi.bits)))
-        x = np.concatenate([x, np.array([-np.inf, np.inf, fi.max, -fi.max, fi.smallest_subnormal,
-                                         -fi.smallest_subnormal, 0.0, -0.0, np.nan], dtype=dtype)])
+        x = np.concatenate(
+            [
+                x,
+                np.array(
+                    [
+                        -np.inf,
+                        np.inf,
+                        fi.max,
+                        -fi.max,
+                        fi.smallest_subnormal,
+                        -fi.smallest_subnormal,
+                        0.0,
+                        -0.0,
+                        np.nan,
+                    ],
+                    dtype=dtype,
+                ),
+            ]
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             y = np.asarray(act(x))
             dy = np.asarray(act.derivative(x))
         assert np.array_equal(np.isnan(y), np.isnan(x)), f"{params}: NaN at {x[np.isnan(y) != np.isnan(x)]}"
-        assert np.array_equal(np.isnan(dy), np.isnan(x)), f"{params}: NaN f' at {x[np.isnan(dy) != np.isnan(x)]}"
+        assert np.array_equal(np.isnan(dy), np.isnan(x)), (
+            f"{params}: NaN f' at {x[np.isnan(dy) != np.isnan(x)]}"
+        )
         with np.errstate(over="ignore"):  # the range's bounds as the dtype rounds them
             lo, hi = (float(np.asarray(v, dtype=dtype)) for v in act.info.output_range)
         y64, finite = y.astype(np.float64), ~np.isnan(y)

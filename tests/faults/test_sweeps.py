@@ -1,5 +1,6 @@
 """Sweeps under faults: kills at random moments and in the middle of a line, two sweeps on one
 file, a full disk, damaged and foreign files, failing cells and figures JSON cannot hold."""
+
 from __future__ import annotations
 
 import errno
@@ -42,9 +43,16 @@ def _check_complete(path, n: int) -> None:
 
 
 # ----------------------------------------------------------------------------- foreign files
-@pytest.mark.parametrize("content", [b'{"learning_rate": 0.1, "layers": [64, 64]}',
-                                     b'{"learning_rate": 0.1}\n', b"[1, 2, 3]\n",
-                                     b"name,value\nalpha,1\n", b"\x89PNG\r\n\x1a\n\x00\x00binary"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"learning_rate": 0.1, "layers": [64, 64]}',
+        b'{"learning_rate": 0.1}\n',
+        b"[1, 2, 3]\n",
+        b"name,value\nalpha,1\n",
+        b"\x89PNG\r\n\x1a\n\x00\x00binary",
+    ],
+)
 @pytest.mark.parametrize("repair", [False, True])
 def test_a_file_that_is_not_a_results_file_is_refused_and_left_as_it_was(tmp_path, content, repair):
     """The example: run_sweep(..., results="config.json") cut a user's config to its last
@@ -110,8 +118,10 @@ def test_a_kill_in_the_middle_of_a_line_costs_only_that_cell(tmp_path, monkeypat
     monkeypatch.setattr(os, "write", real_write)
     assert not results.read_bytes().endswith(b"\n")
     calls = []
-    assert run_sweep(lambda c: calls.append(c) or dict(c), cells, results=results, n_jobs=1,
-                     progress=False) == cells
+    assert (
+        run_sweep(lambda c: calls.append(c) or dict(c), cells, results=results, n_jobs=1, progress=False)
+        == cells
+    )
     assert calls == cells[2:], "the two saved cells are kept, the cut one runs again"
 
 
@@ -150,8 +160,13 @@ def test_two_sweeps_on_one_file_at_once_never_write_a_cell_twice(script, tmp_pat
     assert [code for code, _ in outcomes] == [0, 3]
     assert "in use by another sweep" in outcomes[1][1]
     _check_complete(results, 30)
-    assert run_sweep(lambda c: pytest.fail("nothing is left to run"), grid(i=range(30)), results=results,
-                     n_jobs=1, progress=False)[0] == {"square": 0}
+    assert run_sweep(
+        lambda c: pytest.fail("nothing is left to run"),
+        grid(i=range(30)),
+        results=results,
+        n_jobs=1,
+        progress=False,
+    )[0] == {"square": 0}
 
 
 def test_a_second_store_in_the_same_process_is_refused_too(tmp_path):
@@ -174,8 +189,14 @@ def test_repeated_cells_and_a_damaged_line_have_a_repair_path(tmp_path):
     with pytest.raises(ResultsFileError, match=r"line 4 is not valid JSON.*; line 6 repeats a cell.*repair"):
         run_sweep(dict, cells, results=path, n_jobs=1, progress=False)
     assert path.read_bytes() == before, "refused, and untouched"
-    results = run_sweep(lambda c: pytest.fail("every cell is recorded"), cells, results=path, n_jobs=1,
-                        progress=False, repair=True)
+    results = run_sweep(
+        lambda c: pytest.fail("every cell is recorded"),
+        cells,
+        results=path,
+        n_jobs=1,
+        progress=False,
+        repair=True,
+    )
     assert results == [{"run": 1}] * 4, "the first record of each cell is kept"
     rejected = (tmp_path / "runs.jsonl.rejected").read_text().splitlines()
     assert len(rejected) == 5 and rejected[0].startswith('{"cell": {"i": 9}')
@@ -202,8 +223,10 @@ def test_a_full_disk_while_saving_a_cell_keeps_every_saved_cell(tmp_path, monkey
     monkeypatch.setattr(os, "write", real_write)
     assert path.read_text().count("\n") == 3 and path.read_text().endswith("\n"), "no stump is left"
     calls = []
-    assert run_sweep(lambda c: calls.append(c) or dict(c), cells, results=path, n_jobs=1,
-                     progress=False) == cells
+    assert (
+        run_sweep(lambda c: calls.append(c) or dict(c), cells, results=path, n_jobs=1, progress=False)
+        == cells
+    )
     assert calls == cells[3:]
 
 
@@ -249,20 +272,33 @@ def test_a_failing_cell_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     assert [r["cell"]["i"] for r in failed] == [1, 4]
     # allow_failures: the same, as None, without raising; a rerun retries only the failed cells.
     calls = []
-    assert run_sweep(lambda c: calls.append(c) or {"i": c["i"]}, cells, results=path, n_jobs=1,
-                     progress=False, allow_failures=True) == [{"i": i} for i in range(7)]
+    assert run_sweep(
+        lambda c: calls.append(c) or {"i": c["i"]},
+        cells,
+        results=path,
+        n_jobs=1,
+        progress=False,
+        allow_failures=True,
+    ) == [{"i": i} for i in range(7)]
     assert [c["i"] for c in calls] == [1, 4]
 
 
 def test_failing_cells_in_parallel_workers_are_recorded_too(tmp_path):
-    outcomes = run_sweep(_flaky, grid(i=range(7)), results=tmp_path / "r.jsonl", n_jobs=2,
-                         progress=False, allow_failures=True)
+    outcomes = run_sweep(
+        _flaky, grid(i=range(7)), results=tmp_path / "r.jsonl", n_jobs=2, progress=False, allow_failures=True
+    )
     assert [o is None for o in outcomes] == [i % 3 == 1 for i in range(7)]
 
 
 def test_figures_json_cannot_hold_are_a_failed_cell_not_a_crash(tmp_path):
-    outcomes = run_sweep(lambda c: {"object": object()} if c["i"] else {"ok": 1}, grid(i=range(2)),
-                         results=tmp_path / "r.jsonl", n_jobs=1, progress=False, allow_failures=True)
+    outcomes = run_sweep(
+        lambda c: {"object": object()} if c["i"] else {"ok": 1},
+        grid(i=range(2)),
+        results=tmp_path / "r.jsonl",
+        n_jobs=1,
+        progress=False,
+        allow_failures=True,
+    )
     assert outcomes == [{"ok": 1}, None]
 
 
@@ -273,14 +309,23 @@ def test_non_finite_figures_are_stored_and_read_back_as_such(tmp_path):
     import numpy as np
 
     path = tmp_path / "runs.jsonl"
-    figures = {"loss": math.nan, "grad_norm": [1.0, math.inf, -math.inf], "np": np.float32("nan"),
-               "count": np.int64(3), "curve": np.array([0.5, np.inf])}
+    figures = {
+        "loss": math.nan,
+        "grad_norm": [1.0, math.inf, -math.inf],
+        "np": np.float32("nan"),
+        "count": np.int64(3),
+        "curve": np.array([0.5, np.inf]),
+    }
     outcome = run_sweep(lambda c: figures, [{"i": 0}], results=path, n_jobs=1, progress=False)[0]
     line = path.read_text()
     assert "NaN" not in line and "Infinity" not in line
     json.loads(line, parse_constant=lambda token: pytest.fail(f"{token} is not strict JSON"))
-    for value in (outcome, run_sweep(lambda c: pytest.fail("it is stored"), [{"i": 0}], results=path,
-                                     n_jobs=1, progress=False)[0]):
+    for value in (
+        outcome,
+        run_sweep(lambda c: pytest.fail("it is stored"), [{"i": 0}], results=path, n_jobs=1, progress=False)[
+            0
+        ],
+    ):
         assert math.isnan(value["loss"]) and value["grad_norm"][1:] == [math.inf, -math.inf]
         assert math.isnan(value["np"]) and value["count"] == 3 and value["curve"] == [0.5, math.inf]
 
@@ -288,10 +333,12 @@ def test_non_finite_figures_are_stored_and_read_back_as_such(tmp_path):
 def test_cells_with_non_finite_values_have_one_identity(tmp_path):
     cell = {"lr": math.inf}
     assert cell_key(cell) == cell_key({"lr": float("inf")})
-    assert run_sweep(lambda c: {"ok": True}, [cell], results=tmp_path / "r.jsonl", n_jobs=1,
-                     progress=False) == [{"ok": True}]
-    assert run_sweep(lambda c: pytest.fail("found"), [cell], results=tmp_path / "r.jsonl", n_jobs=1,
-                     progress=False) == [{"ok": True}]
+    assert run_sweep(
+        lambda c: {"ok": True}, [cell], results=tmp_path / "r.jsonl", n_jobs=1, progress=False
+    ) == [{"ok": True}]
+    assert run_sweep(
+        lambda c: pytest.fail("found"), [cell], results=tmp_path / "r.jsonl", n_jobs=1, progress=False
+    ) == [{"ok": True}]
 
 
 def test_a_task_that_changes_its_cell_does_not_change_what_is_recorded(tmp_path):
@@ -302,7 +349,10 @@ def test_a_task_that_changes_its_cell_does_not_change_what_is_recorded(tmp_path)
     cells = grid(i=range(3))
     for n_jobs in (1, 2):
         path = tmp_path / f"r{n_jobs}.jsonl"
-        assert run_sweep(meddling, cells, results=path, n_jobs=n_jobs, progress=False) == \
-            [{"seen": 100}, {"seen": 101}, {"seen": 102}]
+        assert run_sweep(meddling, cells, results=path, n_jobs=n_jobs, progress=False) == [
+            {"seen": 100},
+            {"seen": 101},
+            {"seen": 102},
+        ]
         assert sorted(r["cell"]["i"] for r in _records(path)) == [0, 1, 2]
     assert cells == grid(i=range(3))

@@ -1,6 +1,7 @@
 """Training under faults: np.seterr(all="raise"), an interrupt in the middle of an optimizer
 step, and a step that makes the weights infinite. What is kept must be one consistent state:
 the weights, the optimizer's moments and its step count of the same moment."""
+
 from __future__ import annotations
 
 import warnings
@@ -41,20 +42,32 @@ def test_adam_moments_may_underflow_under_seterr_raise(raise_on_every_floating_p
 def test_fit_evaluate_and_predict_work_under_seterr_raise(raise_on_every_floating_point_event, optimizer):
     x, y = _data()
     # Many small steps with dead units: long runs of zero gradients, the moments decaying to 0.
-    model = nn.Sequential([nn.Dense(16, activation="relu", input_dim=6), nn.Dense(3, activation="softmax")],
-                          seed=0, dtype="float32")
+    model = nn.Sequential(
+        [nn.Dense(16, activation="relu", input_dim=6), nn.Dense(3, activation="softmax")],
+        seed=0,
+        dtype="float32",
+    )
     model.compile("sparse_categorical_crossentropy", optimizer, metrics=["accuracy"])
-    history = model.fit(x, y, epochs=90, batch_size=8, verbose=0, validation_split=0.25,
-                        callbacks=[Diagnostics(dead_warning=None)])
+    history = model.fit(
+        x,
+        y,
+        epochs=90,
+        batch_size=8,
+        verbose=0,
+        validation_split=0.25,
+        callbacks=[Diagnostics(dead_warning=None)],
+    )
     assert history.stop_reason is None and len(history.epoch) == 90
     assert np.isfinite(model.evaluate(x, y)[0]) and model.predict(x).shape == (96, 3)
 
 
 def test_a_diverging_fit_under_seterr_raise_stops_with_a_warning_not_an_error(
-        raise_on_every_floating_point_event):
+    raise_on_every_floating_point_event,
+):
     x, y = _data()
-    model = nn.Sequential([nn.Dense(16, activation="relu", input_dim=6), nn.Dense(3, activation="softmax")],
-                          seed=0)
+    model = nn.Sequential(
+        [nn.Dense(16, activation="relu", input_dim=6), nn.Dense(3, activation="softmax")], seed=0
+    )
     model.compile("sparse_categorical_crossentropy", {"name": "sgd", "lr": 1e30})
     with pytest.warns(nn.TrainingDivergedWarning):
         model.fit(x, y, epochs=3, batch_size=8, verbose=0, validation_data=(x, y))
@@ -73,8 +86,9 @@ def _assert_same_state(a, b):
 
 
 def _model(optimizer):
-    model = nn.Sequential([nn.Dense(12, activation="tanh", input_dim=6), nn.Dense(3, activation="softmax")],
-                          seed=1)
+    model = nn.Sequential(
+        [nn.Dense(12, activation="tanh", input_dim=6), nn.Dense(3, activation="softmax")], seed=1
+    )
     model.compile("sparse_categorical_crossentropy", optimizer)
     return model
 

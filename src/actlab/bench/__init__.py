@@ -9,6 +9,7 @@ prints the table and the goals it checks and writes every figure as JSON (``--js
 default ``artifacts/bench_activations.json``) and the README's table as Markdown beside it.
 Times are medians of round-robin samples, so that a noisy machine slows every contender alike.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,17 @@ DEFAULT_SIZES = (1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7)
 QUICK_SIZES = (1e1, 1e4, 1e6)
 
 
-def run(sizes=DEFAULT_SIZES, repeats: int = 15, dtype=np.float32, only=None, use_torch=True,
-        use_jax=True, seed=0, with_startup=True, progress=None) -> dict:
+def run(
+    sizes=DEFAULT_SIZES,
+    repeats: int = 15,
+    dtype=np.float32,
+    only=None,
+    use_torch=True,
+    use_jax=True,
+    seed=0,
+    with_startup=True,
+    progress=None,
+) -> dict:
     """Measure everything and return the JSON-ready result."""
     threads = activations.kernels.available()["threads"]
     contenders, versions = {}, {}
@@ -83,10 +93,15 @@ class _Progress:
 def main(argv: list[str] | None = None) -> int:
     """``actlab bench``: run the benchmark, print the table, write JSON and Markdown."""
     p = argparse.ArgumentParser(prog="actlab bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true",
-                   help=f"sizes {' '.join(f'{s:.0e}' for s in QUICK_SIZES)}, 5 repeats")
-    p.add_argument("--sizes", type=float, nargs="+",
-                   help=f"array sizes (default {' '.join(f'{s:.0e}' for s in DEFAULT_SIZES)})")
+    p.add_argument(
+        "--quick", action="store_true", help=f"sizes {' '.join(f'{s:.0e}' for s in QUICK_SIZES)}, 5 repeats"
+    )
+    p.add_argument(
+        "--sizes",
+        type=float,
+        nargs="+",
+        help=f"array sizes (default {' '.join(f'{s:.0e}' for s in DEFAULT_SIZES)})",
+    )
     p.add_argument("--repeats", type=int, help="samples per contender (default 15; quick 5)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these activations")
@@ -94,9 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-jax", action="store_true", help="leave JAX out")
     p.add_argument("--no-startup", action="store_true", help="skip import and first-call timings")
     p.add_argument("--seed", type=int, default=0, help="seed of the input data")
-    p.add_argument("--json", metavar="PATH", default="artifacts/bench_activations.json",
-                   help="where the results go as JSON (default: %(default)s); the README table "
-                        "goes beside it as .md")
+    p.add_argument(
+        "--json",
+        metavar="PATH",
+        default="artifacts/bench_activations.json",
+        help="where the results go as JSON (default: %(default)s); the README table goes beside it as .md",
+    )
     args = p.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES))]
     repeats = args.repeats or (5 if args.quick else 15)
@@ -106,11 +124,21 @@ def main(argv: list[str] | None = None) -> int:
         known = {d.name for d in definitions() if d.elementwise}
         unknown = sorted(set(args.only) - known)
         if unknown:
-            p.error(f"not elementwise activations: {', '.join(unknown)}; choose from "
-                    f"{', '.join(sorted(known))}")
+            p.error(
+                f"not elementwise activations: {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
+            )
     total = len(sizes) * len(activations.rows(args.only))
-    result = run(sizes, repeats, np.dtype(args.dtype), args.only, not args.no_torch, not args.no_jax,
-                 args.seed, not args.no_startup, _Progress(total))
+    result = run(
+        sizes,
+        repeats,
+        np.dtype(args.dtype),
+        args.only,
+        not args.no_torch,
+        not args.no_jax,
+        args.seed,
+        not args.no_startup,
+        _Progress(total),
+    )
     if result["results"]:
         print(table_with_startup(result))
     path = Path(args.json)
@@ -133,11 +161,17 @@ def table_with_startup(result: dict) -> str:
     if not s:
         return text
     imp, first = s["import"], s["first_call"]
-    lines = ["", f"import actlab: {imp['actlab_s']:.3f} s (numpy alone {imp['numpy_s']:.3f} s), median of "
-                 f"{imp['repeats']} new processes",
-             f"first call, new process (import numba {first['cold']['import numba']:.2f} s; then "
-             "forward / backward, s): "
-             + "; ".join(f"{n} cold {c['forward_s']:.2f} / {c['backward_s']:.2f}, warm "
-                         f"{first['warm'][n]['forward_s']:.3f} / {first['warm'][n]['backward_s']:.3f}"
-                         for n, c in first["cold"].items() if n != "import numba")]
+    lines = [
+        "",
+        f"import actlab: {imp['actlab_s']:.3f} s (numpy alone {imp['numpy_s']:.3f} s), median of "
+        f"{imp['repeats']} new processes",
+        f"first call, new process (import numba {first['cold']['import numba']:.2f} s; then "
+        "forward / backward, s): "
+        + "; ".join(
+            f"{n} cold {c['forward_s']:.2f} / {c['backward_s']:.2f}, warm "
+            f"{first['warm'][n]['forward_s']:.3f} / {first['warm'][n]['backward_s']:.3f}"
+            for n, c in first["cold"].items()
+            if n != "import numba"
+        ),
+    ]
     return text + "\n" + "\n".join(lines)

@@ -5,6 +5,7 @@ What is timed is what users call: ``actlab.<name>(x)`` for the forward pass (``a
 beside it, as the copy writes into a preallocated array), ``act.vjp(x, g)`` for the backward pass
 and ``act.derivative(x)`` for f'.
 """
+
 from __future__ import annotations
 
 import os
@@ -67,8 +68,9 @@ def ulp_error(got, want: np.ndarray) -> float:
     return float(np.max(err))
 
 
-def measure_row(row: Row, x: np.ndarray, g: np.ndarray, repeats: int, peers: dict,
-                with_memory: bool) -> list[dict]:
+def measure_row(
+    row: Row, x: np.ndarray, g: np.ndarray, repeats: int, peers: dict, with_memory: bool
+) -> list[dict]:
     """Every direction of one row at one size, each timed against its contenders in one
     round-robin."""
     act, fn = row.act, row.public_forward()
@@ -101,12 +103,18 @@ def measure_row(row: Row, x: np.ndarray, g: np.ndarray, repeats: int, peers: dic
                     calls[name] = pair[0] if direction == "forward" else pair[1]
         with np.errstate(all="ignore"):
             samples = timing.sample_times(calls, repeats)
-        record = {"activation": act.name, "params": act.get_config()["params"],
-                  "direction": direction, "size": int(x.size), "dtype": x.dtype.name,
-                  "path": kernels.path(act, direction, x.dtype), "first_call_s": first,
-                  "times_s": timing.medians(samples),
-                  "fastest_s": {k: float(np.min(v)) for k, v in samples.items()},
-                  "naive_source": row.naive.source if row.naive else None}
+        record = {
+            "activation": act.name,
+            "params": act.get_config()["params"],
+            "direction": direction,
+            "size": int(x.size),
+            "dtype": x.dtype.name,
+            "path": kernels.path(act, direction, x.dtype),
+            "first_call_s": first,
+            "times_s": timing.medians(samples),
+            "fastest_s": {k: float(np.min(v)) for k, v in samples.items()},
+            "naive_source": row.naive.source if row.naive else None,
+        }
         if direction == "forward" and x.size <= 2_000_000:
             with np.errstate(all="ignore"), kernels.using(backend="numpy"):
                 want = np.asarray(act(x))
@@ -147,23 +155,39 @@ def machine() -> dict:
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            model = next((line.split(":", 1)[1].strip() for line in fh
-                          if line.startswith("model name")), model)
+            model = next(
+                (line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), model
+            )
     except OSError:
         pass
-    return {"cpu": model, "cpus": os.cpu_count(), "platform": platform.platform(),
-            "python": platform.python_version(), "numpy": np.__version__,
-            "actlab": __version__, "kernels": kernels.available()}
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "actlab": __version__,
+        "kernels": kernels.available(),
+    }
 
 
-def run(sizes, repeats: int, dtype, only=None, peers: dict | None = None, seed: int = 0,
-        progress=None) -> dict:
+def run(
+    sizes, repeats: int, dtype, only=None, peers: dict | None = None, seed: int = 0, progress=None
+) -> dict:
     """Measure every row at every size; JSON-ready. Ctrl-C stops the run and returns what was
     finished, marked ``"interrupted": true``. Peak memory is measured at the largest size."""
     timing.keep_freed_memory()
-    result = {"settings": {"sizes": list(sizes), "repeats": repeats, "dtype": np.dtype(dtype).name,
-                           "threads": kernels.available()["threads"], "seed": seed},
-              "copy": [], "results": []}
+    result = {
+        "settings": {
+            "sizes": list(sizes),
+            "repeats": repeats,
+            "dtype": np.dtype(dtype).name,
+            "threads": kernels.available()["threads"],
+            "seed": seed,
+        },
+        "copy": [],
+        "results": [],
+    }
     selected = rows(only)
     rng = np.random.default_rng(seed)
     try:

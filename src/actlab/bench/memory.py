@@ -1,4 +1,5 @@
 """Peak memory of a call beyond its result, as NumPy reports its allocations to tracemalloc."""
+
 from __future__ import annotations
 
 import tracemalloc

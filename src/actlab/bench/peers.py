@@ -1,5 +1,6 @@
 """Peers of the activation benchmark: PyTorch eager and JAX jit, found by the activation's own name
 and aliases and used only where they compute the same function."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,6 +8,7 @@ import numpy as np
 from ..core import Activation
 
 # -- peers, found by the activation's own name and aliases and accepted only if they agree ------
+
 
 def _probe() -> np.ndarray:
     return np.linspace(-8, 8, 1601, dtype=np.float32)

@@ -1,5 +1,6 @@
 """What a fresh process pays before its first result: ``import actlab``, and a kernel's first call
 with numba's caches empty (cold) and filled (warm). Each is measured in a new interpreter."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,13 @@ print(json.dumps(out))
 
 
 def _python(code: str, *args: str, env: dict | None = None) -> str:
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          check=True, env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
     return done.stdout.strip()
 
 
@@ -59,8 +65,10 @@ def first_call(names=("relu", "gelu", "mish")) -> dict:
     (cold: compilation), then again with them filled by that run (warm: loading compiled
     code)."""
     with tempfile.TemporaryDirectory(prefix="actlab-bench-cache-") as cache:
-        env = {"NUMBA_CACHE_DIR": os.path.join(cache, "numba"),
-               "ACTLAB_CACHE_DIR": os.path.join(cache, "kernels")}
+        env = {
+            "NUMBA_CACHE_DIR": os.path.join(cache, "numba"),
+            "ACTLAB_CACHE_DIR": os.path.join(cache, "kernels"),
+        }
         cold = json.loads(_python(_FIRST_CALL, *names, env=env))
         warm = json.loads(_python(_FIRST_CALL, *names, env=env))
     return {"cold": cold, "warm": warm}

@@ -1,4 +1,5 @@
 """Timing for the benchmarks: round-robin medians, with small calls batched."""
+
 from __future__ import annotations
 
 import ctypes

@@ -9,6 +9,7 @@ step, with the hidden activations from ``torch.nn`` or from ``actlab.torch``.
 
 ``python -m actlab.bench.torch_modules`` prints the tables; ``actlab bench`` includes them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,11 +69,13 @@ def _train_call(module, x, g):
     def call():
         x.grad = None
         module(x).backward(g)
+
     return call
 
 
-def modules(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = None,
-            only=None) -> list[dict]:
+def modules(
+    sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = None, only=None
+) -> list[dict]:
     """Seconds per forward+backward for each pair (``only`` these activations) and size, and the
     ratio torch.nn ÷ actlab (above 1: actlab is faster)."""
     import torch
@@ -87,10 +90,21 @@ def modules(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = 
         for n in sizes:
             x = torch.from_numpy((rng.standard_normal(n) * 3).astype(np.float32)).requires_grad_(True)
             g = torch.from_numpy(rng.standard_normal(n).astype(np.float32))
-            t = timing.medians(timing.sample_times(
-                {"actlab.torch": _train_call(ours(), x, g), "torch.nn": _train_call(theirs(), x, g)}, repeats))
-            out.append({"activation": name, "size": n, "actlab_s": t["actlab.torch"], "torch_s": t["torch.nn"],
-                        "speed_vs_torch": t["torch.nn"] / t["actlab.torch"]})
+            t = timing.medians(
+                timing.sample_times(
+                    {"actlab.torch": _train_call(ours(), x, g), "torch.nn": _train_call(theirs(), x, g)},
+                    repeats,
+                )
+            )
+            out.append(
+                {
+                    "activation": name,
+                    "size": n,
+                    "actlab_s": t["actlab.torch"],
+                    "torch_s": t["torch.nn"],
+                    "speed_vs_torch": t["torch.nn"] / t["actlab.torch"],
+                }
+            )
     return out
 
 
@@ -109,8 +123,9 @@ def mlp_step(activation: str, repeats: int = 9, seed: int = 0) -> dict:
 
     def step_call(act_factory):
         torch.manual_seed(seed)
-        model = nn.Sequential(nn.Linear(784, 256), act_factory(), nn.Linear(256, 256), act_factory(),
-                              nn.Linear(256, 10))
+        model = nn.Sequential(
+            nn.Linear(784, 256), act_factory(), nn.Linear(256, 256), act_factory(), nn.Linear(256, 10)
+        )
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss = nn.CrossEntropyLoss()
 
@@ -118,37 +133,54 @@ def mlp_step(activation: str, repeats: int = 9, seed: int = 0) -> dict:
             opt.zero_grad()
             loss(model(x), y).backward()
             opt.step()
+
         return call
 
-    t = timing.medians(timing.sample_times({"actlab.torch": step_call(lambda: ours),
-                                            "torch.nn": step_call(theirs)}, repeats))
-    return {"activation": activation, "actlab_s": t["actlab.torch"], "torch_s": t["torch.nn"],
-            "speed_vs_torch": t["torch.nn"] / t["actlab.torch"]}
+    t = timing.medians(
+        timing.sample_times({"actlab.torch": step_call(lambda: ours), "torch.nn": step_call(theirs)}, repeats)
+    )
+    return {
+        "activation": activation,
+        "actlab_s": t["actlab.torch"],
+        "torch_s": t["torch.nn"],
+        "speed_vs_torch": t["torch.nn"] / t["actlab.torch"],
+    }
 
 
 def run(sizes=SIZES, repeats: int = 9, seed: int = 0, threads: int | None = None, only=None) -> dict:
-    return {"modules": modules(sizes, repeats, seed, threads, only),
-            "mlp_step": [mlp_step(a, repeats, seed) for a in MLP_ACTIVATIONS
-                         if _torch_nn(a) and (not only or a in only)]}
+    return {
+        "modules": modules(sizes, repeats, seed, threads, only),
+        "mlp_step": [
+            mlp_step(a, repeats, seed) for a in MLP_ACTIVATIONS if _torch_nn(a) and (not only or a in only)
+        ],
+    }
 
 
 def table(result: dict) -> str:
     sizes = sorted({r["size"] for r in result["modules"]})
     by = {(r["activation"], r["size"]): r for r in result["modules"]}
     names = list(dict.fromkeys(r["activation"] for r in result["modules"]))
-    lines = ["actlab.torch vs torch.nn, forward + backward (× torch.nn's speed; above 1: actlab faster)",
-             "activation".ljust(14) + "".join(f"{n:>12.0e}" for n in sizes)]
+    lines = [
+        "actlab.torch vs torch.nn, forward + backward (× torch.nn's speed; above 1: actlab faster)",
+        "activation".ljust(14) + "".join(f"{n:>12.0e}" for n in sizes),
+    ]
     for name in names:
         lines.append(name.ljust(14) + "".join(f"{by[(name, n)]['speed_vs_torch']:>12.2f}" for n in sizes))
     if result["mlp_step"]:
-        lines.append("MLP 784-256-256-10 training step, batch 128 (× torch.nn's speed): " + ", ".join(
-            f"{r['activation']} {r['speed_vs_torch']:.2f} ({r['actlab_s'] * 1e3:.2f} vs {r['torch_s'] * 1e3:.2f} ms)"
-            for r in result["mlp_step"]))
+        lines.append(
+            "MLP 784-256-256-10 training step, batch 128 (× torch.nn's speed): "
+            + ", ".join(
+                f"{r['activation']} {r['speed_vs_torch']:.2f} ({r['actlab_s'] * 1e3:.2f} vs {r['torch_s'] * 1e3:.2f} ms)"
+                for r in result["mlp_step"]
+            )
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m actlab.bench.torch_modules", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m actlab.bench.torch_modules", description=__doc__.split("\n\n")[0]
+    )
     p.add_argument("--sizes", type=float, nargs="+", default=list(SIZES))
     p.add_argument("--repeats", type=int, default=9)
     p.add_argument("--threads", type=int, help="PyTorch's threads (default: its own)")
@@ -158,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(result))
     if args.json:
         from ..core.files import write_atomic
+
         write_atomic(args.json, json.dumps(result, indent=1))
         print(f"results: {args.json}", file=sys.stderr)
     return 0

@@ -1,4 +1,5 @@
 """``Activation``: a definition bound to parameter values — the object users call."""
+
 from __future__ import annotations
 
 import warnings
@@ -43,9 +44,11 @@ class Activation:
             allowed = ", ".join(definition.param_names) or "none"
             raise ParameterError(
                 f"{definition.name} has no parameter {', '.join(sorted(unknown))}; "
-                f"its parameters are: {allowed}")
-        values = {p.name: p.validate(params[p.name]) if p.name in params else p.default
-                  for p in definition.params}
+                f"its parameters are: {allowed}"
+            )
+        values = {
+            p.name: p.validate(params[p.name]) if p.name in params else p.default for p in definition.params
+        }
         if definition.check_params is not None:
             definition.check_params(**values)
         self.definition = definition
@@ -80,17 +83,21 @@ class Activation:
 
     def get_config(self) -> dict:
         """A JSON-ready ``{"name": ..., "params": {...}}`` that ``actlab.get`` turns back into this."""
-        return {"name": self.name,
-                "params": {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                           for k, v in self._params.items()}}
+        return {
+            "name": self.name,
+            "params": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self._params.items()},
+        }
 
     def __repr__(self) -> str:
         args = "".join(f", {k}={v!r}" for k, v in self._params.items())
         return f"Activation({self.name!r}{args})"
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Activation) and other.definition is self.definition
-                and repr(other) == repr(self))
+        return (
+            isinstance(other, Activation)
+            and other.definition is self.definition
+            and repr(other) == repr(self)
+        )
 
     def __hash__(self) -> int:
         return hash(repr(self))
@@ -107,8 +114,10 @@ class Activation:
         from .registry import get, is_custom
 
         if is_custom(self):
-            raise TypeError(f"activation {self.name!r} wraps a user callable and cannot be pickled; "
-                            "pass the callable itself")
+            raise TypeError(
+                f"activation {self.name!r} wraps a user callable and cannot be pickled; "
+                "pass the callable itself"
+            )
         return get, (self.get_config(),)
 
     # -- computing ------------------------------------------------------------------------
@@ -126,8 +135,14 @@ class Activation:
                 prep = _one_element(prep)
         return prep, params
 
-    def __call__(self, x: Any, *, out: np.ndarray | None = None, training: bool = False,
-                 rng: np.random.Generator | None = None) -> Any:
+    def __call__(
+        self,
+        x: Any,
+        *,
+        out: np.ndarray | None = None,
+        training: bool = False,
+        rng: np.random.Generator | None = None,
+    ) -> Any:
         """Apply the activation. ``training=True`` draws the random parts of stochastic ones."""
         if training and self.definition.stochastic is not None:
             return self.forward_train(x, rng)[0]
@@ -155,7 +170,8 @@ class Activation:
         d = self.definition
         if not d.elementwise:
             raise NotDifferentiableError(
-                f"{self.name} is vector-valued: its derivative is a Jacobian; use .vjp(x, grad_out)")
+                f"{self.name} is vector-valued: its derivative is a Jacobian; use .vjp(x, grad_out)"
+            )
         if type(x) is np.ndarray and _numpy_path is not None:
             dy = _numpy_path(self, "derivative", x, None, out)
             if dy is not NotImplemented:
@@ -185,7 +201,8 @@ class Activation:
         if not d.differentiable:
             raise NotDifferentiableError(
                 f"{self.name} has no useful gradient (it is piecewise constant, so the gradient is "
-                "zero wherever it exists); train with softmax and apply argmax only at prediction")
+                "zero wherever it exists); train with softmax and apply argmax only at prediction"
+            )
         if type(x) is np.ndarray and _numpy_path is not None:
             gx = _numpy_path(self, "backward", x, grad_out, out)
             if gx is not NotImplemented:
@@ -198,8 +215,11 @@ class Activation:
             if g.shape != prep.x.shape:
                 raise ValueError(f"grad_out has shape {g.shape}, expected the output's shape {prep.x.shape}")
             with prep.quiet():
-                dy = (d.derivative(prep.x, prep.ops, **params) if d.derivative is not None
-                      else _numerical_derivative(self, prep.x, prep.ops, params))
+                dy = (
+                    d.derivative(prep.x, prep.ops, **params)
+                    if d.derivative is not None
+                    else _numerical_derivative(self, prep.x, prep.ops, params)
+                )
                 return write_out(prep.finish(g * dy), out)
         # A differentiable vector-valued definition has a vjp (Definition checks it).
         assert d.vjp is not None
@@ -228,7 +248,8 @@ class Activation:
         if from_output is None:
             raise NotImplementedError(
                 f"{self.name}'s derivative cannot be recovered from its output alone; "
-                "use .derivative(x) or .vjp(x, grad_out)")
+                "use .derivative(x) or .vjp(x, grad_out)"
+            )
         return from_output
 
     def param_grads(self, x: Any, grad_out: Any) -> dict[str, Any]:
@@ -256,12 +277,16 @@ class Activation:
 def _check_axis(axis: int, ndim: int, name: str) -> int:
     if ndim == 0:  # PyTorch's rule: a 0-d input is one element along axis 0 (or -1)
         if axis not in (0, -1):
-            raise ParameterError(f"parameter 'axis' = {axis} is out of range for a 0-d input of {name}, "
-                                 "which is taken as one element; expected 0 or -1")
+            raise ParameterError(
+                f"parameter 'axis' = {axis} is out of range for a 0-d input of {name}, "
+                "which is taken as one element; expected 0 or -1"
+            )
         return 0
     if not -ndim <= axis < ndim:
-        raise ParameterError(f"parameter 'axis' = {axis} is out of range for {ndim}-d input; "
-                             f"expected an integer in [{-ndim}, {ndim - 1}]")
+        raise ParameterError(
+            f"parameter 'axis' = {axis} is out of range for {ndim}-d input; "
+            f"expected an integer in [{-ndim}, {ndim - 1}]"
+        )
     return axis % ndim
 
 
@@ -293,9 +318,11 @@ def _numerical_derivative(act: Activation, x, o, params):
     """Central differences, for user callables that come without a derivative (warns once)."""
     if act.name not in _WARNED:
         _WARNED.add(act.name)
-        warnings.warn(f"activation {act.name!r} has no analytic derivative; using central "
-                      "finite differences (pass derivative= to actlab.custom for an exact one)",
-                      stacklevel=4)
+        warnings.warn(
+            f"activation {act.name!r} has no analytic derivative; using central "
+            "finite differences (pass derivative= to actlab.custom for an exact one)",
+            stacklevel=4,
+        )
     h = float(o.finfo(x.dtype).eps) ** (1 / 3) * o.maximum(o.abs(x), 1.0)
     f = act.definition.forward
     return (f(x + h, o, **params) - f(x - h, o, **params)) / ((x + h) - (x - h))

@@ -6,6 +6,7 @@ Definitions are written once against an *ops* namespace ``o`` that offers the Py
 SciPy's special functions; other array libraries (PyTorch, JAX, CuPy, Dask, any array-API
 array) are served by :mod:`actlab.interop.array_api`, loaded only when such an array arrives.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -83,11 +84,15 @@ def prepare(x: Any, what: str = "input", *, widen: bool = False) -> Prepared:
     if kind in _PROMOTED_KINDS:
         arr = arr.astype(np.float64)
     elif kind == "c":
-        raise InputTypeError(f"{what} is complex ({arr.dtype}); activations take real floating arrays "
-                             "(float16, float32, float64) or integers/bools, which become float64")
+        raise InputTypeError(
+            f"{what} is complex ({arr.dtype}); activations take real floating arrays "
+            "(float16, float32, float64) or integers/bools, which become float64"
+        )
     elif kind not in _FLOAT_KINDS:
-        raise InputTypeError(f"{what} has dtype {arr.dtype} ({type(x).__name__}); expected real numbers: "
-                             "float16, float32, float64, or integers/bools (promoted to float64)")
+        raise InputTypeError(
+            f"{what} has dtype {arr.dtype} ({type(x).__name__}); expected real numbers: "
+            "float16, float32, float64, or integers/bools (promoted to float64)"
+        )
     out_dtype = arr.dtype
     if widen and arr.dtype.itemsize < 8 or arr.dtype.itemsize > 8:
         # longdouble falls back to float64 because SciPy's special functions stop there.
@@ -110,7 +115,12 @@ def _is_foreign_array(x: Any) -> bool:
     if isinstance(x, (np.ndarray, np.generic, int, float, bool, list, tuple)):
         return False
     return hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] in {
-        "torch", "jax", "jaxlib", "cupy", "dask"}
+        "torch",
+        "jax",
+        "jaxlib",
+        "cupy",
+        "dask",
+    }
 
 
 def write_out(result: np.ndarray, out: np.ndarray | None):

@@ -1,4 +1,5 @@
 """The single definition of an activation: formulas, derivatives, parameters and metadata."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,7 @@ from typing import Any, Callable, Mapping
 from .params import Param
 
 SMOOTHNESS = ("discontinuous", "C0", "C1", "C∞")
-USES = ("hidden", "binary output", "multiclass output", "multilabel output", "regression output",
-        "gating")
+USES = ("hidden", "binary output", "multiclass output", "multilabel output", "regression output", "gating")
 INITS = ("he", "glorot", "lecun")
 
 
@@ -94,8 +94,7 @@ class Definition:
         if not callable(self.saturates):
             _check_saturates(self.name, self.saturates)
         # Only user callables (family "custom") may lack a derivative: theirs is numerical.
-        if (self.elementwise and self.derivative is None and self.differentiable
-                and self.family != "custom"):
+        if self.elementwise and self.derivative is None and self.differentiable and self.family != "custom":
             raise ValueError(f"{self.name}: an elementwise differentiable activation needs a derivative")
         if not self.elementwise and self.vjp is None and self.differentiable:
             raise ValueError(f"{self.name}: a vector-valued activation needs a vjp")
@@ -159,20 +158,39 @@ class Info:
     def of(cls, d: Definition, params: Mapping[str, Any]) -> "Info":
         lo, hi = d.range_for(params)
         return cls(
-            name=d.name, family=d.family, summary=d.summary, aliases=d.aliases,
+            name=d.name,
+            family=d.family,
+            summary=d.summary,
+            aliases=d.aliases,
             parameters=tuple(
-                {"name": p.name, "value": _plain(params[p.name]), "default": p.default,
-                 "range": p.range_text, "learnable": p.learnable, "doc": p.doc}
-                for p in d.params),
-            latex=d.latex, latex_derivative=d.latex_derivative, output_range=(lo, hi),
-            bounded_below=math.isfinite(lo), bounded_above=math.isfinite(hi),
-            monotonic=bool(d.at("monotonic", params)), zero_centred=bool(d.at("zero_centred", params)),
+                {
+                    "name": p.name,
+                    "value": _plain(params[p.name]),
+                    "default": p.default,
+                    "range": p.range_text,
+                    "learnable": p.learnable,
+                    "doc": p.doc,
+                }
+                for p in d.params
+            ),
+            latex=d.latex,
+            latex_derivative=d.latex_derivative,
+            output_range=(lo, hi),
+            bounded_below=math.isfinite(lo),
+            bounded_above=math.isfinite(hi),
+            monotonic=bool(d.at("monotonic", params)),
+            zero_centred=bool(d.at("zero_centred", params)),
             smoothness=_check_smoothness(d.name, d.at("smoothness", params)),
             saturates=_check_saturates(d.name, d.at("saturates", params)),
-            elementwise=d.elementwise, differentiable=d.differentiable,
-            has_derivative_from_output=d.derivative_from_output is not None, uses=d.uses,
-            init=d.init, kink_convention=d.kink_convention, reference=d.reference,
-            guidance=d.guidance)
+            elementwise=d.elementwise,
+            differentiable=d.differentiable,
+            has_derivative_from_output=d.derivative_from_output is not None,
+            uses=d.uses,
+            init=d.init,
+            kink_convention=d.kink_convention,
+            reference=d.reference,
+            guidance=d.guidance,
+        )
 
     def _repr_html_(self) -> str:
         """The metadata as a table in a notebook (drawn by :mod:`actlab.viz.notebook`)."""
@@ -186,7 +204,10 @@ class Info:
         out["output_range"] = [_json_float(v) for v in self.output_range]
         out["reference"] = {k: getattr(self.reference, k) for k in self.reference.__dataclass_fields__}
         out["aliases"], out["saturates"], out["uses"] = (
-            list(self.aliases), list(self.saturates), list(self.uses))
+            list(self.aliases),
+            list(self.saturates),
+            list(self.uses),
+        )
         out["parameters"] = [dict(p) for p in self.parameters]
         return out
 

@@ -3,6 +3,7 @@
 Each subclasses the built-in exception a NumPy or PyTorch user would already catch, so
 ``except ValueError`` keeps working while ``except actlab.ActlabError`` catches them all.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,8 +21,11 @@ class UnknownActivationError(ActlabError, KeyError):
         import difflib  # at first use: it costs import time
 
         close = difflib.get_close_matches(str(name).lower(), known, n=5, cutoff=0.5)
-        hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
-            f"known activations: {', '.join(known)}")
+        hint = (
+            f"did you mean {', '.join(repr(c) for c in close)}?"
+            if close
+            else (f"known activations: {', '.join(known)}")
+        )
         super().__init__(f"unknown activation {name!r}; {hint}")
         self.name, self.suggestions = name, close
 
@@ -47,4 +51,5 @@ class MissingExtraError(ActlabError, ImportError):
     def __init__(self, module: str, extra: str, purpose: str):
         super().__init__(
             f"{purpose} needs the optional dependency {module!r}; "
-            f"install it with: pip install 'actlab[{extra}]'")
+            f"install it with: pip install 'actlab[{extra}]'"
+        )

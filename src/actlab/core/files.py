@@ -11,6 +11,7 @@ never ends, a directory is not data), and never more than a limit, counted from 
 actually reads rather than from what the file system reports. :func:`exclusive_lock` keeps two
 processes from writing one file at once.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -191,9 +192,13 @@ def same_file(fd: int, path: str | os.PathLike) -> bool:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "a special file"  # pragma: no cover

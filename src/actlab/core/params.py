@@ -1,4 +1,5 @@
 """Parameters of an activation: default, valid range, learnability, and validation."""
+
 from __future__ import annotations
 
 import math
@@ -50,20 +51,24 @@ class Param:
                 if np.ndim(value) == 0 and isinstance(value, type(choice)) and value == choice:
                     return choice
             raise ParameterError(
-                f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}")
+                f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}"
+            )
         if self.integer:
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
                 raise ParameterError(
-                    f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}")
+                    f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}"
+                )
             value = int(value)
         elif isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
             raise ParameterError(
-                f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}")
+                f"parameter {self.name!r} = {value!r} is not allowed; expected {self.range_text}"
+            )
         is_array = not np.isscalar(value) and np.ndim(value) > 0
         if is_array and not self.array_ok:
             raise ParameterError(
                 f"parameter {self.name!r} must be a scalar, got an array of shape {np.shape(value)}; "
-                f"expected {self.range_text}")
+                f"expected {self.range_text}"
+            )
         try:
             arr = np.asarray(value, dtype=np.float64)
         except OverflowError:  # an integer beyond the largest float
@@ -80,7 +85,8 @@ class Param:
         if not ok.all():
             bad = float(arr[~ok].flat[0]) if is_array else value
             raise ParameterError(
-                f"parameter {self.name!r} = {bad!r} is out of range; expected {self.range_text}")
+                f"parameter {self.name!r} = {bad!r} is out of range; expected {self.range_text}"
+            )
         if is_array:
             return arr
         return value if self.integer else float(value)

@@ -1,4 +1,5 @@
 """The registry: the only map from names (and aliases) to definitions."""
+
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
@@ -64,10 +65,14 @@ def get(identifier: Any, **params: Any) -> Activation:
         return Activation(lookup(_config_name(identifier)), **{**_config_params(identifier), **params})
     if callable(identifier):
         if params:
-            raise ParameterError("parameters cannot be given with a plain callable; bind them in the callable")
+            raise ParameterError(
+                "parameters cannot be given with a plain callable; bind them in the callable"
+            )
         return custom(identifier)
-    raise TypeError(f"cannot interpret {identifier!r} as an activation: give a name, a config dict, "
-                    "an Activation or a callable")
+    raise TypeError(
+        f"cannot interpret {identifier!r} as an activation: give a name, a config dict, "
+        "an Activation or a callable"
+    )
 
 
 _CONFIG_KEYS = ("name", "params")
@@ -79,25 +84,36 @@ def _config_name(config: Mapping) -> Any:
     unknown = {k: v for k, v in config.items() if k not in _CONFIG_KEYS}
     if "name" not in config or unknown:
         problems = (["no 'name'"] if "name" not in config else []) + (
-            [f"unknown keys {', '.join(map(repr, unknown))}"] if unknown else [])
-        hint = (f"; parameters go under 'params': "
-                f"{{'name': {config.get('name')!r}, 'params': {unknown!r}}}" if unknown else "")
-        raise ParameterError(f"an activation config has {' and '.join(problems)}; its keys are "
-                             f"'name' and, optionally, 'params'{hint}")
+            [f"unknown keys {', '.join(map(repr, unknown))}"] if unknown else []
+        )
+        hint = (
+            f"; parameters go under 'params': {{'name': {config.get('name')!r}, 'params': {unknown!r}}}"
+            if unknown
+            else ""
+        )
+        raise ParameterError(
+            f"an activation config has {' and '.join(problems)}; its keys are "
+            f"'name' and, optionally, 'params'{hint}"
+        )
     return config["name"]
 
 
 def _config_params(config: Mapping) -> dict:
     params = config.get("params", {})
     if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
-        raise ParameterError(f"the 'params' of an activation config must map parameter names to "
-                             f"values, got {params!r}")
+        raise ParameterError(
+            f"the 'params' of an activation config must map parameter names to values, got {params!r}"
+        )
     return dict(params)
 
 
-def custom(fn: Callable[[Any], Any], derivative: Callable[[Any], Any] | None = None, *,
-           name: str | None = None, derivative_from_output: Callable[[Any], Any] | None = None
-           ) -> Activation:
+def custom(
+    fn: Callable[[Any], Any],
+    derivative: Callable[[Any], Any] | None = None,
+    *,
+    name: str | None = None,
+    derivative_from_output: Callable[[Any], Any] | None = None,
+) -> Activation:
     """Wrap a user function f(x) (and optionally f'(x)) as an unregistered Activation.
 
     Without ``derivative`` the backward pass uses central finite differences and warns once.
@@ -105,14 +121,25 @@ def custom(fn: Callable[[Any], Any], derivative: Callable[[Any], Any] | None = N
     """
     label: str = name if name else getattr(fn, "__name__", "custom")
     definition = Definition(
-        name=label, family="custom", summary=f"user function {label}",
+        name=label,
+        family="custom",
+        summary=f"user function {label}",
         forward=lambda x, o: fn(x),
         derivative=(lambda x, o: derivative(x)) if derivative is not None else None,
         derivative_from_output=(lambda y, o: derivative_from_output(y))
-        if derivative_from_output is not None else None,
-        latex="", latex_derivative="", output_range=(float("-inf"), float("inf")),
-        monotonic=False, zero_centred=False, smoothness="C0", saturates=(), uses=("hidden",),
-        reference=Reference("user", 0, label, ""), guidance="A user-supplied function.")
+        if derivative_from_output is not None
+        else None,
+        latex="",
+        latex_derivative="",
+        output_range=(float("-inf"), float("inf")),
+        monotonic=False,
+        zero_centred=False,
+        smoothness="C0",
+        saturates=(),
+        uses=("hidden",),
+        reference=Reference("user", 0, label, ""),
+        guidance="A user-supplied function.",
+    )
     return Activation(definition)
 
 

@@ -15,6 +15,7 @@ Chebyshev interpolant evaluated by Clenshaw's recurrence (``numpy.polynomial.che
 The coefficients come from ``tools/fit_erfc.py`` (mpmath, 40 digits); the tests recompute them
 and compare the function with mpmath's erfc.
 """
+
 from __future__ import annotations
 
 import numpy as np

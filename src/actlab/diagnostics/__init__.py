@@ -7,8 +7,25 @@ is known: :mod:`.flow` (the backpropagated signal per layer and its per-layer fa
 Jacobians' singular values), :mod:`.units` (dead and saturated units in float64 under several
 definitions; ``nn.census``/``torch.census`` at fixed weights, ``nn.recovery``) and :mod:`.cost`
 (interleaved timings, the activation's share of a training step)."""
-from .stats import (DEAD_WARNING, SATURATION, ActivationStats, DeadUnitWarning, derivative_peak,
-                    grad_ratio, local_derivative, warn_if_dead)
 
-__all__ = ["DEAD_WARNING", "SATURATION", "ActivationStats", "DeadUnitWarning", "derivative_peak",
-           "grad_ratio", "local_derivative", "warn_if_dead"]
+from .stats import (
+    DEAD_WARNING,
+    SATURATION,
+    ActivationStats,
+    DeadUnitWarning,
+    derivative_peak,
+    grad_ratio,
+    local_derivative,
+    warn_if_dead,
+)
+
+__all__ = [
+    "DEAD_WARNING",
+    "SATURATION",
+    "ActivationStats",
+    "DeadUnitWarning",
+    "derivative_peak",
+    "grad_ratio",
+    "local_derivative",
+    "warn_if_dead",
+]

@@ -13,6 +13,7 @@ deliberately slowed one a share near 1.
 Timings are measurements of this machine at this moment: they are reported with their spread,
 never asserted.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,7 +23,9 @@ from typing import Any, Callable
 import numpy as np
 
 
-def interleaved(calls: dict[str, Callable[[], Any]], *, repeats: int, warmup: int = 2) -> dict[str, np.ndarray]:
+def interleaved(
+    calls: dict[str, Callable[[], Any]], *, repeats: int, warmup: int = 2
+) -> dict[str, np.ndarray]:
     """Seconds per call of each of ``calls``, ``repeats`` rounds, each round calling every one
     once in an order rotated by one from the last round (after ``warmup`` untimed calls each)."""
     names = list(calls)
@@ -53,6 +56,7 @@ def _timed_activation_calls(total: list[float]):
                 return fn(*args, **kwargs)
             finally:
                 total[0] += time.perf_counter() - start
+
         return call
 
     for name, fn in originals.items():
@@ -77,7 +81,7 @@ def activation_share(model, x, y, *, steps: int = 20, batch_size: int = 128, war
     step_s, act_s = [], []
     for i in range(warmup + steps):
         lo = (i * batch_size) % max(1, n - batch_size + 1)
-        xb, yb = xb_all[lo:lo + batch_size], yb_all[lo:lo + batch_size]
+        xb, yb = xb_all[lo : lo + batch_size], yb_all[lo : lo + batch_size]
         inside = [0.0]
         with _timed_activation_calls(inside):
             start = time.perf_counter()
@@ -89,5 +93,9 @@ def activation_share(model, x, y, *, steps: int = 20, batch_size: int = 128, war
             step_s.append(elapsed)
             act_s.append(inside[0])
     shares = np.array(act_s) / np.array(step_s)
-    return {"step_s": step_s, "activation_s": act_s, "share": float(np.median(shares)),
-            "share_iqr": (float(np.percentile(shares, 25)), float(np.percentile(shares, 75)))}
+    return {
+        "step_s": step_s,
+        "activation_s": act_s,
+        "share": float(np.median(shares)),
+        "share_iqr": (float(np.percentile(shares, 25)), float(np.percentile(shares, 75))),
+    }

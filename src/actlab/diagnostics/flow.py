@@ -16,6 +16,7 @@ values of each layer's input-output Jacobian :math:`J_l = \operatorname{diag} f'
 per sample: their root mean square is the per-layer gain of a random direction, ≈ 1 at
 criticality (Pennington et al. 2017, "Resurrecting the sigmoid").
 """
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,12 @@ def layer_signal(model, x, y) -> dict:
         with np.errstate(all="ignore"):
             model.loss_and_gradients(xb, yb, training=False)
         layers = _hidden_activation_layers(model)
-        signal = [float(np.linalg.norm(np.asarray(layer.last_grad_output, dtype=np.float64)))
-                  if layer.last_grad_output is not None else math.nan for layer in layers]
+        signal = [
+            float(np.linalg.norm(np.asarray(layer.last_grad_output, dtype=np.float64)))
+            if layer.last_grad_output is not None
+            else math.nan
+            for layer in layers
+        ]
     finally:
         model.gradients[...] = saved
     return {"layers": [layer.name for layer in layers], "signal": signal, "factor": per_layer_factor(signal)}
@@ -75,8 +80,9 @@ def jacobian_singular_values(model, x, *, samples: int = 16) -> list[dict] | Non
     from ..nn import Dense
 
     layers = _hidden_activation_layers(model)
-    if not layers or not all(type(layer) is Dense and _current_activation(layer).info.elementwise
-                             for layer in layers):
+    if not layers or not all(
+        type(layer) is Dense and _current_activation(layer).info.elementwise for layer in layers
+    ):
         return None
     if any(type(layer) is not Dense for layer in model.layers[:-1]):
         return None
@@ -87,7 +93,9 @@ def jacobian_singular_values(model, x, *, samples: int = 16) -> list[dict] | Non
         d = local_reach(_current_activation(layer), z)  # |f′|: the sign does not change singular values
         w = np.asarray(layer.params["kernel"], dtype=np.float64)
         sv = np.stack([np.linalg.svd(di[:, None] * w.T, compute_uv=False) for di in d])
-        out.append({"name": layer.name, "rms": float(np.sqrt(np.mean(sv ** 2))), "max": float(sv.max(axis=1).mean())})
+        out.append(
+            {"name": layer.name, "rms": float(np.sqrt(np.mean(sv**2))), "max": float(sv.max(axis=1).mean())}
+        )
     return out
 
 

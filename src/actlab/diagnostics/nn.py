@@ -19,13 +19,21 @@ At the end of an epoch it adds to the epoch's logs (so the History keeps them):
   under every definition of :mod:`actlab.diagnostics.units`;
 - ``grad_ratio``: ‖∂L/∂W_first‖ / ‖∂L/∂W_last‖, averaged over the epoch's batches.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from ..nn import Callback
-from .stats import (DEAD_WARNING, SATURATION, ActivationStats, derivative_peak, grad_ratio,
-                    local_derivative, warn_if_dead)
+from .stats import (
+    DEAD_WARNING,
+    SATURATION,
+    ActivationStats,
+    derivative_peak,
+    grad_ratio,
+    local_derivative,
+    warn_if_dead,
+)
 
 
 class Diagnostics(Callback):
@@ -80,9 +88,15 @@ class Diagnostics(Callback):
         for layer in self._activation_layers:
             if layer.name in self._stats:
                 census = self._census.get(layer.name)
-                layers.append({"name": layer.name, "activation": layer.output_activation.name,
-                               "output": layer is self._output_layer, **self._stats[layer.name].result(),
-                               "dead": census.result()["dead"] if census is not None else None})
+                layers.append(
+                    {
+                        "name": layer.name,
+                        "activation": layer.output_activation.name,
+                        "output": layer is self._output_layer,
+                        **self._stats[layer.name].result(),
+                        "dead": census.result()["dead"] if census is not None else None,
+                    }
+                )
         norms = [{"name": n, "norm": float(np.mean(v))} for n, v in self._norms.items() if v]
         ratio = grad_ratio([w["norm"] for w in norms])
         hidden = [entry for entry in layers if not entry["output"]]
@@ -93,8 +107,9 @@ class Diagnostics(Callback):
         logs["grad_ratio"] = ratio
         if self.dead_warning is not None:
             for entry in hidden:
-                warn_if_dead(entry["name"], entry["dead_fraction"], self.dead_warning,
-                             when=f" in epoch {epoch + 1}")
+                warn_if_dead(
+                    entry["name"], entry["dead_fraction"], self.dead_warning, when=f" in epoch {epoch + 1}"
+                )
 
 
 # -- at fixed weights: the census of dead and saturated units, and recovery -----------------------
@@ -102,8 +117,9 @@ def float64_copy(model):
     """The same network in float64: each layer rebuilt from its config, the weights cast exactly."""
     from ..nn import Sequential
 
-    clone = Sequential([type(layer)(**layer.get_config()) for layer in model.layers], dtype="float64",
-                       seed=model.seed)
+    clone = Sequential(
+        [type(layer)(**layer.get_config()) for layer in model.layers], dtype="float64", seed=model.seed
+    )
     clone.build(model.input_shape)
     clone.set_weights([w.astype(np.float64) for w in model.get_weights()])
     return clone
@@ -124,23 +140,34 @@ def census(model, x, *, batch_size: int = 1024, saturation: float = SATURATION) 
     layers = _hidden_activation_layers(clone)
     counts = {}
     for start in range(0, len(x), batch_size):
-        clone.forward(clone._prepare_inputs(x[start:start + batch_size]))
+        clone.forward(clone._prepare_inputs(x[start : start + batch_size]))
         for layer in layers:
             act = _current_activation(layer)
             if layer.name not in counts:
                 peak = derivative_peak(act) if act.info.elementwise else None
                 counts[layer.name] = (act, UnitCensus(peak=peak, saturation=saturation))
             z = layer.last_preactivation
-            counts[layer.name][1].add(local_reach(act, z), layer.last_output,
-                                      z if act.info.elementwise else None)
+            counts[layer.name][1].add(
+                local_reach(act, z), layer.last_output, z if act.info.elementwise else None
+            )
     results = [{"name": name, "activation": act.name, **c.result()} for name, (act, c) in counts.items()]
-    masks = {name: {d: c.dead(d) for d in c.result()["dead"] if c.result()["dead"][d] is not None}
-             for name, (_, c) in counts.items()}
+    masks = {
+        name: {d: c.dead(d) for d in c.result()["dead"] if c.result()["dead"][d] is not None}
+        for name, (_, c) in counts.items()
+    }
     return {"layers": results, **pooled(results), "masks": masks}
 
 
-def recovery(model, x, y, *, epochs: int = 2, lr: float = 1e-3, batch_size: int = 32,
-             definition: str = "zero_derivative") -> dict:
+def recovery(
+    model,
+    x,
+    y,
+    *,
+    epochs: int = 2,
+    lr: float = 1e-3,
+    batch_size: int = 32,
+    definition: str = "zero_derivative",
+) -> dict:
     """What is still dead after further training at a small learning rate.
 
     Counts the units dead by ``definition`` (float64 census over ``x``), trains a copy of the
@@ -152,8 +179,9 @@ def recovery(model, x, y, *, epochs: int = 2, lr: float = 1e-3, batch_size: int 
     from ..nn import SGD, Sequential
 
     before = census(model, x)
-    copy = Sequential([type(layer)(**layer.get_config()) for layer in model.layers], dtype=str(model.dtype),
-                      seed=model.seed)
+    copy = Sequential(
+        [type(layer)(**layer.get_config()) for layer in model.layers], dtype=str(model.dtype), seed=model.seed
+    )
     copy.build(model.input_shape)
     copy.set_weights(model.get_weights())
     copy.compile(loss=model.loss, optimizer=SGD(lr=lr))
@@ -162,5 +190,10 @@ def recovery(model, x, y, *, epochs: int = 2, lr: float = 1e-3, batch_size: int 
     was = np.concatenate([before["masks"][n][definition] for n in before["masks"]])
     now = np.concatenate([after["masks"][n][definition] for n in after["masks"]])
     still = float((was & now).sum() / was.sum()) if was.any() else None
-    return {"definition": definition, "dead_before": float(was.mean()), "dead_after": float(now.mean()),
-            "still_dead": still, "revived": None if still is None else 1.0 - still}
+    return {
+        "definition": definition,
+        "dead_before": float(was.mean()),
+        "dead_after": float(now.mean()),
+        "still_dead": still,
+        "revived": None if still is None else 1.0 - still,
+    }

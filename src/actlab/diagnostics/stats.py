@@ -16,6 +16,7 @@ coordinate exactly when no output depends on it at that sample; saturation is no
 Weight-gradient norms ‖∂L/∂W_l‖₂ per layer, averaged over batches, and the ratio of the first
 layer's to the last's, measure vanishing (≪ 1) or exploding (≫ 1) gradients.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,8 +25,8 @@ import warnings
 
 import numpy as np
 
-SATURATION = 0.1      # saturated: f'(z) < 10% of max f'
-DEAD_WARNING = 0.5    # warn when more than half of a layer's units are dead
+SATURATION = 0.1  # saturated: f'(z) < 10% of max f'
+DEAD_WARNING = 0.5  # warn when more than half of a layer's units are dead
 _PEAK_GRID = np.concatenate([np.linspace(-30.0, 30.0, 6001), [0.0]])
 
 
@@ -97,24 +98,33 @@ class ActivationStats:
         (saturation is None for vector-valued activations)."""
         if self.alive is None or self.n == 0:
             raise ValueError("no batch was added")
-        saturated = (self.n_saturated / self.n_derivatives
-                     if self.peak is not None and math.isfinite(self.peak) else None)
-        return {"units": int(self.alive.size),
-                "dead_fraction": float(1.0 - self.alive.mean()),
-                "saturated_fraction": saturated,
-                "mean": self._mean,
-                "std": math.sqrt(self._m2 / self.n),
-                "sparsity": self.n_zero / self.n}
+        saturated = (
+            self.n_saturated / self.n_derivatives
+            if self.peak is not None and math.isfinite(self.peak)
+            else None
+        )
+        return {
+            "units": int(self.alive.size),
+            "dead_fraction": float(1.0 - self.alive.mean()),
+            "saturated_fraction": saturated,
+            "mean": self._mean,
+            "std": math.sqrt(self._m2 / self.n),
+            "sparsity": self.n_zero / self.n,
+        }
 
 
-def warn_if_dead(layer: str, dead_fraction: float, threshold: float = DEAD_WARNING, *,
-                 when: str = "") -> None:
+def warn_if_dead(
+    layer: str, dead_fraction: float, threshold: float = DEAD_WARNING, *, when: str = ""
+) -> None:
     """Emit a :class:`DeadUnitWarning` if more than ``threshold`` of ``layer``'s units are dead."""
     if dead_fraction > threshold:
-        warnings.warn(f"{layer}: {dead_fraction:.0%} of units are dead (zero derivative on every "
-                      f"sample{when}); try a smaller learning rate, or an activation whose slope "
-                      "is never zero for negative inputs",
-                      DeadUnitWarning, stacklevel=3)
+        warnings.warn(
+            f"{layer}: {dead_fraction:.0%} of units are dead (zero derivative on every "
+            f"sample{when}); try a smaller learning rate, or an activation whose slope "
+            "is never zero for negative inputs",
+            DeadUnitWarning,
+            stacklevel=3,
+        )
 
 
 def grad_ratio(norms: list[float]) -> float | None:

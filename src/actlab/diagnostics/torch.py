@@ -16,6 +16,7 @@ equals g ⊙ f'(z)), ∂f(z)ᵀg otherwise — and feeds :class:`~actlab.diagnos
 A hook on each activation's output records ‖∂L/∂y‖₂, and hooks on every weight matrix (a
 parameter with two or more dimensions) record ‖∂L/∂W‖₂ per backward pass.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,11 +48,14 @@ def is_activation_module(module: torch.nn.Module, extra_types: tuple[type, ...] 
     return type(module).__module__ == _ACTIVATION_MODULE and not any(True for _ in module.children())
 
 
-def activation_modules(model: torch.nn.Module, extra_types: Iterable[type] = ()) -> list[tuple[str, torch.nn.Module]]:
+def activation_modules(
+    model: torch.nn.Module, extra_types: Iterable[type] = ()
+) -> list[tuple[str, torch.nn.Module]]:
     """``(qualified name, module)`` of every activation module in ``model``, in registration order."""
     extra = tuple(extra_types)
-    return [(name or type(m).__name__, m) for name, m in model.named_modules()
-            if is_activation_module(m, extra)]
+    return [
+        (name or type(m).__name__, m) for name, m in model.named_modules() if is_activation_module(m, extra)
+    ]
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -117,16 +121,25 @@ class ActivationMonitor:
     PyTorch lays out (N, C, ...); use -1 for (N, L, D) sequence models).
     """
 
-    def __init__(self, model: torch.nn.Module, *, saturation: float = SATURATION,
-                 dead_warning: float = DEAD_WARNING, unit_axis: int = 1,
-                 extra_types: Iterable[type] = (), seed: int = 0):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        *,
+        saturation: float = SATURATION,
+        dead_warning: float = DEAD_WARNING,
+        unit_axis: int = 1,
+        extra_types: Iterable[type] = (),
+        seed: int = 0,
+    ):
         self.model = model
         self.saturation, self.dead_warning, self.unit_axis = saturation, dead_warning, unit_axis
         self.layers = activation_modules(model, extra_types)
         if not self.layers:
-            raise ValueError(f"{type(model).__name__} has no activation modules to monitor "
-                             "(nn.ReLU, nn.GELU, ...); functional calls such as F.relu have no "
-                             "module to hook — pass their wrapper classes as extra_types")
+            raise ValueError(
+                f"{type(model).__name__} has no activation modules to monitor "
+                "(nn.ReLU, nn.GELU, ...); functional calls such as F.relu have no "
+                "module to hook — pass their wrapper classes as extra_types"
+            )
         self.weights = [(n, p) for n, p in model.named_parameters() if p.dim() >= 2]
         self._probes = {name: _Probe(m, seed + i) for i, (name, m) in enumerate(self.layers)}
         self._handles: list[Any] = []
@@ -176,6 +189,7 @@ class ActivationMonitor:
             if not self._busy and args and isinstance(args[0], torch.Tensor):
                 # A copy: an in-place module (ReLU(inplace=True)) overwrites its input.
                 self._inputs[name] = args[0].detach().clone()
+
         return hook
 
     def _post_hook(self, name):
@@ -191,18 +205,21 @@ class ActivationMonitor:
                 stats = self._stats.get(site)
                 if stats is None:
                     stats = self._stats[site] = ActivationStats(
-                        peak=probe.peak if probe.elementwise else None, saturation=self.saturation)
+                        peak=probe.peak if probe.elementwise else None, saturation=self.saturation
+                    )
                     self._types[site] = type(module).__name__
                 stats.add(_numpy(d), _numpy(output), self.unit_axis if d.dim() > 1 else 0)
             finally:
                 self._busy = False
             if output.requires_grad:
                 output.register_hook(lambda g: self._output_grads[site].append(float(g.norm())))
+
         return hook
 
     def _weight_hook(self, name):
         def hook(grad):
             self._weight_grads[name].append(float(grad.norm()))
+
         return hook
 
     # -- results ---------------------------------------------------------------------------------
@@ -218,25 +235,45 @@ class ActivationMonitor:
         layers = []
         for site, stats in self._stats.items():
             grads = self._output_grads[site]
-            layers.append({"name": site, "type": self._types[site], **stats.result(),
-                           "output_grad_norm": float(np.mean(grads)) if grads else None})
+            layers.append(
+                {
+                    "name": site,
+                    "type": self._types[site],
+                    **stats.result(),
+                    "output_grad_norm": float(np.mean(grads)) if grads else None,
+                }
+            )
         norms = [{"name": n, "norm": float(np.mean(v))} for n, v in self._weight_grads.items() if v]
-        return {"layers": layers, "weight_grad_norms": norms,
-                "grad_ratio": grad_ratio([w["norm"] for w in norms])}
+        return {
+            "layers": layers,
+            "weight_grad_norms": norms,
+            "grad_ratio": grad_ratio([w["norm"] for w in norms]),
+        }
 
     def end_epoch(self) -> dict:
         """Close an epoch: append its :meth:`summary` to ``history``, warn about dead layers, reset."""
         snap = self.summary()
         self.history.append(snap)
         for layer in snap["layers"]:
-            warn_if_dead(layer["name"], layer["dead_fraction"], self.dead_warning,
-                         when=f" in epoch {len(self.history)}")
+            warn_if_dead(
+                layer["name"],
+                layer["dead_fraction"],
+                self.dead_warning,
+                when=f" in epoch {len(self.history)}",
+            )
         self._reset()
         return snap
 
 
-def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor | None = None,
-             loss_fn: Any = None, *, batch_size: int = 256, **options: Any) -> dict:
+def diagnose(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor | None = None,
+    loss_fn: Any = None,
+    *,
+    batch_size: int = 256,
+    **options: Any,
+) -> dict:
     """One diagnostic pass over ``x`` (in batches): activation statistics, and with ``y`` and
     ``loss_fn`` also gradient norms. The model's parameters and their ``.grad`` are left as they were."""
     saved = {n: None if p.grad is None else p.grad.clone() for n, p in model.named_parameters()}
@@ -244,12 +281,12 @@ def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor | None = N
     try:
         with monitor:
             for start in range(0, len(x), batch_size):
-                xb = x[start:start + batch_size]
+                xb = x[start : start + batch_size]
                 if y is None or loss_fn is None:
                     with torch.no_grad():
                         model(xb)
                     continue
-                loss = loss_fn(model(xb), y[start:start + batch_size])
+                loss = loss_fn(model(xb), y[start : start + batch_size])
                 params = [p for p in model.parameters() if p.requires_grad]
                 torch.autograd.backward(loss, inputs=params)
             return monitor.summary()
@@ -258,8 +295,15 @@ def diagnose(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor | None = N
             p.grad = saved[n]
 
 
-def census(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1024, unit_axis: int = 1,
-           saturation: float = SATURATION, extra_types: Iterable[type] = ()) -> dict:
+def census(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    *,
+    batch_size: int = 1024,
+    unit_axis: int = 1,
+    saturation: float = SATURATION,
+    extra_types: Iterable[type] = (),
+) -> dict:
     """Dead and saturated units of every activation module at the current weights, over all of
     ``x``, in float64 — the same definitions and the same result shape as
     :func:`actlab.diagnostics.nn.census` (see :mod:`actlab.diagnostics.units`).
@@ -277,14 +321,16 @@ def census(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1024, u
     layers = activation_modules(clone, extra_types)
     counts: dict[str, UnitCensus] = {}
     captured: dict[str, tuple] = {}
-    handles = [m.register_forward_hook(lambda mod, args, out, name=name: captured.__setitem__(name, (args[0], out)))
-               for name, m in layers]
+    handles = [
+        m.register_forward_hook(lambda mod, args, out, name=name: captured.__setitem__(name, (args[0], out)))
+        for name, m in layers
+    ]
     probes = {name: _Probe(m, i) for i, (name, m) in enumerate(layers)}
     try:
         for start in range(0, len(x), batch_size):
             captured.clear()
             with torch.no_grad():
-                clone(x[start:start + batch_size].to(torch.float64))
+                clone(x[start : start + batch_size].to(torch.float64))
             for name, _ in layers:
                 if name not in captured:
                     continue
@@ -294,14 +340,19 @@ def census(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1024, u
                 if not probe.elementwise:  # softmax and the like: no unit-wise derivative here
                     continue
                 if name not in counts:
-                    counts[name] = UnitCensus(peak=probe.peak if probe.elementwise else None, saturation=saturation)
+                    counts[name] = UnitCensus(
+                        peak=probe.peak if probe.elementwise else None, saturation=saturation
+                    )
                 last = (lambda t: np.moveaxis(_numpy(t), unit_axis, -1)) if z.dim() > 1 else _numpy
                 counts[name].add(last(reach), last(y), last(z))
     finally:
         for h in handles:
             h.remove()
-    results = [{"name": name, "type": type(dict(layers)[name]).__name__, **c.result()} for name, c in counts.items()]
-    masks = {name: {d: c.dead(d) for d, v in c.result()["dead"].items() if v is not None}
-             for name, c in counts.items()}
+    results = [
+        {"name": name, "type": type(dict(layers)[name]).__name__, **c.result()} for name, c in counts.items()
+    ]
+    masks = {
+        name: {d: c.dead(d) for d, v in c.result()["dead"].items() if v is not None}
+        for name, c in counts.items()
+    }
     return {"layers": results, **pooled(results), "masks": masks}
-

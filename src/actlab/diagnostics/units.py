@@ -22,6 +22,7 @@ From these, several definitions of "dead", side by side (:func:`UnitCensus.resul
 and the saturated fraction: the share of (sample, unit) entries whose |f′(z)| is below
 ``saturation`` × the derivative's peak (the flat tails of sigmoid and tanh).
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,12 @@ import numpy as np
 
 THRESHOLDS = (1e-3, 1e-6, 1e-12)
 CONSTANT_TOL = 1e-12
-DEFINITIONS = ("negative", "zero_derivative", *(f"derivative_below_{t:.0e}" for t in THRESHOLDS),
-               "constant_output")
+DEFINITIONS = (
+    "negative",
+    "zero_derivative",
+    *(f"derivative_below_{t:.0e}" for t in THRESHOLDS),
+    "constant_output",
+)
 
 
 def _per_unit(a: np.ndarray) -> np.ndarray:
@@ -64,7 +69,10 @@ class UnitCensus:
             if self.reach.shape != batch["reach"].shape:
                 raise ValueError(f"this layer had {self.reach.size} units, the new batch has {r.shape[1]}")
             self.reach = np.maximum(self.reach, batch["reach"])
-            self.y_min, self.y_max = np.minimum(self.y_min, batch["y_min"]), np.maximum(self.y_max, batch["y_max"])
+            self.y_min, self.y_max = (
+                np.minimum(self.y_min, batch["y_min"]),
+                np.maximum(self.y_max, batch["y_max"]),
+            )
             if self.negative is not None and "negative" in batch:
                 self.negative &= batch["negative"]
         if self.peak is not None and math.isfinite(self.peak):
@@ -94,12 +102,21 @@ class UnitCensus:
         """``{"units", "dead": {definition: fraction}, "saturated_fraction", "zero_outputs"}``
         (``negative`` is None for vector-valued activations; saturation None where the peak is
         unknown; ``zero_outputs`` is the share of outputs exactly 0, the sparsity)."""
-        dead = {d: (None if d == "negative" and self.negative is None else float(self.dead(d).mean()))
-                for d in DEFINITIONS}
-        saturated = (self.n_saturated / self.n_entries
-                     if self.peak is not None and math.isfinite(self.peak) and self.n_entries else None)
-        return {"units": int(self.reach.size), "dead": dead, "saturated_fraction": saturated,
-                "zero_outputs": self.n_zero / self.n_entries if self.n_entries else None}
+        dead = {
+            d: (None if d == "negative" and self.negative is None else float(self.dead(d).mean()))
+            for d in DEFINITIONS
+        }
+        saturated = (
+            self.n_saturated / self.n_entries
+            if self.peak is not None and math.isfinite(self.peak) and self.n_entries
+            else None
+        )
+        return {
+            "units": int(self.reach.size),
+            "dead": dead,
+            "saturated_fraction": saturated,
+            "zero_outputs": self.n_zero / self.n_entries if self.n_entries else None,
+        }
 
 
 def pooled(layers: list[dict]) -> dict:

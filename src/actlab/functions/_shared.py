@@ -4,6 +4,7 @@ Each helper takes the ops namespace ``o`` so the definitions that use it run on 
 library. They exist so that a stable formula (a softplus that never overflows, a logistic
 that never cancels) is written once and reused, never retyped.
 """
+
 from __future__ import annotations
 
 import math
@@ -60,8 +61,10 @@ def check_grad_out(g, shape, name: str) -> None:
     from ..core import ParameterError
 
     if tuple(g.shape) != tuple(shape):
-        raise ParameterError(f"grad_out has shape {tuple(g.shape)}, but {name}'s output (and so the "
-                             f"gradient of the loss with respect to it) has shape {tuple(shape)}")
+        raise ParameterError(
+            f"grad_out has shape {tuple(g.shape)}, but {name}'s output (and so the "
+            f"gradient of the loss with respect to it) has shape {tuple(shape)}"
+        )
 
 
 def move_to_last(x, axis, o):

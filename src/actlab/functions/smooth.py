@@ -1,4 +1,5 @@
 """Smooth rectifiers and self-gated units: softplus, GELU, Swish/SiLU, Mish, squareplus."""
+
 from __future__ import annotations
 
 import math
@@ -21,24 +22,38 @@ def _softplus(x, o, beta):
     return o.maximum(x, 0.0) + o.log1p(o.exp(-beta * o.abs(x))) / beta
 
 
-register(Definition(
-    name="softplus", family="smooth rectifier",
-    summary="A smooth ReLU: log(1 + e^x), positive everywhere, derivative the logistic sigmoid.",
-    forward=_softplus,
-    params=(Param("beta", 1.0, "sharpness; softplus approaches ReLU as beta grows", low=0.0, low_open=True),),
-    derivative=lambda x, o, beta: sigmoid(beta * x, o),
-    derivative_from_output=lambda y, o, beta: -o.expm1(-beta * y),
-    latex=r"\frac{1}{\beta}\log\left(1 + e^{\beta x}\right)", latex_derivative=r"\sigma(\beta x)",
-    output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C∞",
-    saturates=("left",), uses=("hidden", "regression output"), init="he",
-    reference=Reference("C. Dugas, Y. Bengio, F. Bélisle, C. Nadeau, R. Garcia", 2001,
-                        "Incorporating Second-Order Functional Knowledge for Better Option Pricing (NeurIPS)",
-                        "https://papers.nips.cc/paper/1920-incorporating-second-order-functional-knowledge-for-better-option-pricing"),
-    guidance="Use it where an output must be positive (a variance, a rate). As a hidden activation it "
-             "trains more slowly than ReLU in most reports. Never compute it as log(1 + exp(x)): "
-             "that overflows to inf above x = 709.",
-    mp_forward=lambda mp, x, beta: mp.log1p(mp.exp(beta * x)) / beta,
-))
+register(
+    Definition(
+        name="softplus",
+        family="smooth rectifier",
+        summary="A smooth ReLU: log(1 + e^x), positive everywhere, derivative the logistic sigmoid.",
+        forward=_softplus,
+        params=(
+            Param("beta", 1.0, "sharpness; softplus approaches ReLU as beta grows", low=0.0, low_open=True),
+        ),
+        derivative=lambda x, o, beta: sigmoid(beta * x, o),
+        derivative_from_output=lambda y, o, beta: -o.expm1(-beta * y),
+        latex=r"\frac{1}{\beta}\log\left(1 + e^{\beta x}\right)",
+        latex_derivative=r"\sigma(\beta x)",
+        output_range=(0.0, INF),
+        monotonic=True,
+        zero_centred=False,
+        smoothness="C∞",
+        saturates=("left",),
+        uses=("hidden", "regression output"),
+        init="he",
+        reference=Reference(
+            "C. Dugas, Y. Bengio, F. Bélisle, C. Nadeau, R. Garcia",
+            2001,
+            "Incorporating Second-Order Functional Knowledge for Better Option Pricing (NeurIPS)",
+            "https://papers.nips.cc/paper/1920-incorporating-second-order-functional-knowledge-for-better-option-pricing",
+        ),
+        guidance="Use it where an output must be positive (a variance, a rate). As a hidden activation it "
+        "trains more slowly than ReLU in most reports. Never compute it as log(1 + exp(x)): "
+        "that overflows to inf above x = 709.",
+        mp_forward=lambda mp, x, beta: mp.log1p(mp.exp(beta * x)) / beta,
+    )
+)
 
 
 def _gelu(x, o, approximate):
@@ -72,24 +87,43 @@ def _gelu_range(approximate):
     return (GELU_TANH_MIN if approximate == "tanh" else GELU_MIN, INF)
 
 
-register(Definition(
-    name="gelu", family="smooth rectifier",
-    summary="Gaussian error linear unit: x weighted by the probability that a standard normal is below x.",
-    forward=_gelu, derivative=_gelu_derivative,
-    params=(Param("approximate", "none", "'none' for the exact erf form, 'tanh' for the tanh "
-                  "approximation of Hendrycks & Gimpel (within 5e-4 of the exact form)",
-                  choices=("none", "tanh")),),
-    latex=r"x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt{2}}\right)",
-    latex_derivative=r"\Phi(x) + x\,\varphi(x)",
-    output_range=_gelu_range, monotonic=False, zero_centred=False, smoothness="C∞",
-    saturates=("left",), uses=("hidden",), init="he",
-    reference=Reference("D. Hendrycks, K. Gimpel", 2016, "Gaussian Error Linear Units (GELUs)",
-                        "https://arxiv.org/abs/1606.08415"),
-    guidance="The default in Transformers (BERT, GPT). Behaves like x for large x and like 0 for "
-             "very negative x, with a small negative dip (minimum -0.17 at x = -0.75). The tanh "
-             "form is an approximation kept for compatibility with older checkpoints.",
-    mp_forward=lambda mp, x, approximate: _mp_gelu(mp, x, approximate),
-))
+register(
+    Definition(
+        name="gelu",
+        family="smooth rectifier",
+        summary="Gaussian error linear unit: x weighted by the probability that a standard normal is below x.",
+        forward=_gelu,
+        derivative=_gelu_derivative,
+        params=(
+            Param(
+                "approximate",
+                "none",
+                "'none' for the exact erf form, 'tanh' for the tanh "
+                "approximation of Hendrycks & Gimpel (within 5e-4 of the exact form)",
+                choices=("none", "tanh"),
+            ),
+        ),
+        latex=r"x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt{2}}\right)",
+        latex_derivative=r"\Phi(x) + x\,\varphi(x)",
+        output_range=_gelu_range,
+        monotonic=False,
+        zero_centred=False,
+        smoothness="C∞",
+        saturates=("left",),
+        uses=("hidden",),
+        init="he",
+        reference=Reference(
+            "D. Hendrycks, K. Gimpel",
+            2016,
+            "Gaussian Error Linear Units (GELUs)",
+            "https://arxiv.org/abs/1606.08415",
+        ),
+        guidance="The default in Transformers (BERT, GPT). Behaves like x for large x and like 0 for "
+        "very negative x, with a small negative dip (minimum -0.17 at x = -0.75). The tanh "
+        "form is an approximation kept for compatibility with older checkpoints.",
+        mp_forward=lambda mp, x, approximate: _mp_gelu(mp, x, approximate),
+    )
+)
 
 
 def _mp_gelu(mp, x, approximate):
@@ -98,7 +132,7 @@ def _mp_gelu(mp, x, approximate):
     if abs(x) > 1e6:
         return x if x > 0 else mp.mpf(0)
     if approximate == "tanh":
-        return x / (1 + mp.exp(-2 * mp.sqrt(2 / mp.pi) * (x + mp.mpf(GELU_TANH_COEF) * x ** 3)))
+        return x / (1 + mp.exp(-2 * mp.sqrt(2 / mp.pi) * (x + mp.mpf(GELU_TANH_COEF) * x**3)))
     return x * mp.erfc(-x / mp.sqrt(2)) / 2
 
 
@@ -120,23 +154,45 @@ def _swish_beta_partial(x, o, beta):
     return at_infinity(x, (x * sigmoid(beta * x, o)) * (x * sigmoid(-beta * x, o)), o, neg=0.0, pos=0.0)
 
 
-register(Definition(
-    name="swish", family="smooth rectifier", aliases=("silu",),
-    summary="x times sigmoid(beta x): a smooth, non-monotonic ReLU; SiLU is beta = 1.",
-    forward=_swish, derivative=_swish_derivative, param_partials={"beta": _swish_beta_partial},
-    params=(Param("beta", 1.0, "gate sharpness: 0 gives x/2, large beta approaches ReLU; "
-                  "learnable in the Swish paper", low=0.0, learnable=True),),
-    latex=r"x\,\sigma(\beta x)", latex_derivative=r"\sigma(\beta x)\left(1 + \beta x\,(1 - \sigma(\beta x))\right)",
-    # beta = 0 is the line x/2: monotonic, zero-centred, never saturating.
-    output_range=lambda beta: (SWISH_MIN / beta if beta > 0 else -INF, INF),
-    monotonic=lambda beta: beta == 0, zero_centred=lambda beta: beta == 0, smoothness="C∞",
-    saturates=lambda beta: ("left",) if beta > 0 else (), uses=("hidden",), init="he",
-    reference=Reference("P. Ramachandran, B. Zoph, Q. V. Le", 2017, "Searching for Activation Functions",
-                        "https://arxiv.org/abs/1710.05941"),
-    guidance="Found by automated search; matches or slightly beats ReLU on deep image models at the "
-             "cost of an exp. The gains reported are fractions of a percent; measure on your data.",
-    mp_forward=lambda mp, x, beta: x / (1 + mp.exp(-beta * x)),
-))
+register(
+    Definition(
+        name="swish",
+        family="smooth rectifier",
+        aliases=("silu",),
+        summary="x times sigmoid(beta x): a smooth, non-monotonic ReLU; SiLU is beta = 1.",
+        forward=_swish,
+        derivative=_swish_derivative,
+        param_partials={"beta": _swish_beta_partial},
+        params=(
+            Param(
+                "beta",
+                1.0,
+                "gate sharpness: 0 gives x/2, large beta approaches ReLU; learnable in the Swish paper",
+                low=0.0,
+                learnable=True,
+            ),
+        ),
+        latex=r"x\,\sigma(\beta x)",
+        latex_derivative=r"\sigma(\beta x)\left(1 + \beta x\,(1 - \sigma(\beta x))\right)",
+        # beta = 0 is the line x/2: monotonic, zero-centred, never saturating.
+        output_range=lambda beta: (SWISH_MIN / beta if beta > 0 else -INF, INF),
+        monotonic=lambda beta: beta == 0,
+        zero_centred=lambda beta: beta == 0,
+        smoothness="C∞",
+        saturates=lambda beta: ("left",) if beta > 0 else (),
+        uses=("hidden",),
+        init="he",
+        reference=Reference(
+            "P. Ramachandran, B. Zoph, Q. V. Le",
+            2017,
+            "Searching for Activation Functions",
+            "https://arxiv.org/abs/1710.05941",
+        ),
+        guidance="Found by automated search; matches or slightly beats ReLU on deep image models at the "
+        "cost of an exp. The gains reported are fractions of a percent; measure on your data.",
+        mp_forward=lambda mp, x, beta: x / (1 + mp.exp(-beta * x)),
+    )
+)
 
 
 def _mish(x, o):
@@ -150,20 +206,33 @@ def _mish_derivative(x, o):
     return at_infinity(x, d, o, neg=0.0, pos=1.0)
 
 
-register(Definition(
-    name="mish", family="smooth rectifier",
-    summary="x tanh(softplus(x)): a smooth, non-monotonic ReLU close to Swish.",
-    forward=_mish, derivative=_mish_derivative,
-    latex=r"x \tanh\left(\log(1 + e^{x})\right)",
-    latex_derivative=r"\tanh(\operatorname{sp}(x)) + x\,\operatorname{sech}^2(\operatorname{sp}(x))\,\sigma(x)",
-    output_range=(MISH_MIN, INF), monotonic=False, zero_centred=False, smoothness="C∞",
-    saturates=("left",), uses=("hidden",), init="he",
-    reference=Reference("D. Misra", 2019, "Mish: A Self Regularized Non-Monotonic Activation Function",
-                        "https://arxiv.org/abs/1908.08681"),
-    guidance="Used in YOLOv4; similar to Swish with a slightly deeper negative dip. Three "
-             "transcendental functions per element make it one of the slowest.",
-    mp_forward=lambda mp, x: x * mp.tanh(mp.log1p(mp.exp(x))),
-))
+register(
+    Definition(
+        name="mish",
+        family="smooth rectifier",
+        summary="x tanh(softplus(x)): a smooth, non-monotonic ReLU close to Swish.",
+        forward=_mish,
+        derivative=_mish_derivative,
+        latex=r"x \tanh\left(\log(1 + e^{x})\right)",
+        latex_derivative=r"\tanh(\operatorname{sp}(x)) + x\,\operatorname{sech}^2(\operatorname{sp}(x))\,\sigma(x)",
+        output_range=(MISH_MIN, INF),
+        monotonic=False,
+        zero_centred=False,
+        smoothness="C∞",
+        saturates=("left",),
+        uses=("hidden",),
+        init="he",
+        reference=Reference(
+            "D. Misra",
+            2019,
+            "Mish: A Self Regularized Non-Monotonic Activation Function",
+            "https://arxiv.org/abs/1908.08681",
+        ),
+        guidance="Used in YOLOv4; similar to Swish with a slightly deeper negative dip. Three "
+        "transcendental functions per element make it one of the slowest.",
+        mp_forward=lambda mp, x: x * mp.tanh(mp.log1p(mp.exp(x))),
+    )
+)
 
 
 def _squareplus(x, o, b):
@@ -185,24 +254,40 @@ def _squareplus_derivative(x, o, b):
     return o.where(h == 0, 0.5, at_infinity(x, d, o, neg=0.0, pos=1.0))
 
 
-register(Definition(
-    name="squareplus", family="smooth rectifier",
-    summary="(x + sqrt(x^2 + b)) / 2: a softplus-like curve from algebra alone (no exp or log).",
-    forward=_squareplus, derivative=_squareplus_derivative,
-    # 1/(1 + b/(4y²)) = y²/(y² + b/4) without forming y², which overflows in float32.
-    derivative_from_output=lambda y, o, b: o.where(y * y + 0.25 * b > 0, 1.0 / (1.0 + (0.25 * b / y) / y),
-                                                   o.where(o.isnan(y), y, 0.5)),
-    params=(Param("b", 4.0, "curvature near 0; b = 0 gives ReLU", low=0.0),),
-    latex=r"\frac{x + \sqrt{x^2 + b}}{2}", latex_derivative=r"\frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
-    output_range=(0.0, INF), monotonic=True, zero_centred=False,
-    smoothness=lambda b: "C∞" if b > 0 else "C0",  # b = 0 is ReLU
-    saturates=("left",), uses=("hidden",), init="he",
-    reference=Reference("J. T. Barron", 2021, "Squareplus: A Softplus-Like Algebraic Rectifier",
-                        "https://arxiv.org/abs/2112.11687"),
-    guidance="A softplus substitute that needs only a square root, so it is fast on any hardware; "
-             "it approaches 0 as b/(4|x|) on the left, much more slowly than softplus.",
-    mp_forward=lambda mp, x, b: (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / (2 * (mp.sqrt(x * x + b) - x)),
-))
+register(
+    Definition(
+        name="squareplus",
+        family="smooth rectifier",
+        summary="(x + sqrt(x^2 + b)) / 2: a softplus-like curve from algebra alone (no exp or log).",
+        forward=_squareplus,
+        derivative=_squareplus_derivative,
+        # 1/(1 + b/(4y²)) = y²/(y² + b/4) without forming y², which overflows in float32.
+        derivative_from_output=lambda y, o, b: o.where(
+            y * y + 0.25 * b > 0, 1.0 / (1.0 + (0.25 * b / y) / y), o.where(o.isnan(y), y, 0.5)
+        ),
+        params=(Param("b", 4.0, "curvature near 0; b = 0 gives ReLU", low=0.0),),
+        latex=r"\frac{x + \sqrt{x^2 + b}}{2}",
+        latex_derivative=r"\frac{1}{2}\left(1 + \frac{x}{\sqrt{x^2 + b}}\right)",
+        output_range=(0.0, INF),
+        monotonic=True,
+        zero_centred=False,
+        smoothness=lambda b: "C∞" if b > 0 else "C0",  # b = 0 is ReLU
+        saturates=("left",),
+        uses=("hidden",),
+        init="he",
+        reference=Reference(
+            "J. T. Barron",
+            2021,
+            "Squareplus: A Softplus-Like Algebraic Rectifier",
+            "https://arxiv.org/abs/2112.11687",
+        ),
+        guidance="A softplus substitute that needs only a square root, so it is fast on any hardware; "
+        "it approaches 0 as b/(4|x|) on the left, much more slowly than softplus.",
+        mp_forward=lambda mp, x, b: (
+            (x + mp.sqrt(x * x + b)) / 2 if x >= 0 else b / (2 * (mp.sqrt(x * x + b) - x))
+        ),
+    )
+)
 
 
 def _exponential(x, o):
@@ -210,19 +295,32 @@ def _exponential(x, o):
     return o.exp(x)
 
 
-register(Definition(
-    name="exponential", family="exponential",
-    summary="e^x: a positive output that grows without bound (Keras's 'exponential').",
-    forward=_exponential,
-    derivative=lambda x, o: o.exp(x),
-    derivative_from_output=lambda y, o: y * 1.0,  # f' = f (a new array, never y itself)
-    latex=r"e^{x}", latex_derivative=r"e^{x}",
-    output_range=(0.0, INF), monotonic=True, zero_centred=False, smoothness="C∞",
-    saturates=("left",), uses=("regression output",), init="glorot",
-    reference=Reference("F. Chollet et al.", 2015, "Keras: activations (exponential)",
-                        "https://keras.io/api/layers/activations/"),
-    guidance="An output for a positive quantity (a rate, a scale) modelled on the log scale. "
-             "Unbounded: it overflows to inf above x = 709 (88 in float32), and as a hidden "
-             "activation gradients explode with it; softplus grows only linearly.",
-    mp_forward=lambda mp, x: mp.exp(x),
-))
+register(
+    Definition(
+        name="exponential",
+        family="exponential",
+        summary="e^x: a positive output that grows without bound (Keras's 'exponential').",
+        forward=_exponential,
+        derivative=lambda x, o: o.exp(x),
+        derivative_from_output=lambda y, o: y * 1.0,  # f' = f (a new array, never y itself)
+        latex=r"e^{x}",
+        latex_derivative=r"e^{x}",
+        output_range=(0.0, INF),
+        monotonic=True,
+        zero_centred=False,
+        smoothness="C∞",
+        saturates=("left",),
+        uses=("regression output",),
+        init="glorot",
+        reference=Reference(
+            "F. Chollet et al.",
+            2015,
+            "Keras: activations (exponential)",
+            "https://keras.io/api/layers/activations/",
+        ),
+        guidance="An output for a positive quantity (a rate, a scale) modelled on the log scale. "
+        "Unbounded: it overflows to inf above x = 709 (88 in float32), and as a hidden "
+        "activation gradients explode with it; softplus grows only linearly.",
+        mp_forward=lambda mp, x: mp.exp(x),
+    )
+)

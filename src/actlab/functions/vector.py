@@ -1,4 +1,5 @@
 """Vector-valued activations: they map a whole axis at once (softmax, argmax, maxout, sparsemax)."""
+
 from __future__ import annotations
 
 import math
@@ -8,10 +9,13 @@ from ._shared import check_grad_out, move_back, move_to_last
 
 INF = math.inf
 AXIS = Param("axis", -1, "the axis the activation works along", integer=True)
-_BRIDLE = Reference("J. S. Bridle", 1990,
-                    "Probabilistic Interpretation of Feedforward Classification Network Outputs, with "
-                    "Relationships to Statistical Pattern Recognition",
-                    "https://doi.org/10.1007/978-3-642-76153-9_28")
+_BRIDLE = Reference(
+    "J. S. Bridle",
+    1990,
+    "Probabilistic Interpretation of Feedforward Classification Network Outputs, with "
+    "Relationships to Statistical Pattern Recognition",
+    "https://doi.org/10.1007/978-3-642-76153-9_28",
+)
 
 
 def _shifted_logits(x, o, axis):
@@ -43,18 +47,30 @@ def _softmax_vjp(x, g, o, axis, name="softmax"):
     return p * (g - o.sum(g * p, axis=axis, keepdims=True))
 
 
-register(Definition(
-    name="softmax", family="normalising", elementwise=False,
-    summary="Turns a vector of scores into probabilities: exponentiate and normalise.",
-    forward=_softmax, vjp=_softmax_vjp, params=(AXIS,),
-    latex=r"\frac{e^{x_i}}{\sum_j e^{x_j}}",
-    latex_derivative=r"\frac{\partial f_i}{\partial x_j} = f_i(\delta_{ij} - f_j)",
-    output_range=(0.0, 1.0), monotonic=True, zero_centred=False, smoothness="C∞", saturates=(),
-    uses=("multiclass output",), init="glorot", reference=_BRIDLE,
-    guidance="The output for one-of-K classification, trained with cross-entropy: their combined "
-             "gradient is simply p − y. Computed with the maximum subtracted, so it never overflows.",
-    mp_forward=lambda mp, row, axis: [mp.exp(v) / mp.fsum(mp.exp(w) for w in row) for v in row],
-))
+register(
+    Definition(
+        name="softmax",
+        family="normalising",
+        elementwise=False,
+        summary="Turns a vector of scores into probabilities: exponentiate and normalise.",
+        forward=_softmax,
+        vjp=_softmax_vjp,
+        params=(AXIS,),
+        latex=r"\frac{e^{x_i}}{\sum_j e^{x_j}}",
+        latex_derivative=r"\frac{\partial f_i}{\partial x_j} = f_i(\delta_{ij} - f_j)",
+        output_range=(0.0, 1.0),
+        monotonic=True,
+        zero_centred=False,
+        smoothness="C∞",
+        saturates=(),
+        uses=("multiclass output",),
+        init="glorot",
+        reference=_BRIDLE,
+        guidance="The output for one-of-K classification, trained with cross-entropy: their combined "
+        "gradient is simply p − y. Computed with the maximum subtracted, so it never overflows.",
+        mp_forward=lambda mp, row, axis: [mp.exp(v) / mp.fsum(mp.exp(w) for w in row) for v in row],
+    )
+)
 
 
 def _log_softmax(x, o, axis):
@@ -68,18 +84,31 @@ def _log_softmax_vjp(x, g, o, axis):
     return g - o.exp(_log_softmax(x, o, axis)) * o.sum(g, axis=axis, keepdims=True)
 
 
-register(Definition(
-    name="log_softmax", family="normalising", aliases=("logsoftmax",), elementwise=False,
-    summary="The logarithm of softmax, computed directly so small probabilities keep their digits.",
-    forward=_log_softmax, vjp=_log_softmax_vjp, params=(AXIS,),
-    latex=r"x_i - \log\sum_j e^{x_j}",
-    latex_derivative=r"\frac{\partial f_i}{\partial x_j} = \delta_{ij} - \operatorname{softmax}(x)_j",
-    output_range=(-INF, 0.0), monotonic=True, zero_centred=False, smoothness="C∞", saturates=(),
-    uses=("multiclass output",), init="glorot", reference=_BRIDLE,
-    guidance="Pair it with a negative log-likelihood loss; log(softmax(x)) gives -inf once a "
-             "probability underflows, log_softmax does not.",
-    mp_forward=lambda mp, row, axis: [v - mp.log(mp.fsum(mp.exp(w) for w in row)) for v in row],
-))
+register(
+    Definition(
+        name="log_softmax",
+        family="normalising",
+        aliases=("logsoftmax",),
+        elementwise=False,
+        summary="The logarithm of softmax, computed directly so small probabilities keep their digits.",
+        forward=_log_softmax,
+        vjp=_log_softmax_vjp,
+        params=(AXIS,),
+        latex=r"x_i - \log\sum_j e^{x_j}",
+        latex_derivative=r"\frac{\partial f_i}{\partial x_j} = \delta_{ij} - \operatorname{softmax}(x)_j",
+        output_range=(-INF, 0.0),
+        monotonic=True,
+        zero_centred=False,
+        smoothness="C∞",
+        saturates=(),
+        uses=("multiclass output",),
+        init="glorot",
+        reference=_BRIDLE,
+        guidance="Pair it with a negative log-likelihood loss; log(softmax(x)) gives -inf once a "
+        "probability underflows, log_softmax does not.",
+        mp_forward=lambda mp, row, axis: [v - mp.log(mp.fsum(mp.exp(w) for w in row)) for v in row],
+    )
+)
 
 
 def _softmin(x, o, axis):
@@ -87,19 +116,30 @@ def _softmin(x, o, axis):
     return _softmax(-x, o, axis)
 
 
-register(Definition(
-    name="softmin", family="normalising", elementwise=False,
-    summary="softmax(−x): probabilities that favour the smallest entries.",
-    forward=_softmin,
-    vjp=lambda x, g, o, axis: -_softmax_vjp(-x, g, o, axis, "softmin"), params=(AXIS,),
-    latex=r"\frac{e^{-x_i}}{\sum_j e^{-x_j}}",
-    latex_derivative=r"\frac{\partial f_i}{\partial x_j} = -f_i(\delta_{ij} - f_j)",
-    output_range=(0.0, 1.0), monotonic=False, zero_centred=False, smoothness="C∞", saturates=(),
-    uses=("multiclass output",), init="glorot", reference=_BRIDLE,
-    guidance="Turns costs or distances into probabilities (soft nearest neighbour, attention over "
-             "distances).",
-    mp_forward=lambda mp, row, axis: [mp.exp(-v) / mp.fsum(mp.exp(-w) for w in row) for v in row],
-))
+register(
+    Definition(
+        name="softmin",
+        family="normalising",
+        elementwise=False,
+        summary="softmax(−x): probabilities that favour the smallest entries.",
+        forward=_softmin,
+        vjp=lambda x, g, o, axis: -_softmax_vjp(-x, g, o, axis, "softmin"),
+        params=(AXIS,),
+        latex=r"\frac{e^{-x_i}}{\sum_j e^{-x_j}}",
+        latex_derivative=r"\frac{\partial f_i}{\partial x_j} = -f_i(\delta_{ij} - f_j)",
+        output_range=(0.0, 1.0),
+        monotonic=False,
+        zero_centred=False,
+        smoothness="C∞",
+        saturates=(),
+        uses=("multiclass output",),
+        init="glorot",
+        reference=_BRIDLE,
+        guidance="Turns costs or distances into probabilities (soft nearest neighbour, attention over "
+        "distances).",
+        mp_forward=lambda mp, row, axis: [mp.exp(-v) / mp.fsum(mp.exp(-w) for w in row) for v in row],
+    )
+)
 
 
 def _argmax(x, o, axis):
@@ -116,30 +156,47 @@ def _argmax(x, o, axis):
     return o.where(has_nan, math.nan, onehot)
 
 
-register(Definition(
-    name="argmax", family="normalising", elementwise=False, differentiable=False,
-    summary="One-hot of the largest entry: the hard decision softmax approximates.",
-    forward=_argmax, params=(AXIS,),
-    latex=r"\mathbb{1}\left[i = \arg\max_j x_j\right]",
-    latex_derivative=r"0 \text{ almost everywhere (no useful gradient)}",
-    output_range=(0.0, 1.0), monotonic=True, zero_centred=False, smoothness="discontinuous",
-    saturates=(), uses=("multiclass output",), init="glorot",
-    kink_convention="ties go to the first maximum (as numpy.argmax); a row with NaN is all NaN",
-    reference=Reference("I. Goodfellow, Y. Bengio, A. Courville", 2016, "Deep Learning, section 6.2.2.3",
-                        "https://www.deeplearningbook.org/contents/mlp.html"),
-    guidance="Use it to read off a prediction, never inside training: it is piecewise constant, so "
-             "its gradient is zero wherever it exists and backward through it is an error here. "
-             "It also hides how close the runner-up was.",
-    mp_forward=lambda mp, row, axis: [mp.mpf(int(i == max(range(len(row)), key=lambda j: (row[j], -j))))
-                                       for i in range(len(row))],
-))
+register(
+    Definition(
+        name="argmax",
+        family="normalising",
+        elementwise=False,
+        differentiable=False,
+        summary="One-hot of the largest entry: the hard decision softmax approximates.",
+        forward=_argmax,
+        params=(AXIS,),
+        latex=r"\mathbb{1}\left[i = \arg\max_j x_j\right]",
+        latex_derivative=r"0 \text{ almost everywhere (no useful gradient)}",
+        output_range=(0.0, 1.0),
+        monotonic=True,
+        zero_centred=False,
+        smoothness="discontinuous",
+        saturates=(),
+        uses=("multiclass output",),
+        init="glorot",
+        kink_convention="ties go to the first maximum (as numpy.argmax); a row with NaN is all NaN",
+        reference=Reference(
+            "I. Goodfellow, Y. Bengio, A. Courville",
+            2016,
+            "Deep Learning, section 6.2.2.3",
+            "https://www.deeplearningbook.org/contents/mlp.html",
+        ),
+        guidance="Use it to read off a prediction, never inside training: it is piecewise constant, so "
+        "its gradient is zero wherever it exists and backward through it is an error here. "
+        "It also hides how close the runner-up was.",
+        mp_forward=lambda mp, row, axis: [
+            mp.mpf(int(i == max(range(len(row)), key=lambda j: (row[j], -j)))) for i in range(len(row))
+        ],
+    )
+)
 
 
 def _pieces_view(x, o, pieces, axis):
     n = x.shape[axis]
     if n % pieces:
-        raise ParameterError(f"parameter 'pieces' = {pieces} does not divide the axis length {n}; "
-                             f"expected a divisor of {n}")
+        raise ParameterError(
+            f"parameter 'pieces' = {pieces} does not divide the axis length {n}; expected a divisor of {n}"
+        )
     z = move_to_last(x, axis, o)
     return o.reshape(z, (*z.shape[:-1], n // pieces, pieces))
 
@@ -151,7 +208,7 @@ def _maxout(x, o, pieces, axis):
 
 def _maxout_vjp(x, g, o, pieces, axis):
     v = _pieces_view(x, o, pieces, axis)
-    check_grad_out(g, (*x.shape[:axis], x.shape[axis] // pieces, *x.shape[axis + 1:]), "maxout")
+    check_grad_out(g, (*x.shape[:axis], x.shape[axis] // pieces, *x.shape[axis + 1 :]), "maxout")
     # The gradient goes to the first maximum of each group, as for argmax.
     idx = o.argmax(v, axis=-1, keepdims=True)
     hit = o.astype(o.reshape(o.arange(pieces), (1,) * (v.ndim - 1) + (pieces,)) == idx, x.dtype)
@@ -160,24 +217,48 @@ def _maxout_vjp(x, g, o, pieces, axis):
     return move_back(grad, axis, o)
 
 
-register(Definition(
-    name="maxout", family="piecewise linear", elementwise=False,
-    summary="The maximum of k linear pieces: divides an axis into groups of k and keeps each group's max.",
-    forward=_maxout, vjp=_maxout_vjp,
-    params=(Param("pieces", 2, "k, the number of pieces per unit; must divide the axis length",
-                  low=1, integer=True), AXIS),
-    latex=r"\max_{j = 1..k}\left(w_j^\top x + b_j\right)",
-    latex_derivative=r"\frac{\partial f}{\partial z_j} = \mathbb{1}\left[j = \arg\max_l z_l\right]",
-    output_range=(-INF, INF), monotonic=True, zero_centred=False, smoothness="C0", saturates=(),
-    uses=("hidden",), init="glorot",
-    kink_convention="on ties the gradient goes to the first maximum",
-    reference=Reference("I. J. Goodfellow, D. Warde-Farley, M. Mirza, A. Courville, Y. Bengio", 2013,
-                        "Maxout Networks", "https://arxiv.org/abs/1302.4389"),
-    guidance="Learns its own convex piecewise-linear activation; ReLU and leaky ReLU are special "
-             "cases (a zero piece, or a piece with slope alpha). Costs k times the weights of the "
-             "layer before it.",
-    mp_forward=lambda mp, row, pieces, axis: [max(row[i:i + pieces]) for i in range(0, len(row), pieces)],
-))
+register(
+    Definition(
+        name="maxout",
+        family="piecewise linear",
+        elementwise=False,
+        summary="The maximum of k linear pieces: divides an axis into groups of k and keeps each group's max.",
+        forward=_maxout,
+        vjp=_maxout_vjp,
+        params=(
+            Param(
+                "pieces",
+                2,
+                "k, the number of pieces per unit; must divide the axis length",
+                low=1,
+                integer=True,
+            ),
+            AXIS,
+        ),
+        latex=r"\max_{j = 1..k}\left(w_j^\top x + b_j\right)",
+        latex_derivative=r"\frac{\partial f}{\partial z_j} = \mathbb{1}\left[j = \arg\max_l z_l\right]",
+        output_range=(-INF, INF),
+        monotonic=True,
+        zero_centred=False,
+        smoothness="C0",
+        saturates=(),
+        uses=("hidden",),
+        init="glorot",
+        kink_convention="on ties the gradient goes to the first maximum",
+        reference=Reference(
+            "I. J. Goodfellow, D. Warde-Farley, M. Mirza, A. Courville, Y. Bengio",
+            2013,
+            "Maxout Networks",
+            "https://arxiv.org/abs/1302.4389",
+        ),
+        guidance="Learns its own convex piecewise-linear activation; ReLU and leaky ReLU are special "
+        "cases (a zero piece, or a piece with slope alpha). Costs k times the weights of the "
+        "layer before it.",
+        mp_forward=lambda mp, row, pieces, axis: [
+            max(row[i : i + pieces]) for i in range(0, len(row), pieces)
+        ],
+    )
+)
 
 
 def _sparsemax(x, o, axis):
@@ -214,18 +295,32 @@ def _mp_sparsemax(mp, row, axis):
     return [max(v - tau, 0) for v in row]
 
 
-register(Definition(
-    name="sparsemax", family="normalising", elementwise=False,
-    summary="Euclidean projection onto the probability simplex: like softmax but with exact zeros.",
-    forward=_sparsemax, vjp=_sparsemax_vjp, params=(AXIS,),
-    latex=r"\max(x_i - \tau(x), 0),\ \sum_i f_i = 1",
-    latex_derivative=r"\frac{\partial f_i}{\partial x_j} = s_i\left(\delta_{ij} - \frac{s_j}{|S|}\right),\ s = \mathbb{1}[f > 0]",
-    output_range=(0.0, 1.0), monotonic=True, zero_centred=False, smoothness="C0", saturates=(),
-    uses=("multiclass output", "multilabel output"), init="glorot",
-    reference=Reference("A. F. T. Martins, R. F. Astudillo", 2016,
-                        "From Softmax to Sparsemax: A Sparse Model of Attention and Multi-Label Classification",
-                        "https://arxiv.org/abs/1602.02068"),
-    guidance="Gives sparse probabilities (many exactly 0), useful for attention you want to read "
-             "and for multi-label outputs. Piecewise linear, so its gradient is cheap.",
-    mp_forward=_mp_sparsemax,
-))
+register(
+    Definition(
+        name="sparsemax",
+        family="normalising",
+        elementwise=False,
+        summary="Euclidean projection onto the probability simplex: like softmax but with exact zeros.",
+        forward=_sparsemax,
+        vjp=_sparsemax_vjp,
+        params=(AXIS,),
+        latex=r"\max(x_i - \tau(x), 0),\ \sum_i f_i = 1",
+        latex_derivative=r"\frac{\partial f_i}{\partial x_j} = s_i\left(\delta_{ij} - \frac{s_j}{|S|}\right),\ s = \mathbb{1}[f > 0]",
+        output_range=(0.0, 1.0),
+        monotonic=True,
+        zero_centred=False,
+        smoothness="C0",
+        saturates=(),
+        uses=("multiclass output", "multilabel output"),
+        init="glorot",
+        reference=Reference(
+            "A. F. T. Martins, R. F. Astudillo",
+            2016,
+            "From Softmax to Sparsemax: A Sparse Model of Attention and Multi-Label Classification",
+            "https://arxiv.org/abs/1602.02068",
+        ),
+        guidance="Gives sparse probabilities (many exactly 0), useful for attention you want to read "
+        "and for multi-label outputs. Piecewise linear, so its gradient is cheap.",
+        mp_forward=_mp_sparsemax,
+    )
+)

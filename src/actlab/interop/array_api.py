@@ -32,6 +32,7 @@ Dask stays lazy: the result is a graph that computes later, outside the ``numpy.
 actlab sets while it builds it, so NumPy's warnings about harmless overflow in the unused
 branch of a ``where`` (inputs beyond ±700, infinities) can appear at ``compute()`` time.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -55,8 +56,10 @@ def prepare_foreign(x: Any, what: str = "input", *, widen: bool = False) -> Prep
     try:
         xp = compat.array_namespace(x)
     except TypeError as exc:
-        raise InputTypeError(f"{what} of type {_type_name(x)} is not an array actlab can compute "
-                             f"on ({exc}); give a NumPy array or an array-API array") from None
+        raise InputTypeError(
+            f"{what} of type {_type_name(x)} is not an array actlab can compute "
+            f"on ({exc}); give a NumPy array or an array-API array"
+        ) from None
     device = compat.device(x)
     dtype = x.dtype
     if xp.isdtype(dtype, "real floating"):
@@ -64,8 +67,10 @@ def prepare_foreign(x: Any, what: str = "input", *, widen: bool = False) -> Prep
     elif xp.isdtype(dtype, ("integral", "bool")):
         out_dtype = xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
     else:
-        raise InputTypeError(f"{what} has dtype {dtype} ({_type_name(x)}); activations take real "
-                             "floating arrays, or integers/bools, which become the default float")
+        raise InputTypeError(
+            f"{what} has dtype {dtype} ({_type_name(x)}); activations take real "
+            "floating arrays, or integers/bools, which become the default float"
+        )
     work = _working_dtype(xp, device, out_dtype, widen)
     arr = x if dtype == work else xp.astype(x, work)
 
@@ -107,8 +112,7 @@ def _compat(x: Any):
     try:
         import array_api_compat
     except ImportError:
-        raise MissingExtraError("array-api-compat", "array",
-                                f"computing on {_type_name(x)} arrays") from None
+        raise MissingExtraError("array-api-compat", "array", f"computing on {_type_name(x)} arrays") from None
     return array_api_compat
 
 
@@ -145,9 +149,11 @@ def _special_functions(xp: Any) -> tuple[Callable, Callable, Callable]:
         return torch.special.erf, torch.special.erfc, torch.special.expit
     if compat.is_jax_namespace(xp):
         from jax.scipy import special
+
         return special.erf, special.erfc, special.expit
     if compat.is_cupy_namespace(xp):
         from cupyx.scipy import special
+
         return special.erf, special.erfc, special.expit
     if compat.is_dask_namespace(xp):
         return _blockwise(NUMPY_OPS.erf), _blockwise(NUMPY_OPS.erfc), _blockwise(NUMPY_OPS.expit)
@@ -156,8 +162,10 @@ def _special_functions(xp: Any) -> tuple[Callable, Callable, Callable]:
 
 def _blockwise(fn: Callable) -> Callable:
     """A NumPy function applied lazily to each block of a Dask array."""
+
     def apply(a):
         return a.map_blocks(fn, dtype=a.dtype)
+
     return apply
 
 
@@ -165,6 +173,7 @@ def _through_numpy(name: str, xp: Any) -> Callable:
     """The NumPy path's special function for a library that has none: a DLPack round trip
     through NumPy (CPU only), back on the input's device."""
     from array_api_compat import device, to_device
+
     fn = getattr(NUMPY_OPS, name)
 
     def apply(a):
@@ -173,8 +182,10 @@ def _through_numpy(name: str, xp: Any) -> Callable:
         except (BufferError, RuntimeError, TypeError, ValueError) as exc:
             raise InputTypeError(
                 f"{xp.__name__} has no {name}; actlab computes it with NumPy, which needs the "
-                f"array's data on the CPU (DLPack: {exc})") from None
+                f"array's data on the CPU (DLPack: {exc})"
+            ) from None
         return to_device(xp.from_dlpack(np.asarray(fn(host))), device(a))
+
     return apply
 
 

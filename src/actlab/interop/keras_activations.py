@@ -14,6 +14,7 @@ autograd function of :mod:`actlab.interop.pytorch`); with JAX, autodiff differen
 definitions' formulas; the NumPy backend only runs inference. TensorFlow tensors are not
 array-API arrays, so that backend is refused with an error saying so.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,10 +37,13 @@ def _compute(act, x):
     backend = keras.backend.backend()
     if backend == "torch":
         from .pytorch import apply
+
         return apply(x, act)
     if backend not in _BACKENDS:
-        raise InputTypeError(f"actlab.keras computes with the {', '.join(_BACKENDS)} Keras backends; "
-                             f"this process uses {backend!r} (set KERAS_BACKEND before importing keras)")
+        raise InputTypeError(
+            f"actlab.keras computes with the {', '.join(_BACKENDS)} Keras backends; "
+            f"this process uses {backend!r} (set KERAS_BACKEND before importing keras)"
+        )
     return act(x)
 
 
@@ -80,14 +84,16 @@ def get(identifier: Any, **params: Any) -> Activation:
     ``actlab.Activation``, with parameters: ``get("swish", beta=1.5)``."""
     act = get_activation(_strip(identifier), **params)
     if is_custom(act):
-        raise ActlabError(f"{act.name!r} is not a registered activation: Keras could save it but "
-                          "not load it back; register a Definition with actlab.register first")
+        raise ActlabError(
+            f"{act.name!r} is not a registered activation: Keras could save it but "
+            "not load it back; register a Definition with actlab.register first"
+        )
     return Activation(act.name, act.get_config()["params"])
 
 
 def _strip(identifier: Any) -> Any:
     if isinstance(identifier, str) and identifier.startswith(_PREFIX):
-        return identifier[len(_PREFIX):]
+        return identifier[len(_PREFIX) :]
     return identifier
 
 

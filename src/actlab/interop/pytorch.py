@@ -29,14 +29,14 @@ backward whose graph is being built, use actlab's array-API path on the tensors 
   ``numpy.errstate`` around every evaluation, which Dynamo cannot trace, and learned
   parameters are read to the host. ``fullgraph=True`` therefore fails.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from ..core import (Definition, InputTypeError, MissingExtraError, ParameterError, definitions, get,
-                    is_custom)
+from ..core import Definition, InputTypeError, MissingExtraError, ParameterError, definitions, get, is_custom
 from ..core.arrays import Prepared
 from . import pytorch_cpu
 from .naming import class_docstring, class_name
@@ -76,8 +76,14 @@ class _Apply(torch.autograd.Function):
         act = _with_values(ctx.base, ctx.names, values)
         d = act.definition
         # First order (no graph of the backward being built) on CPU: the fused kernels.
-        if (not torch.is_grad_enabled() and d.elementwise and d.differentiable and d.derivative is not None
-                and not any(ctx.needs_input_grad[3:]) and x.dtype == grad.dtype):
+        if (
+            not torch.is_grad_enabled()
+            and d.elementwise
+            and d.differentiable
+            and d.derivative is not None
+            and not any(ctx.needs_input_grad[3:])
+            and x.dtype == grad.dtype
+        ):
             gx = pytorch_cpu.vjp(act, x, grad) if ctx.needs_input_grad[0] else None
             if gx is not None:
                 return gx, None, None, *(None for _ in values)
@@ -91,11 +97,19 @@ class _Apply(torch.autograd.Function):
         with prep.quiet():
             gx = None
             if ctx.needs_input_grad[0]:
-                gx = prep.finish(g * d.derivative(prep.x, prep.ops, **params) if d.elementwise
-                                 else d.vjp(prep.x, g, prep.ops, **params))
-            gparams = [(g * d.param_partials[name](prep.x, prep.ops, **params))
-                       .sum_to_size(value.shape).to(value.dtype) if ctx.needs_input_grad[3 + i] else None
-                       for i, (name, value) in enumerate(zip(ctx.names, values))]
+                gx = prep.finish(
+                    g * d.derivative(prep.x, prep.ops, **params)
+                    if d.elementwise
+                    else d.vjp(prep.x, g, prep.ops, **params)
+                )
+            gparams = [
+                (g * d.param_partials[name](prep.x, prep.ops, **params))
+                .sum_to_size(value.shape)
+                .to(value.dtype)
+                if ctx.needs_input_grad[3 + i]
+                else None
+                for i, (name, value) in enumerate(zip(ctx.names, values))
+            ]
         return gx, None, None, *gparams
 
     @staticmethod
@@ -129,8 +143,7 @@ def _jvp_from_vjp(d: Definition, prep, params, v, out_shape):
     with torch.enable_grad():
         u = torch.zeros(out_shape, dtype=prep.x.dtype, device=prep.x.device, requires_grad=True)
         w = d.vjp(prep.x.detach(), u, prep.ops, **params)
-        (jv,) = torch.autograd.grad(w, u, grad_outputs=v.to(prep.x.dtype).reshape(w.shape),
-                                    create_graph=True)
+        (jv,) = torch.autograd.grad(w, u, grad_outputs=v.to(prep.x.dtype).reshape(w.shape), create_graph=True)
     return jv
 
 
@@ -249,25 +262,39 @@ class Activation(nn.Module):
             that broadcasts against the input: shape (C, 1, 1) for NCHW images).
     """
 
-    def __init__(self, activation: Any = "relu", *, trainable: bool = True,
-                 num_parameters: int | None = None, **params: Any):
+    def __init__(
+        self,
+        activation: Any = "relu",
+        *,
+        trainable: bool = True,
+        num_parameters: int | None = None,
+        **params: Any,
+    ):
         super().__init__()
         self._base = get(activation, **params)
         self.trainable = trainable
         self._learned = tuple(p.name for p in self._base.definition.params if p.learnable)
-        self._channels = tuple(p.name for p in self._base.definition.params
-                               if p.learnable and p.array_ok) if num_parameters is not None else ()
+        self._channels = (
+            tuple(p.name for p in self._base.definition.params if p.learnable and p.array_ok)
+            if num_parameters is not None
+            else ()
+        )
         if num_parameters is not None and (not self._channels or int(num_parameters) < 1):
-            raise ParameterError(f"num_parameters = {num_parameters!r}: {self._base.name} has no learned "
-                                 "parameter that may be one per channel" if not self._channels else
-                                 f"num_parameters = {num_parameters!r}; expected an integer >= 1")
+            raise ParameterError(
+                f"num_parameters = {num_parameters!r}: {self._base.name} has no learned "
+                "parameter that may be one per channel"
+                if not self._channels
+                else f"num_parameters = {num_parameters!r}; expected an integer >= 1"
+            )
         self.num_parameters = num_parameters
         for name in self._learned:
             value = torch.as_tensor(np.asarray(self._base.params[name]), dtype=torch.get_default_dtype())
             if name in self._channels:
                 if value.ndim:
-                    raise ParameterError(f"give {name} as a scalar with num_parameters (it starts "
-                                         f"every channel), got shape {tuple(value.shape)}")
+                    raise ParameterError(
+                        f"give {name} as a scalar with num_parameters (it starts "
+                        f"every channel), got shape {tuple(value.shape)}"
+                    )
                 value = value.expand(int(num_parameters)).clone()
             if trainable:
                 self.register_parameter(name, nn.Parameter(value))
@@ -287,8 +314,9 @@ class Activation(nn.Module):
         if self.training and self._base.definition.stochastic is not None:
             seed = int(torch.randint(2**62, ()).item())
             return _ApplyTraining.apply(x, self.activation, seed)
-        return _Apply.apply(x, self._base, self._learned, *(self._per_channel(getattr(self, n), n, x)
-                                                            for n in self._learned))
+        return _Apply.apply(
+            x, self._base, self._learned, *(self._per_channel(getattr(self, n), n, x) for n in self._learned)
+        )
 
     def _per_channel(self, value, name: str, x):
         """A learned value of one entry per channel, shaped (C, 1, ..., 1) to meet axis 1 of x."""
@@ -297,11 +325,15 @@ class Activation(nn.Module):
         if value.numel() == 1:  # num_parameters = 1: one value shared by every element
             return value.reshape(())
         if x.ndim < 2:
-            raise ParameterError(f"{type(self).__name__} has {value.numel()} channels (num_parameters) "
-                                 f"but a {x.ndim}-d input has no channel axis (axis 1)")
+            raise ParameterError(
+                f"{type(self).__name__} has {value.numel()} channels (num_parameters) "
+                f"but a {x.ndim}-d input has no channel axis (axis 1)"
+            )
         if x.shape[1] != value.numel():
-            raise ParameterError(f"{type(self).__name__} has num_parameters = {value.numel()}, but the "
-                                 f"input has {x.shape[1]} channels (axis 1 of shape {tuple(x.shape)})")
+            raise ParameterError(
+                f"{type(self).__name__} has num_parameters = {value.numel()}, but the "
+                f"input has {x.shape[1]} channels (axis 1 of shape {tuple(x.shape)})"
+            )
         return value.reshape(value.numel(), *(1,) * (x.ndim - 2))
 
     def get_config(self) -> dict:
@@ -343,9 +375,18 @@ def _module_class(d: Definition) -> type:
     extra = "\n    trainable: learned parameters are nn.Parameter (True) or fixed buffers (False)."
     if any(p.learnable and p.array_ok for p in d.params):
         extra += "\n    num_parameters: one learned value per channel (axis 1), as in torch.nn.PReLU."
-    return type(name, (Activation,), {
-        "__init__": __init__, "__module__": "actlab.torch", "__qualname__": name,
-        "__doc__": class_docstring(d, "PyTorch module", extra if any(p.learnable for p in d.params) else "")})
+    return type(
+        name,
+        (Activation,),
+        {
+            "__init__": __init__,
+            "__module__": "actlab.torch",
+            "__qualname__": name,
+            "__doc__": class_docstring(
+                d, "PyTorch module", extra if any(p.learnable for p in d.params) else ""
+            ),
+        },
+    )
 
 
 #: One ``nn.Module`` class per registered activation, by class name (``Mish``, ``LeakyReLU``, ...).

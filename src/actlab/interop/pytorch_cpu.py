@@ -9,6 +9,7 @@ None here and keeps the array-API path.
 These compute first derivatives only, as plain arrays: the autograd function uses them
 where no graph of the backward pass is being built.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -19,6 +19,7 @@ Not offered: L2 penalty ``alpha``, learning-rate schedules, ``warm_start``, ``pa
 names or config dicts: an ``actlab.Activation`` object cannot be deep-copied, which
 ``sklearn.clone`` needs.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -49,9 +50,21 @@ _FLOATS = (np.float64, np.float32)
 class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: the network, its training, its pickling."""
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 learning_rate_init=0.001, batch_size="auto", max_iter=200, tol=1e-4,
-                 n_iter_no_change=10, shuffle=True, random_state=None, verbose=0):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        learning_rate_init=0.001,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        shuffle=True,
+        random_state=None,
+        verbose=0,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -74,18 +87,28 @@ class _BaseMLP(BaseEstimator):
         model.compile(loss, {"name": self.solver, "lr": self.learning_rate_init})
         batch = min(200, len(X)) if self.batch_size == "auto" else self.batch_size
         stop = nn.EarlyStopping("loss", min_delta=self.tol, patience=self.n_iter_no_change)
-        history = model.fit(X, Y, epochs=self.max_iter, batch_size=batch, shuffle=self.shuffle,
-                            callbacks=[stop], verbose=2 if self.verbose else 0)
+        history = model.fit(
+            X,
+            Y,
+            epochs=self.max_iter,
+            batch_size=batch,
+            shuffle=self.shuffle,
+            callbacks=[stop],
+            verbose=2 if self.verbose else 0,
+        )
         self.model_ = model
         self.loss_curve_ = list(history["loss"])
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else float("nan")
         self.n_iter_ = len(self.loss_curve_)
         self.out_activation_ = link  # None: a linear output
         if stop.stopped_epoch is None and history.stop_reason is None and self.max_iter > 0:
-            warnings.warn(f"stopped after max_iter = {self.max_iter} epochs without converging "
-                          f"(the loss still improved by more than tol = {self.tol} within "
-                          f"{self.n_iter_no_change} epochs); raise max_iter", ConvergenceWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"stopped after max_iter = {self.max_iter} epochs without converging "
+                f"(the loss still improved by more than tol = {self.tol} within "
+                f"{self.n_iter_no_change} epochs); raise max_iter",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
 
     def _outputs(self, X) -> np.ndarray:
         check_is_fitted(self)
@@ -141,7 +164,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self._label_binarizer = LabelBinarizer().fit(y)
         self.classes_ = self._label_binarizer.classes_
         Y = self._label_binarizer.transform(y).astype(np.float64)
-        loss = "categorical_crossentropy" if self._label_binarizer.y_type_ == "multiclass" else "binary_crossentropy"
+        loss = (
+            "categorical_crossentropy"
+            if self._label_binarizer.y_type_ == "multiclass"
+            else "binary_crossentropy"
+        )
         self._train(X, Y, loss)
         return self
 
@@ -194,6 +221,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 def _sizes(hidden_layer_sizes: Any) -> list[int]:
     sizes = [hidden_layer_sizes] if isinstance(hidden_layer_sizes, Integral) else list(hidden_layer_sizes)
     if not all(isinstance(n, Integral) and not isinstance(n, bool) and n > 0 for n in sizes):
-        raise ParameterError(f"hidden_layer_sizes = {hidden_layer_sizes!r}; expected positive "
-                             "integers, e.g. (100,) or (64, 32)")
+        raise ParameterError(
+            f"hidden_layer_sizes = {hidden_layer_sizes!r}; expected positive "
+            "integers, e.g. (100,) or (64, 32)"
+        )
     return [int(n) for n in sizes]

@@ -24,6 +24,7 @@ Settings, read once (see :mod:`actlab.kernels.settings`): ``ACTLAB_NUM_THREADS``
 default: the CPUs this process may use), ``ACTLAB_KERNELS=numpy`` (never use numba),
 ``ACTLAB_CACHE_DIR`` (where compiled kernels live).
 """
+
 from __future__ import annotations
 
 import threading
@@ -37,8 +38,16 @@ from ..core.activation import set_numpy_path
 from . import codegen, dispatch, fused, settings
 from .settings import configure, using
 
-__all__ = ["available", "configure", "path", "using", "warm_up", "forward", "backward",
-           "backward_from_output"]
+__all__ = [
+    "available",
+    "configure",
+    "path",
+    "using",
+    "warm_up",
+    "forward",
+    "backward",
+    "backward_from_output",
+]
 
 set_numpy_path(dispatch.run, dispatch.reduce_sum)
 
@@ -54,8 +63,13 @@ def available() -> dict:
         numba_version = metadata.version("numba")
     except metadata.PackageNotFoundError:
         numba_version = None
-    return {"backend": "numpy" if reason else "numba", "threads": settings.current().threads,
-            "numba": numba_version, "reason": reason or "", "cache_dir": str(codegen.cache_dir())}
+    return {
+        "backend": "numpy" if reason else "numba",
+        "threads": settings.current().threads,
+        "numba": numba_version,
+        "reason": reason or "",
+        "cache_dir": str(codegen.cache_dir()),
+    }
 
 
 def path(act: Any, form: str = "forward", dtype: Any = np.float32) -> str:
@@ -69,17 +83,24 @@ def path(act: Any, form: str = "forward", dtype: Any = np.float32) -> str:
     return p.label
 
 
-def warm_up(activations: Iterable[Any] | None = None, dtypes: Iterable[Any] = (np.float32,),
-            forms: Iterable[str] = ("forward", "backward", "backward_from_output"), *,
-            background: bool = False) -> threading.Thread | float:
+def warm_up(
+    activations: Iterable[Any] | None = None,
+    dtypes: Iterable[Any] = (np.float32,),
+    forms: Iterable[str] = ("forward", "backward", "backward_from_output"),
+    *,
+    background: bool = False,
+) -> threading.Thread | float:
     """Build the kernels of ``activations`` (default: every elementwise one in the registry) for
     ``dtypes`` and ``forms`` ahead of first use, from numba's on-disk cache where it has them.
     Returns the seconds it took, or, with ``background=True``, the thread doing it (a call that
     needs a kernel still being built waits for it, so results never depend on timing)."""
     from ..core import definitions
 
-    acts = [_activation(a) for a in activations] if activations is not None else [
-        get(d) for d in definitions() if d.elementwise]
+    acts = (
+        [_activation(a) for a in activations]
+        if activations is not None
+        else [get(d) for d in definitions() if d.elementwise]
+    )
     jobs = [(a, np.dtype(t), f) for a in acts for t in dtypes for f in forms]
 
     def build() -> float:

@@ -3,6 +3,7 @@
 LLVM turns each into one instruction (or none), so loops that use them still vectorise; the
 libm routines they replace (``ldexp``, ``frexp``, ``fma``) are opaque calls that would not.
 """
+
 from __future__ import annotations
 
 from llvmlite import ir
@@ -76,6 +77,7 @@ def _power_of_two(builder, e, float_t):
 
 # The integer work below is done at the float's own width: numba would widen it to 64 bits,
 # which halves the vector lanes of a float32 loop.
+
 
 @intrinsic
 def pow2(typingctx, like, k):

@@ -5,6 +5,7 @@ so it is written once to a content-addressed file in the cache directory and imp
 there; numba's ``cache=True`` then keeps the compiled machine code beside it, and later
 processes load it instead of compiling again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,18 +18,35 @@ from types import ModuleType
 
 from .trace import PRIMITIVES, Graph
 
+
 # numba's cache notices when a kernel's own file changes, not when a function it calls does; the
 # generated source therefore names the primitives' version, so new primitives mean new kernels.
 @functools.cache
 def _primitives_version() -> str:
     import hashlib
 
-    return hashlib.sha256(b"".join(
-        (Path(__file__).parent / name).read_bytes()
-        for name in ("bits.py", "series.py", "math32.py", "math64.py"))).hexdigest()[:16]
+    return hashlib.sha256(
+        b"".join(
+            (Path(__file__).parent / name).read_bytes()
+            for name in ("bits.py", "series.py", "math32.py", "math64.py")
+        )
+    ).hexdigest()[:16]
 
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "gt": ">", "ge": ">=", "lt": "<",
-          "le": "<=", "eq": "==", "ne": "!=", "and": "&", "or": "|"}
+
+_INFIX = {
+    "add": "+",
+    "sub": "-",
+    "mul": "*",
+    "div": "/",
+    "gt": ">",
+    "ge": ">=",
+    "lt": "<",
+    "le": "<=",
+    "eq": "==",
+    "ne": "!=",
+    "and": "&",
+    "or": "|",
+}
 _MATH_MODULES = {"float32": "math32", "float64": "math64"}
 
 
@@ -136,9 +154,12 @@ def _safe_dir() -> Path:
         import warnings
 
         _private_dir.append(Path(tempfile.mkdtemp(prefix="actlab-kernels-")))  # mode 0700
-        warnings.warn(f"actlab kernel cache {path} {reason}: compiling into {_private_dir[0]} "
-                      "for this process instead (set ACTLAB_CACHE_DIR to a directory of your own)",
-                      KernelCacheWarning, stacklevel=4)
+        warnings.warn(
+            f"actlab kernel cache {path} {reason}: compiling into {_private_dir[0]} "
+            "for this process instead (set ACTLAB_CACHE_DIR to a directory of your own)",
+            KernelCacheWarning,
+            stacklevel=4,
+        )
     return _private_dir[0]
 
 

@@ -18,6 +18,7 @@ buffers. What does not apply here (vector-valued activations, user callables, pe
 parameter arrays, 0-d and empty input) returns ``NotImplemented`` and the core computes it on
 the whole array.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Literal
@@ -41,12 +42,30 @@ _KERNEL_DTYPES: dict[np.dtype, np.dtype] = {np.dtype(np.float32): np.dtype(np.fl
 class Plan:
     """How one form of one activation is computed for one input dtype."""
 
-    __slots__ = ("kernel", "consts", "compute", "work", "out_dtype", "ns", "label", "generation",
-                 "serial_max", "direct")
+    __slots__ = (
+        "kernel",
+        "consts",
+        "compute",
+        "work",
+        "out_dtype",
+        "ns",
+        "label",
+        "generation",
+        "serial_max",
+        "direct",
+    )
 
-    def __init__(self, dtype: np.dtype, out_dtype: np.dtype, work: np.dtype, ns: float, label: str | None,
-                 compute: Callable[..., Any] | None, kernel: Callable[..., None] | None = None,
-                 consts: np.ndarray | None = None):
+    def __init__(
+        self,
+        dtype: np.dtype,
+        out_dtype: np.dtype,
+        work: np.dtype,
+        ns: float,
+        label: str | None,
+        compute: Callable[..., Any] | None,
+        kernel: Callable[..., None] | None = None,
+        consts: np.ndarray | None = None,
+    ):
         s = settings.current()
         self.out_dtype, self.work, self.ns, self.label = out_dtype, work, ns, label
         self.compute, self.kernel, self.consts = compute, kernel, consts
@@ -70,8 +89,14 @@ def _make_plan(act, form: Any, dtype: np.dtype) -> Plan:
     d = act.definition
     kind = dtype.kind
     out_dtype = dtype if kind == "f" and dtype.itemsize <= 8 else _F64
-    if (not d.elementwise or kind not in "fiub" or dtype.itemsize > 8 and kind == "f"
-            or is_custom(act) or any(isinstance(v, np.ndarray) for v in act.params.values())):
+    if (
+        not d.elementwise
+        or kind not in "fiub"
+        or dtype.itemsize > 8
+        and kind == "f"
+        or is_custom(act)
+        or any(isinstance(v, np.ndarray) for v in act.params.values())
+    ):
         return Plan(dtype, out_dtype, out_dtype, REFERENCE_NS, None, None)  # not for this path
     formula, times_grad = fused.formula(d, form)
     if formula is None:
@@ -81,8 +106,9 @@ def _make_plan(act, form: Any, dtype: np.dtype) -> Plan:
         work = _F64
     k, _ = fused.kernel(act, work, form)
     if k is not None:
-        return Plan(dtype, out_dtype, work, k.ns_per_element, f"fused {work.name} kernel", None, k.fn,
-                    k.consts)
+        return Plan(
+            dtype, out_dtype, work, k.ns_per_element, f"fused {work.name} kernel", None, k.fn, k.consts
+        )
     # The reference: transcendental formulas in float64 (rounded once), exact ones as given.
     if not d.exact or work == _F64:
         work = _F64
@@ -93,15 +119,20 @@ def _make_plan(act, form: Any, dtype: np.dtype) -> Plan:
     params = dict(act.params)
     compute: Callable[..., Any]
     if times_grad:
+
         def compute_times_grad(x, g):
             return g * formula(x, NUMPY_OPS, **params)
+
         compute = compute_times_grad
     else:
+
         def compute_plain(x):
             return formula(x, NUMPY_OPS, **params)
+
         compute = compute_plain
-    return Plan(dtype, out_dtype, work, REFERENCE_NS, f"NumPy reference in {work.name}, chunks of {CHUNK}",
-                compute)
+    return Plan(
+        dtype, out_dtype, work, REFERENCE_NS, f"NumPy reference in {work.name}, chunks of {CHUNK}", compute
+    )
 
 
 def run(act, form: Any, x: np.ndarray, g: np.ndarray | None, out: Any) -> Any:
@@ -153,15 +184,24 @@ def run(act, form: Any, x: np.ndarray, g: np.ndarray | None, out: Any) -> Any:
 def _small_call(p: Plan, x: np.ndarray, g: Any, out: Any) -> np.ndarray | None:
     """The kernel straight on x (and g) into a new array or ``out``, where all of them are
     contiguous and of the kernel's dtype; None where that does not hold."""
-    if g is not None and not (type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape
-                              and g.flags.c_contiguous):
+    if g is not None and not (
+        type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape and g.flags.c_contiguous
+    ):
         return None
     if out is None:
         y = np.empty_like(x)
-    elif (type(out) is np.ndarray and out.dtype == x.dtype and out.shape == x.shape
-          and out.flags.c_contiguous and out.flags.writeable
-          and (out is x or out is g or not (np.may_share_memory(out, x)
-                                            or g is not None and np.may_share_memory(out, g)))):
+    elif (
+        type(out) is np.ndarray
+        and out.dtype == x.dtype
+        and out.shape == x.shape
+        and out.flags.c_contiguous
+        and out.flags.writeable
+        and (
+            out is x
+            or out is g
+            or not (np.may_share_memory(out, x) or g is not None and np.may_share_memory(out, g))
+        )
+    ):
         y = out
     else:
         return None
@@ -188,8 +228,14 @@ def reduce_sum(act, form: Any, x: np.ndarray, g: np.ndarray) -> float | Any:
     flat = _flat((x, g), None)
     sums: dict[int, float] = {}
     if flat is None:
-        it = np.nditer([x, g], flags=["external_loop", "buffered"], op_dtypes=[p.work, p.work],
-                       casting="same_kind", buffersize=CHUNK, order="K")
+        it = np.nditer(
+            [x, g],
+            flags=["external_loop", "buffered"],
+            op_dtypes=[p.work, p.work],
+            casting="same_kind",
+            buffersize=CHUNK,
+            order="K",
+        )
         with np.errstate(all="ignore"):
             for i, (xc, gc) in enumerate(it):
                 sums[i] = _chunk_sum(p, np.ascontiguousarray(xc), np.ascontiguousarray(gc))
@@ -200,8 +246,9 @@ def reduce_sum(act, form: Any, x: np.ndarray, g: np.ndarray) -> float | Any:
             with np.errstate(all="ignore"):
                 for s in range(lo, hi, CHUNK):
                     e = min(s + CHUNK, hi)
-                    sums[s] = _chunk_sum(p, xf[s:e].astype(p.work, copy=False),
-                                         gf[s:e].astype(p.work, copy=False))
+                    sums[s] = _chunk_sum(
+                        p, xf[s:e].astype(p.work, copy=False), gf[s:e].astype(p.work, copy=False)
+                    )
 
         parallel.run(task, xf.size, p.ns)
     # Summed in the order of the elements, whichever thread computed a chunk: reproducible.
@@ -228,8 +275,7 @@ def _target(out: Any, x: np.ndarray, inputs: tuple, out_dtype: np.dtype) -> np.n
         raise ValueError(f"out has shape {out.shape}, but the result has shape {x.shape}")
     if out.dtype.kind != "f":
         raise InputTypeError(f"out must be a floating array, got dtype {out.dtype}")
-    if (out.dtype == out_dtype and out.flags.writeable
-            and not any(_overlaps_shifted(out, a) for a in inputs)):
+    if out.dtype == out_dtype and out.flags.writeable and not any(_overlaps_shifted(out, a) for a in inputs):
         return out
     return np.empty_like(x, dtype=out_dtype)
 
@@ -237,9 +283,9 @@ def _target(out: Any, x: np.ndarray, inputs: tuple, out_dtype: np.dtype) -> np.n
 def _overlaps_shifted(a: np.ndarray, b: np.ndarray) -> bool:
     # In place (a is b, element for element) is safe for an elementwise loop; any other overlap
     # would read elements already overwritten.
-    return (np.may_share_memory(a, b)
-            and (a.__array_interface__["data"][0] != b.__array_interface__["data"][0]
-                 or a.strides != b.strides))
+    return np.may_share_memory(a, b) and (
+        a.__array_interface__["data"][0] != b.__array_interface__["data"][0] or a.strides != b.strides
+    )
 
 
 def _flat(inputs: tuple, target: np.ndarray | None) -> list[np.ndarray] | None:
@@ -283,9 +329,15 @@ def _run_buffered(p: Plan, inputs: tuple, target: np.ndarray) -> None:
     """Any layout: ``nditer`` hands out contiguous buffers of the computation's dtype."""
     op_flags: list[list[Literal["readonly", "writeonly"]]] = [["readonly"] for _ in inputs]
     op_flags.append(["writeonly"])
-    it = np.nditer([*inputs, target], flags=["external_loop", "buffered"], op_flags=op_flags,
-                   op_dtypes=[p.work] * (len(inputs) + 1), casting="same_kind",
-                   buffersize=CHUNK, order="K")
+    it = np.nditer(
+        [*inputs, target],
+        flags=["external_loop", "buffered"],
+        op_flags=op_flags,
+        op_dtypes=[p.work] * (len(inputs) + 1),
+        casting="same_kind",
+        buffersize=CHUNK,
+        order="K",
+    )
     with it, np.errstate(all="ignore"):
         for *ins, o in it:
             o[...] = _compute(p, [np.ascontiguousarray(a) for a in ins])

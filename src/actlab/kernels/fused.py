@@ -4,6 +4,7 @@ A kernel is built the first time an activation is used with a given dtype and pa
 one of the definition's formulas (see :func:`formula`); nothing here knows any activation by
 name.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,17 +21,29 @@ DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # What a form computes, from which formula of the definition, and whether it is multiplied by
 # an incoming gradient g: y = f(x); f'(x); f'(x) from y = f(x); g·f'(x); g·f'(x) from y.
 # ("param", name) is g·∂f/∂θ for a learnable parameter θ (summed by the caller).
-FORMS = {"forward": ("forward", False), "derivative": ("derivative", False),
-         "derivative_from_output": ("derivative_from_output", False),
-         "backward": ("derivative", True), "backward_from_output": ("derivative_from_output", True)}
+FORMS = {
+    "forward": ("forward", False),
+    "derivative": ("derivative", False),
+    "derivative_from_output": ("derivative_from_output", False),
+    "backward": ("derivative", True),
+    "backward_from_output": ("derivative_from_output", True),
+}
 
 # Rough single-core costs of a float32 kernel on an AVX-512 machine, in ns per element: the
 # pass itself, each scalar operation, each elementary function (measured with the float32
 # routines; float64 ones take about twice as long). They only decide how many threads a call
 # is worth (see parallel.pieces), so being off by a factor of two costs little.
 _PASS_NS, _OP_NS = 0.08, 0.02
-_PRIMITIVE_NS = {"exp": 0.25, "expm1": 0.3, "log1p": 0.5, "tanh": 0.45, "cosh": 0.4,
-                 "erfc": 1.7, "sqrt": 0.1, "hypot": 0.3}
+_PRIMITIVE_NS = {
+    "exp": 0.25,
+    "expm1": 0.3,
+    "log1p": 0.5,
+    "tanh": 0.45,
+    "cosh": 0.4,
+    "erfc": 1.7,
+    "sqrt": 0.1,
+    "hypot": 0.3,
+}
 
 
 class Kernel:
@@ -105,13 +118,13 @@ def _build(act, dtype: np.dtype, form: Any) -> tuple[Kernel | None, str]:
     except Untraceable as exc:
         return None, f"{d.name}: {exc}"
     except Exception as exc:  # noqa: BLE001 -- e.g. a NumPy function applied to the symbolic input
-        return None, (f"{d.name}: its formula does not run on a traced value "
-                      f"({type(exc).__name__}: {exc})")
+        return None, (f"{d.name}: its formula does not run on a traced value ({type(exc).__name__}: {exc})")
     compiled = codegen.load(codegen.source(graph, dtype.name)).kernel
     return Kernel(compiled, np.array(graph.consts, dtype=dtype), cost(graph) * dtype.itemsize / 4), ""
 
 
 def cost(graph) -> float:
     """Estimated single-core float32 time of the graph's kernel, ns per element."""
-    return _PASS_NS + sum(_PRIMITIVE_NS.get(op, _OP_NS) for op, _ in graph.nodes
-                          if op not in ("input", "const"))
+    return _PASS_NS + sum(
+        _PRIMITIVE_NS.get(op, _OP_NS) for op, _ in graph.nodes if op not in ("input", "const")
+    )

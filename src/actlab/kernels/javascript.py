@@ -14,6 +14,7 @@ coefficients, written into the script).
 
 So no formula is written twice: the browser evaluates the definition's own trace.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,12 +27,30 @@ import numpy as np
 
 from .trace import PRIMITIVES, Graph, Sym, TraceOps, _Recorder
 
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "gt": ">", "ge": ">=", "lt": "<",
-          "le": "<=", "eq": "===", "ne": "!==", "and": "&&", "or": "||"}
+_INFIX = {
+    "add": "+",
+    "sub": "-",
+    "mul": "*",
+    "div": "/",
+    "gt": ">",
+    "ge": ">=",
+    "lt": "<",
+    "le": "<=",
+    "eq": "===",
+    "ne": "!==",
+    "and": "&&",
+    "or": "||",
+}
 
 
-_COMPARE = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le,
-            "eq": operator.eq, "ne": operator.ne}
+_COMPARE = {
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "eq": operator.eq,
+    "ne": operator.ne,
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +86,9 @@ class _Parameter(Sym):
         return super()._compare(op, other)
 
 
-def trace_free(formula: Callable[..., Any], params: dict, free: tuple[str, ...]) -> tuple[Graph, tuple[Guard, ...]]:
+def trace_free(
+    formula: Callable[..., Any], params: dict, free: tuple[str, ...]
+) -> tuple[Graph, tuple[Guard, ...]]:
     """The float64 graph of ``formula(x, o, **params)`` with the parameters named in ``free``
     as inputs 1, 2, ... (in that order), and the guards under which it holds.
 
@@ -97,7 +118,10 @@ def _number(v: float) -> str:
 # NaN when either argument is NaN (Math.max would too, but it also orders −0 below +0, which
 # NumPy does not).
 _TEMPLATES = {
-    "neg": "-{0}", "abs": "Math.abs({0})", "not": "!{0}", "where": "{0} ? {1} : {2}",
+    "neg": "-{0}",
+    "abs": "Math.abs({0})",
+    "not": "!{0}",
+    "where": "{0} ? {1} : {2}",
     "maximum": "({0} > {1} || {0} !== {0}) ? {0} : {1}",
     "minimum": "({0} < {1} || {0} !== {0}) ? {0} : {1}",
 }
@@ -138,8 +162,11 @@ def _runtime() -> str:
     from ..core import special
 
     text = resources.files(__package__).joinpath("javascript_math.js").read_text(encoding="utf-8")
-    for name, value in (("ERFC_R", list(special._R)), ("ERFC_K", list(special._K)),
-                        ("ERFC_UNDERFLOW", special._UNDERFLOW)):
+    for name, value in (
+        ("ERFC_R", list(special._R)),
+        ("ERFC_K", list(special._K)),
+        ("ERFC_UNDERFLOW", special._UNDERFLOW),
+    ):
         text = text.replace(f"/*{name}*/" + ("[]" if isinstance(value, list) else "0"), repr(value))
     return text
 

@@ -8,6 +8,7 @@ whole float32 domain and keeps NumPy's special values: NaN propagates, ±inf giv
 The polynomial coefficients come from :mod:`actlab.kernels.series`. Where float32 arithmetic
 cannot reach the accuracy (erfc, hypot), the routine works in float64 and rounds once.
 """
+
 from __future__ import annotations
 
 import math

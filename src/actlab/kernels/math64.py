@@ -5,6 +5,7 @@ polynomials, bit casts instead of libm's ``ldexp``/``frexp``, selects instead of
 float64 constants and enough terms for about 1 ulp. ``erfc`` is the C library's (scalar, within
 a few ulp), since a vectorised float64 erfc that accurate is a project of its own.
 """
+
 from __future__ import annotations
 
 import math

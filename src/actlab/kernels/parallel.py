@@ -4,6 +4,7 @@ The tasks release the GIL (numba kernels compiled with ``nogil``, NumPy ufuncs),
 threads run them in parallel. The calling thread works too, and pieces are handed out one at a
 time, so a core that another process slows down simply takes fewer of them.
 """
+
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,5 @@
 """Polynomial coefficients of the kernels' elementary functions, derived rather than typed in."""
+
 from __future__ import annotations
 
 import math
@@ -25,6 +26,7 @@ def erfc_near(degree: int) -> tuple[float, ...]:
     """R(s) = erf(√s)/√s − 1 on s = z² in [0, 1], as power-series coefficients in s: then
     erfc(z) = (1 − z) − z·R(z²) for z ≤ 1. Chebyshev interpolation of SciPy's erf (degree 6:
     1.2e-9 absolute, against erfc ≥ 0.157)."""
+
     def r(s):
         z = np.sqrt(s)
         return np.where(s == 0, 2 / math.sqrt(math.pi) - 1, sc.erf(z) / np.where(z == 0, 1, z) - 1)
@@ -37,6 +39,7 @@ def erfc_far(degree: int) -> tuple[float, ...]:
     (1, ERFC32_ZMAX]: then erfc(z) = e^(−z²)·K(t)/z. K varies slowly (0.43 to 0.56) and its
     power series is well conditioned there. Chebyshev interpolation of SciPy's erfcx (degree
     8: 1.8e-9 relative)."""
+
     def k(t):
         z = 2.0 / t - 2.0
         return z * sc.erfcx(z)
@@ -47,5 +50,6 @@ def erfc_far(degree: int) -> tuple[float, ...]:
 def _power(cheb) -> tuple[float, ...]:
     """Coefficients in the interpolation's own variable (not the [-1, 1] window)."""
     lo, hi = cheb.domain
-    return tuple(float(c) for c in cheb.convert(kind=np.polynomial.Polynomial, domain=[lo, hi],
-                                                window=[lo, hi]).coef)
+    return tuple(
+        float(c) for c in cheb.convert(kind=np.polynomial.Polynomial, domain=[lo, hi], window=[lo, hi]).coef
+    )

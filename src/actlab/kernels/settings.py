@@ -9,6 +9,7 @@ Reading the environment on every call would cost microseconds that small arrays 
 so the values are read at first use and kept; :func:`configure` (or the :func:`using` context
 manager) changes them for the process, and every cached choice of kernel is dropped with them.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,8 +52,9 @@ def configure(*, backend: str | None = None, threads: int | None = None) -> Sett
         raise ValueError(f"threads must be a positive integer, got {threads!r}")
     global generation
     with _lock:
-        _current[0] = replace(old, backend=backend or old.backend, threads=threads or old.threads,
-                              generation=old.generation + 1)
+        _current[0] = replace(
+            old, backend=backend or old.backend, threads=threads or old.threads, generation=old.generation + 1
+        )
         generation = _current[0].generation
     return old
 

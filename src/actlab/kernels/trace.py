@@ -8,6 +8,7 @@ tracing, so formulas may branch on them (``if approximate == "tanh"``) but not o
 formula that does, or that uses an operation with no scalar counterpart, raises
 :class:`Untraceable` and is computed by the NumPy reference path instead.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,7 @@ import numpy as np
 
 # The elementary functions a fused kernel can call: each exists in math32 and math64 under this
 # name with NumPy/SciPy's meaning (erfc as in scipy.special).
-PRIMITIVES = {"exp": 1, "expm1": 1, "log1p": 1, "tanh": 1, "cosh": 1, "erfc": 1, "sqrt": 1,
-              "hypot": 2}
+PRIMITIVES = {"exp": 1, "expm1": 1, "log1p": 1, "tanh": 1, "cosh": 1, "erfc": 1, "sqrt": 1, "hypot": 2}
 
 _COMPARISONS = ("gt", "ge", "lt", "le", "eq", "ne")
 
@@ -83,7 +83,8 @@ class _Recorder:
         if isinstance(value, (bool, np.bool_)):
             raise Untraceable("a Python truth value used as a number")
         if isinstance(value, (int, float, np.integer, np.floating)) or (
-                isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"):
+            isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+        ):
             return self.const(float(value))
         raise Untraceable(f"a {type(value).__name__} operand (only scalars can be fused)")
 
@@ -102,10 +103,13 @@ class _Recorder:
                     stack.extend(args)
         order = sorted(needed)
         renumber = {old: new for new, old in enumerate(order)}
-        nodes = tuple((op, args if op in ("input", "const") else tuple(renumber[a] for a in args))
-                      for op, args in (self.nodes[i] for i in order))
-        return Graph(nodes, frozenset(renumber[i] for i in order if i in self.booleans),
-                     tuple(self.consts), n_inputs)
+        nodes = tuple(
+            (op, args if op in ("input", "const") else tuple(renumber[a] for a in args))
+            for op, args in (self.nodes[i] for i in order)
+        )
+        return Graph(
+            nodes, frozenset(renumber[i] for i in order if i in self.booleans), tuple(self.consts), n_inputs
+        )
 
 
 def _arithmetic(op: str, reflected: bool = False):
@@ -158,8 +162,9 @@ class Sym:
         return self.recorder.record(op, tuple(sorted((self.index, other.index))), boolean=True)
 
     __add__, __sub__, __mul__, __truediv__ = (_arithmetic(op) for op in ("add", "sub", "mul", "div"))
-    __radd__, __rsub__, __rmul__, __rtruediv__ = (_arithmetic(op, reflected=True)
-                                                  for op in ("add", "sub", "mul", "div"))
+    __radd__, __rsub__, __rmul__, __rtruediv__ = (
+        _arithmetic(op, reflected=True) for op in ("add", "sub", "mul", "div")
+    )
     __gt__, __ge__, __lt__, __le__, __eq__, __ne__ = (_comparison(op) for op in _COMPARISONS)
     __and__ = __rand__ = _logical("and")
     __or__ = __ror__ = _logical("or")

@@ -9,6 +9,7 @@ down, on the same standardised inputs (flattened) and the same split as the netw
 - regression: ordinary least squares, scored by test mean squared error (on the standardised
   targets, as the networks are).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -28,7 +29,9 @@ def describe(task: str) -> str:
     return "least squares"
 
 
-def linear_baseline(ds: Dataset, x_train: np.ndarray | None = None, y_train: np.ndarray | None = None) -> dict:
+def linear_baseline(
+    ds: Dataset, x_train: np.ndarray | None = None, y_train: np.ndarray | None = None
+) -> dict:
     """``{"model", "test_accuracy" | "test_mse", "converged"}`` on ``ds``'s test set, fitted on
     its training set (or on the given part of it: the samples the networks trained on)."""
     x_train = ds.x_train if x_train is None else x_train
@@ -38,7 +41,7 @@ def linear_baseline(ds: Dataset, x_train: np.ndarray | None = None, y_train: np.
         design = np.c_[x_train, np.ones(len(x_train))]
         coef = np.linalg.lstsq(design, y_train, rcond=None)[0]
         residual = np.c_[x_test, np.ones(len(x_test))] @ coef - ds.y_test
-        return {"model": describe(ds.task), "test_mse": float(np.mean(residual ** 2)), "converged": True}
+        return {"model": describe(ds.task), "test_mse": float(np.mean(residual**2)), "converged": True}
     try:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
@@ -48,5 +51,8 @@ def linear_baseline(ds: Dataset, x_train: np.ndarray | None = None, y_train: np.
         warnings.simplefilter("always", ConvergenceWarning)
         model = LogisticRegression(C=1.0, max_iter=MAX_ITER).fit(x_train, y_train)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    return {"model": describe(ds.task), "test_accuracy": float(model.score(x_test, ds.y_test)),
-            "converged": converged}
+    return {
+        "model": describe(ds.task),
+        "test_accuracy": float(model.score(x_test, ds.y_test)),
+        "converged": converged,
+    }

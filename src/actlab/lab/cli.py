@@ -5,6 +5,7 @@ They share the command line's grammar (:mod:`actlab.cli`): ``-o/--output`` for w
 name (activations, datasets, optimizers, budgets, claim ids), and every value checked before
 any work starts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,9 +20,15 @@ from ..core.files import write_atomic
 from . import datasets
 from .training import DEFAULTS, MODELS
 
-COLUMNS = (("test_accuracy", "test acc"), ("test_mse", "test mse"), ("final_train_loss", "train loss"),
-           ("epochs_to_target", "epochs→target"), ("reached_target", "reached"),
-           ("dead_fraction", "dead"), ("grad_ratio", "grad first/last"))
+COLUMNS = (
+    ("test_accuracy", "test acc"),
+    ("test_mse", "test mse"),
+    ("final_train_loss", "train loss"),
+    ("epochs_to_target", "epochs→target"),
+    ("reached_target", "reached"),
+    ("dead_fraction", "dead"),
+    ("grad_ratio", "grad first/last"),
+)
 
 
 def _optimizers() -> list[str]:
@@ -69,8 +76,10 @@ def comparison_table(c: dict, width: int = 100) -> str:
     import textwrap
 
     target = c.get("target", {})
-    head = (f"{c['dataset']}: {c['architecture']}; seeds {c['seeds']}; target: {target.get('metric')} "
-            f"{target.get('value')}; mean ± std over seeds")
+    head = (
+        f"{c['dataset']}: {c['architecture']}; seeds {c['seeds']}; target: {target.get('metric')} "
+        f"{target.get('value')}; mean ± std over seeds"
+    )
     lines = fitted_table(["activation", *(h for _, h in _present(c))], _cells(c), width)
     intro = [textwrap.fill(t, width - 1, break_on_hyphens=False) for t in (head, baseline_line(c)) if t]
     return "\n".join([*intro, *lines])
@@ -79,10 +88,15 @@ def comparison_table(c: dict, width: int = 100) -> str:
 def comparison_markdown(c: dict) -> str:
     present = _present(c)
     baseline = baseline_line(c)
-    lines = [f"# Activation comparison on {c['dataset']}", "", f"{c['architecture']}; seeds {c['seeds']}; "
-             "mean ± std over seeds.", *(["", baseline[0].upper() + baseline[1:] + "."] if baseline else []),
-             "", "| activation | " + " | ".join(h for _, h in present) + " |",
-             "|---" * (len(present) + 1) + "|"]
+    lines = [
+        f"# Activation comparison on {c['dataset']}",
+        "",
+        f"{c['architecture']}; seeds {c['seeds']}; mean ± std over seeds.",
+        *(["", baseline[0].upper() + baseline[1:] + "."] if baseline else []),
+        "",
+        "| activation | " + " | ".join(h for _, h in present) + " |",
+        "|---" * (len(present) + 1) + "|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in _cells(c)]
     return "\n".join(lines) + "\n"
 
@@ -119,43 +133,88 @@ def _scheduler(text: str) -> str:
 
 
 def _compare_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="actlab compare", description=
-               "Train the same network with several activations over seeds and compare them: mean "
-               "± std of test accuracy, train loss, epochs to a target, dead units and gradient "
-               "ratio; learning curves as a figure.")
-    p.add_argument("--activations", nargs="+", type=_activation_arg, metavar="ACT",
-                   help="names, or name:param=value,... (default: every elementwise activation meant "
-                        "for hidden layers or gates)")
-    p.add_argument("--dataset", nargs="+", default=[datasets.DEFAULT], metavar="DATASET",
-                   type=named_choice("dataset", datasets.available, extra=_dataset_file),
-                   help=f"one or more of {', '.join(datasets.available())}, or .npz/.csv files "
-                        "(default %(default)s)")
-    p.add_argument("--model", default=DEFAULTS["model"], type=named_choice("model", lambda: list(MODELS)),
-                   help=f"{' or '.join(MODELS)}; mlp: hidden Dense layers; cnn: strided convolutions (for "
-                        "sequences and images, such as mnist1d and mnist), then a Dense output (default %(default)s)")
-    p.add_argument("--seeds", type=count(1, "--seeds"), default=3, help="runs per activation (default %(default)s)")
+    p = Parser(
+        prog="actlab compare",
+        description="Train the same network with several activations over seeds and compare them: mean "
+        "± std of test accuracy, train loss, epochs to a target, dead units and gradient "
+        "ratio; learning curves as a figure.",
+    )
+    p.add_argument(
+        "--activations",
+        nargs="+",
+        type=_activation_arg,
+        metavar="ACT",
+        help="names, or name:param=value,... (default: every elementwise activation meant "
+        "for hidden layers or gates)",
+    )
+    p.add_argument(
+        "--dataset",
+        nargs="+",
+        default=[datasets.DEFAULT],
+        metavar="DATASET",
+        type=named_choice("dataset", datasets.available, extra=_dataset_file),
+        help=f"one or more of {', '.join(datasets.available())}, or .npz/.csv files (default %(default)s)",
+    )
+    p.add_argument(
+        "--model",
+        default=DEFAULTS["model"],
+        type=named_choice("model", lambda: list(MODELS)),
+        help=f"{' or '.join(MODELS)}; mlp: hidden Dense layers; cnn: strided convolutions (for "
+        "sequences and images, such as mnist1d and mnist), then a Dense output (default %(default)s)",
+    )
+    p.add_argument(
+        "--seeds", type=count(1, "--seeds"), default=3, help="runs per activation (default %(default)s)"
+    )
     depths, widths = (", ".join(f"{m} {d[key]}" for m, d in MODELS.items()) for key in ("depth", "width"))
-    p.add_argument("--depth", nargs="+", type=count(1, "--depth"), metavar="DEPTH",
-                   help=f"hidden layers (mlp) or convolutions (cnn); several give one comparison each "
-                        f"(default: {depths})")
-    p.add_argument("--width", type=count(1, "--width"),
-                   help=f"units per hidden layer (mlp) or filters per convolution (cnn) (default: {widths})")
+    p.add_argument(
+        "--depth",
+        nargs="+",
+        type=count(1, "--depth"),
+        metavar="DEPTH",
+        help=f"hidden layers (mlp) or convolutions (cnn); several give one comparison each "
+        f"(default: {depths})",
+    )
+    p.add_argument(
+        "--width",
+        type=count(1, "--width"),
+        help=f"units per hidden layer (mlp) or filters per convolution (cnn) (default: {widths})",
+    )
     p.add_argument("--epochs", type=count(1, "--epochs"), default=20, help="(default %(default)s)")
     p.add_argument("--batch-size", type=count(1, "--batch-size"), default=32, help="(default %(default)s)")
-    p.add_argument("--optimizer", default="adam", type=named_choice("optimizer", _optimizers),
-                   help=f"{', '.join(_optimizers())} (default %(default)s)")
-    p.add_argument("--lr", type=bounded(0.0, 1e6, "--lr", low_open=True), default=1e-3,
-                   help="learning rate (default %(default)s)")
-    p.add_argument("--target", type=finite, help="training accuracy (or loss, for regression) whose epoch "
-                                                "is reported (default 0.95 / 0.1)")
-    p.add_argument("-o", "--output", default="actlab-compare",
-                   help="folder for comparison.json, comparison.md, learning_curves.png and the runs "
-                        "(default %(default)s)")
+    p.add_argument(
+        "--optimizer",
+        default="adam",
+        type=named_choice("optimizer", _optimizers),
+        help=f"{', '.join(_optimizers())} (default %(default)s)",
+    )
+    p.add_argument(
+        "--lr",
+        type=bounded(0.0, 1e6, "--lr", low_open=True),
+        default=1e-3,
+        help="learning rate (default %(default)s)",
+    )
+    p.add_argument(
+        "--target",
+        type=finite,
+        help="training accuracy (or loss, for regression) whose epoch is reported (default 0.95 / 0.1)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default="actlab-compare",
+        help="folder for comparison.json, comparison.md, learning_curves.png and the runs "
+        "(default %(default)s)",
+    )
     p.add_argument("--jobs", type=jobs, default=-1, help="parallel runs (default: -1, all cores)")
-    p.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): "
-                                                        "run on that cluster")
-    p.add_argument("--repair", action="store_true", help="set damaged or repeated lines of OUTPUT/runs.jsonl "
-                                                         "aside (in runs.jsonl.rejected) instead of refusing it")
+    p.add_argument(
+        "--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): run on that cluster"
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="set damaged or repeated lines of OUTPUT/runs.jsonl "
+        "aside (in runs.jsonl.rejected) instead of refusing it",
+    )
     p.add_argument("--no-progress", action="store_true", help="print no progress")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of text")
     return p
@@ -174,12 +233,23 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
     depths = args.depth or [MODELS[args.model]["depth"]]
     try:
         out = writable_folder(args.output, "-o/--output")  # before any training
-        results = run_comparisons(args.activations, datasets_=args.dataset, model=args.model, depths=depths,
-                                  seeds=args.seeds, width=args.width, epochs=args.epochs,
-                                  batch_size=args.batch_size, optimizer={"name": args.optimizer, "lr": args.lr},
-                                  target=args.target, results=out / "runs.jsonl", n_jobs=args.jobs,
-                                  scheduler=args.scheduler, progress=False if args.no_progress else None,
-                                  repair=args.repair)
+        results = run_comparisons(
+            args.activations,
+            datasets_=args.dataset,
+            model=args.model,
+            depths=depths,
+            seeds=args.seeds,
+            width=args.width,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            optimizer={"name": args.optimizer, "lr": args.lr},
+            target=args.target,
+            results=out / "runs.jsonl",
+            n_jobs=args.jobs,
+            scheduler=args.scheduler,
+            progress=False if args.no_progress else None,
+            repair=args.repair,
+        )
     except (ActlabError, FileNotFoundError) as exc:
         print(f"actlab compare: error: {exc}", file=sys.stderr)
         return 2
@@ -194,7 +264,11 @@ def compare_main(argv: Sequence[str] | None = None) -> int:
     for (dataset, depth), result in zip([(d, k) for d in args.dataset for k in depths], results):
         # One comparison keeps the plain names; a grid names each file by its dataset and depth.
         stem = "" if single else f"_{Path(str(dataset)).stem}_depth{depth}"
-        files = (out / f"comparison{stem}.json", out / f"comparison{stem}.md", out / f"learning_curves{stem}.png")
+        files = (
+            out / f"comparison{stem}.json",
+            out / f"comparison{stem}.md",
+            out / f"learning_curves{stem}.png",
+        )
         write_atomic(files[0], json.dumps(result, indent=1, allow_nan=False))
         write_atomic(files[1], comparison_markdown(result))
         learning_curves(result, files[2])
@@ -213,27 +287,52 @@ def _claim_ids() -> list[str]:
 def _claims_parser() -> argparse.ArgumentParser:
     from .claims import BUDGETS
 
-    p = Parser(prog="actlab claims", description=
-               "Check every claim and formula of the seed texts: what was measured, the figures, "
-               "and a verdict computed from them.")
-    p.add_argument("--budget", default="small", type=named_choice("budget", lambda: list(BUDGETS)),
-                   help="tiny (a minute), small (default, a few minutes on two cores), full (hours: the "
-                        "published directions, more seeds, depths and epochs)")
+    p = Parser(
+        prog="actlab claims",
+        description="Check every claim and formula of the seed texts: what was measured, the figures, "
+        "and a verdict computed from them.",
+    )
+    p.add_argument(
+        "--budget",
+        default="small",
+        type=named_choice("budget", lambda: list(BUDGETS)),
+        help="tiny (a minute), small (default, a few minutes on two cores), full (hours: the "
+        "published directions, more seeds, depths and epochs)",
+    )
     p.add_argument("--list", action="store_true", help="list the claim ids and statements, and run nothing")
-    p.add_argument("--only", nargs="+", metavar="ID", type=named_choice("claim id", _claim_ids, more="; `actlab claims --list` lists them"),
-                   help="check only these claims (see --list)")
-    p.add_argument("-o", "--output", default="actlab-claims.md", help="the Markdown report (default %(default)s)")
-    p.add_argument("--results", metavar="DIR", help="keep each experiment's runs here; rerunning resumes "
-                                                    "(default: a folder beside -o/--output)")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="ID",
+        type=named_choice("claim id", _claim_ids, more="; `actlab claims --list` lists them"),
+        help="check only these claims (see --list)",
+    )
+    p.add_argument(
+        "-o", "--output", default="actlab-claims.md", help="the Markdown report (default %(default)s)"
+    )
+    p.add_argument(
+        "--results",
+        metavar="DIR",
+        help="keep each experiment's runs here; rerunning resumes (default: a folder beside -o/--output)",
+    )
     p.add_argument("--figures", metavar="DIR", help="where the figures go (default: RESULTS/figures)")
     p.add_argument("--jobs", type=jobs, default=-1, help="parallel training runs (default: -1, all cores)")
-    p.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler address (tcp://HOST:PORT): run the "
-                                                        "training on that cluster")
-    p.add_argument("--repair", action="store_true", help="set damaged or repeated lines of the runs files "
-                                                         "aside instead of refusing them")
+    p.add_argument(
+        "--scheduler",
+        type=_scheduler,
+        help="a Dask scheduler address (tcp://HOST:PORT): run the training on that cluster",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="set damaged or repeated lines of the runs files aside instead of refusing them",
+    )
     p.add_argument("--no-progress", action="store_true", help="print no progress")
-    p.add_argument("--json", action="store_true", help="print the claims (and the run's record) as JSON "
-                                                       "instead of the table")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the claims (and the run's record) as JSON instead of the table",
+    )
     return p
 
 
@@ -248,8 +347,14 @@ def claim_list(width: int) -> str:
     for c in CLAIMS:
         text = f"{c.id:<{id_w}}{','.join(number(s.strip()) for s in c.source.split(',')):<9}{inline_unicode(c.statement)}"
         lines.append(text if len(text) <= width - 1 else text[: width - 2] + "…")
-    return "\n".join([f"{'claim':<{id_w}}{'texts':<9}statement", *lines, "",
-                      f"{len(CLAIMS)} claims; `actlab claims --only ID ...` checks some of them."])
+    return "\n".join(
+        [
+            f"{'claim':<{id_w}}{'texts':<9}statement",
+            *lines,
+            "",
+            f"{len(CLAIMS)} claims; `actlab claims --only ID ...` checks some of them.",
+        ]
+    )
 
 
 def claims_main(argv: Sequence[str] | None = None) -> int:
@@ -264,16 +369,26 @@ def claims_main(argv: Sequence[str] | None = None) -> int:
     try:
         path = output_file(args.output, (".md",))  # before any work
         results = args.results or str(path.with_name(f"{path.stem}-runs-{args.budget}"))
-        claims = run_claims(args.budget, only=args.only, n_jobs=args.jobs, results=results,
-                            scheduler=args.scheduler, figures=args.figures, repair=args.repair,
-                            progress=False if args.no_progress else None)
+        claims = run_claims(
+            args.budget,
+            only=args.only,
+            n_jobs=args.jobs,
+            results=results,
+            scheduler=args.scheduler,
+            figures=args.figures,
+            repair=args.repair,
+            progress=False if args.no_progress else None,
+        )
     except (ActlabError, KeyError) as exc:
         print(f"actlab claims: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    print(json.dumps({"run": claims.info, "claims": claims}, indent=1, ensure_ascii=False, allow_nan=False)
-          if args.json else table(claims, _width()))
+    print(
+        json.dumps({"run": claims.info, "claims": claims}, indent=1, ensure_ascii=False, allow_nan=False)
+        if args.json
+        else table(claims, _width())
+    )
     write_atomic(path, markdown(claims, budget=args.budget, info=claims.info, base=str(path.parent)))
     print(f"\nwritten: {path}", file=sys.stderr)
     return 0

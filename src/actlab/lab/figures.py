@@ -1,5 +1,6 @@
 """The lab's figures: the comparison's learning curves, and one figure per network claim
 (matplotlib, drawn without a display, written to files that the reports embed)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from ..core.files import atomic_file
 def _pyplot():
     try:
         import matplotlib
+
         matplotlib.use("Agg")  # files only; never needs a display
         import matplotlib.pyplot as plt
     except ImportError:
@@ -35,8 +37,8 @@ def _band(ax, x, rows, label, color, **kw):
     """Mean line and a band of ± one standard deviation over the rows (seeds)."""
     a = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=float)
     mean, sd = np.nanmean(a, axis=0), np.nanstd(a, axis=0)
-    ax.plot(x[:len(mean)], mean, color=color, label=label, lw=1.5, **kw)
-    ax.fill_between(x[:len(mean)], mean - sd, mean + sd, color=color, alpha=0.15, lw=0)
+    ax.plot(x[: len(mean)], mean, color=color, label=label, lw=1.5, **kw)
+    ax.fill_between(x[: len(mean)], mean - sd, mean + sd, color=color, alpha=0.15, lw=0)
 
 
 def signal_by_depth(init: dict, training: dict, path, *, deepest: int) -> Path:
@@ -56,12 +58,25 @@ def signal_by_depth(init: dict, training: dict, path, *, deepest: int) -> Path:
             _band(axes[0, i], np.arange(1, len(rel[0]) + 1), rel, f"{scale:g}× init", color)
             depths = sorted(init[act][scale])
             f = [init[act][scale][d]["factor"] for d in depths]
-            axes[1, i].errorbar(depths, [np.mean(v) for v in f], yerr=[np.std(v) for v in f], color=color,
-                                marker="o", capsize=3, label=f"{scale:g}× init")
-        axes[0, i].set(yscale="log", title=f"{act}: signal per layer, {deepest} layers", xlabel="hidden layer l",
-                       ylabel="‖∂L/∂h_l‖ / ‖∂L/∂h_last‖")
+            axes[1, i].errorbar(
+                depths,
+                [np.mean(v) for v in f],
+                yerr=[np.std(v) for v in f],
+                color=color,
+                marker="o",
+                capsize=3,
+                label=f"{scale:g}× init",
+            )
+        axes[0, i].set(
+            yscale="log",
+            title=f"{act}: signal per layer, {deepest} layers",
+            xlabel="hidden layer l",
+            ylabel="‖∂L/∂h_l‖ / ‖∂L/∂h_last‖",
+        )
         axes[1, i].axhline(1.0, color="k", lw=0.8, ls=":")
-        axes[1, i].set(yscale="log", xlabel="hidden layers", ylabel="per-layer factor ρ", title=f"{act}: ρ by depth")
+        axes[1, i].set(
+            yscale="log", xlabel="hidden layers", ylabel="per-layer factor ρ", title=f"{act}: ρ by depth"
+        )
         axes[0, i].legend(fontsize=7)
     colors = plt.get_cmap("tab10")
     for j, act in enumerate(training):
@@ -86,12 +101,25 @@ def dead_vs_lr(curves: dict, path, *, definition_label: str) -> Path:
     for i, (act, c) in enumerate(curves.items()):
         for ax, key in zip(axes, ("dead", "accuracy")):
             v = [[x for x in row if x is not None] for row in c[key]]
-            ax.errorbar(c["lr"], [np.mean(r) if r else np.nan for r in v], yerr=[np.std(r) if r else 0 for r in v],
-                        color=colors(i), marker="o", capsize=3, label=act)
+            ax.errorbar(
+                c["lr"],
+                [np.mean(r) if r else np.nan for r in v],
+                yerr=[np.std(r) if r else 0 for r in v],
+                color=colors(i),
+                marker="o",
+                capsize=3,
+                label=act,
+            )
     axes[0].axhline(0.4, color="k", lw=0.8, ls=":", label="40%")
-    axes[0].set(xscale="log", xlabel="learning rate (Adam)", ylabel=f"dead fraction ({definition_label})",
-                title="dead units at the end of training")
-    axes[1].set(xscale="log", xlabel="learning rate (Adam)", ylabel="test accuracy", title="accuracy beside it")
+    axes[0].set(
+        xscale="log",
+        xlabel="learning rate (Adam)",
+        ylabel=f"dead fraction ({definition_label})",
+        title="dead units at the end of training",
+    )
+    axes[1].set(
+        xscale="log", xlabel="learning rate (Adam)", ylabel="test accuracy", title="accuracy beside it"
+    )
     axes[0].legend(fontsize=7)
     return _save(fig, path)
 
@@ -183,8 +211,11 @@ def learning_curves(comparison: dict, path: str | Path) -> Path:
             ax.text(0.5, 0.5, "no finished epoch", ha="center", va="center", transform=ax.transAxes)
     axes[1].set(xlabel="epoch", ylabel=val_label)
     axes[1].legend(fontsize=7, ncol=2 if len(curves) > 12 else 1, loc="best")
-    fig.suptitle(f"{comparison['dataset']}: {comparison['architecture']} — mean ± std over "
-                 f"{len(comparison['seeds'])} seeds", fontsize=9)
+    fig.suptitle(
+        f"{comparison['dataset']}: {comparison['architecture']} — mean ± std over "
+        f"{len(comparison['seeds'])} seeds",
+        fontsize=9,
+    )
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".") or "png"
     try:

@@ -16,6 +16,7 @@ sweep is not fooled by the cells it found finished. Without weights, an ETA is s
 the items look alike (their times vary by less than half their mean) and none has nested work;
 otherwise the line says so instead of guessing.
 """
+
 from __future__ import annotations
 
 import html
@@ -25,10 +26,10 @@ import sys
 import time
 from typing import Sequence, TextIO
 
-PLAIN_EVERY = 0.1      # plain lines: one per tenth of the work, but not within 5 s of the last,
+PLAIN_EVERY = 0.1  # plain lines: one per tenth of the work, but not within 5 s of the last,
 PLAIN_GAP = 5.0
-PLAIN_SECONDS = 30.0   # and one at least every half a minute
-REDRAW_SECONDS = 0.1   # terminal and notebook redraws at most this often
+PLAIN_SECONDS = 30.0  # and one at least every half a minute
+REDRAW_SECONDS = 0.1  # terminal and notebook redraws at most this often
 _active: list["Progress"] = []  # the bars now drawing on a terminal, outermost first
 
 
@@ -91,9 +92,17 @@ class Progress:
     True and None report (None: in the form the stream calls for; see the module's docstring).
     """
 
-    def __init__(self, total: int, label: str = "", *, already: int = 0,
-                 weights: Sequence[float] | None = None, enabled: bool | None = None,
-                 stream: TextIO | None = None, unit: str = ""):
+    def __init__(
+        self,
+        total: int,
+        label: str = "",
+        *,
+        already: int = 0,
+        weights: Sequence[float] | None = None,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        unit: str = "",
+    ):
         self.stream = stream if stream is not None else sys.stderr
         self.mode = mode(enabled, self.stream)
         self.enabled = self.mode != "off"
@@ -106,8 +115,9 @@ class Progress:
         self._nested = False
         self._plain_mark = 0.0
         self._last_plain = self.start
-        self.parent = _active[-1] if (self.mode == "bar" and _active
-                                      and _active[-1].stream is self.stream) else None
+        self.parent = (
+            _active[-1] if (self.mode == "bar" and _active and _active[-1].stream is self.stream) else None
+        )
         self._handle = None
         if self.mode == "bar":
             if self.parent is not None:
@@ -207,9 +217,11 @@ class Progress:
         from IPython.display import HTML, display
 
         elapsed = format_seconds(time.perf_counter() - self.start)
-        body = HTML(f'<div><progress value="{self.fraction():.4f}" max="1" style="width:40%"></progress> '
-                    f"{html.escape(self.label)} {self._counts()} · {elapsed} · {html.escape(self._eta_text())}"
-                    f"{' · ' + html.escape(note) if note else ''}</div>")
+        body = HTML(
+            f'<div><progress value="{self.fraction():.4f}" max="1" style="width:40%"></progress> '
+            f"{html.escape(self.label)} {self._counts()} · {elapsed} · {html.escape(self._eta_text())}"
+            f"{' · ' + html.escape(note) if note else ''}</div>"
+        )
         if self._handle is None:
             self._handle = display(body, display_id=True)
         else:

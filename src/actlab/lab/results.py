@@ -16,6 +16,7 @@ not interleaved), then reads and checks every line before anything is changed:
   opened with ``repair=True``: the file is then rewritten (atomically) with the good records,
   the first of each cell, and the lines taken out are appended to ``<file>.rejected``.
 """
+
 from __future__ import annotations
 
 import json
@@ -148,7 +149,8 @@ class ResultStore:
             raise ResultsFileError(
                 f"cannot save cell {key} in {self.path} ({exc.strerror or exc}); the "
                 f"{len(self._records)} cells saved before it are intact, and a rerun resumes "
-                "from them") from exc
+                "from them"
+            ) from exc
 
     def close(self) -> None:
         """Release the file (and its lock)."""
@@ -180,8 +182,9 @@ class ResultStore:
                 exclusive_lock(fd, path, holder="another sweep")
             except FileAccessError as exc:
                 os.close(fd)
-                raise ResultsFileError(f"{exc}; wait for that sweep to finish, or give another "
-                                       "results file") from None
+                raise ResultsFileError(
+                    f"{exc}; wait for that sweep to finish, or give another results file"
+                ) from None
             if same_file(fd, path):
                 break
             os.close(fd)
@@ -221,22 +224,27 @@ class ResultStore:
             bad.append((len(lines) + 1, tail, "is not a record (and has no line end)"))
             cut = False
         if bad and not good:
-            raise ResultsFileError(f"{self.path} is not a results file written by actlab (no line is a "
-                                   "{'cell', 'result'} record); it was left untouched: give another path")
+            raise ResultsFileError(
+                f"{self.path} is not a results file written by actlab (no line is a "
+                "{'cell', 'result'} record); it was left untouched: give another path"
+            )
         if bad and not repair:
             listed = "; ".join(f"line {n} {why}" for n, _, why in bad[:5])
             more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
             raise ResultsFileError(
                 f"{self.path}: {listed}{more}. The file was written by two runs at once or damaged; "
                 "it was left untouched. Repair it with repair=True (actlab compare --repair): the "
-                f"good records are kept and the other lines set aside in {self._rejected_path().name}")
+                f"good records are kept and the other lines set aside in {self._rejected_path().name}"
+            )
         if bad:
             self._repair(good, [raw for _, raw, _ in bad] + ([tail] if cut else []))
         elif cut:
             os.ftruncate(self._fd, len(data) - len(tail))
             os.fsync(self._fd)
-            self.notes.append(f"the last line of {self.path} was cut off mid-write (a run was "
-                              "killed); it was removed and its cell runs again")
+            self.notes.append(
+                f"the last line of {self.path} was cut off mid-write (a run was "
+                "killed); it was removed and its cell runs again"
+            )
 
     def _rejected_path(self) -> Path:
         return self.path.with_name(self.path.name + ".rejected")
@@ -260,8 +268,10 @@ class ResultStore:
             raise ResultsFileError(f"{exc}; the repair was saved, run again") from None
         finally:
             os.close(old)
-        self.notes.append(f"repaired {self.path}: kept {len(good)} records, set {len(rejected)} "
-                          f"damaged or repeated lines aside in {aside}")
+        self.notes.append(
+            f"repaired {self.path}: kept {len(good)} records, set {len(rejected)} "
+            f"damaged or repeated lines aside in {aside}"
+        )
 
 
 def _parse(raw: bytes) -> tuple[dict | None, str]:
@@ -269,8 +279,11 @@ def _parse(raw: bytes) -> tuple[dict | None, str]:
         record = loads(raw)
     except (ValueError, RecursionError) as exc:
         return None, f"is not valid JSON ({getattr(exc, 'msg', exc)})"
-    if not (isinstance(record, dict) and isinstance(record.get("cell"), dict)
-            and (isinstance(record.get("result"), dict) or isinstance(record.get("failed"), dict))):
+    if not (
+        isinstance(record, dict)
+        and isinstance(record.get("cell"), dict)
+        and (isinstance(record.get("result"), dict) or isinstance(record.get("failed"), dict))
+    ):
         return None, "is not a {'cell', 'result'} record"
     return record, ""
 
@@ -278,7 +291,7 @@ def _parse(raw: bytes) -> tuple[dict | None, str]:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _read_all(fd: int) -> bytes:

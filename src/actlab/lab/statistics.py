@@ -16,6 +16,7 @@ d_s = a_s − b_s, never the pooled runs. On it:
 - :func:`holm` adjusts a family of p-values (Holm 1979), so that the family-wise error rate of
   all network claims together stays at α.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,20 +35,22 @@ BOOTSTRAP_RESAMPLES = 4999
 class Comparison:
     """A paired comparison of a and b over seeds: d = a − b (or log a − log b for a ratio)."""
 
-    mean: float          # mean of d (for a ratio: exp of the mean log ratio)
-    low: float           # confidence interval of the mean (ratio: transformed back)
+    mean: float  # mean of d (for a ratio: exp of the mean log ratio)
+    low: float  # confidence interval of the mean (ratio: transformed back)
     high: float
-    p_value: float       # exact two-sided Wilcoxon signed-rank test of "median d = 0"
-    n: int               # seeds with both values finite
-    sd: float            # standard deviation of d (on the log scale for a ratio)
+    p_value: float  # exact two-sided Wilcoxon signed-rank test of "median d = 0"
+    n: int  # seeds with both values finite
+    sd: float  # standard deviation of d (on the log scale for a ratio)
     ratio: bool = False
 
     def describe(self, what: str) -> str:
         sign = "×" if self.ratio else "+"
         fmt = (lambda v: f"{v:.3g}×") if self.ratio else (lambda v: f"{v:{sign}.3g}")
-        return (f"{what}: {'geometric mean ratio' if self.ratio else 'mean difference'} {fmt(self.mean)}, "
-                f"{CONFIDENCE:.0%} CI [{fmt(self.low)}, {fmt(self.high)}], Wilcoxon p = {self.p_value:.3g}, "
-                f"n = {self.n} seeds")
+        return (
+            f"{what}: {'geometric mean ratio' if self.ratio else 'mean difference'} {fmt(self.mean)}, "
+            f"{CONFIDENCE:.0%} CI [{fmt(self.low)}, {fmt(self.high)}], Wilcoxon p = {self.p_value:.3g}, "
+            f"n = {self.n} seeds"
+        )
 
 
 def _bootstrap_mean(d: np.ndarray, seed: int) -> tuple[float, float]:
@@ -57,12 +60,24 @@ def _bootstrap_mean(d: np.ndarray, seed: int) -> tuple[float, float]:
         return -math.inf, math.inf
     if np.ptp(d) <= 1e-12 * max(1.0, float(np.max(np.abs(d)))):
         return float(d[0]), float(d[0])
-    res = stats.bootstrap((d,), np.mean, confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
-                          method="BCa", rng=np.random.default_rng(seed))
+    res = stats.bootstrap(
+        (d,),
+        np.mean,
+        confidence_level=CONFIDENCE,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="BCa",
+        rng=np.random.default_rng(seed),
+    )
     lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     if not (math.isfinite(lo) and math.isfinite(hi)):  # BCa undefined (ties): percentile
-        res = stats.bootstrap((d,), np.mean, confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
-                              method="percentile", rng=np.random.default_rng(seed))
+        res = stats.bootstrap(
+            (d,),
+            np.mean,
+            confidence_level=CONFIDENCE,
+            n_resamples=BOOTSTRAP_RESAMPLES,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
         lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     return lo, hi
 
@@ -77,7 +92,9 @@ def _wilcoxon(d: np.ndarray) -> float:
 def _pairs(a, b) -> tuple[np.ndarray, np.ndarray]:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(f"paired samples need equal 1-d shapes (one value per seed), got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"paired samples need equal 1-d shapes (one value per seed), got {a.shape} and {b.shape}"
+        )
     keep = np.isfinite(a) & np.isfinite(b)
     return a[keep], b[keep]
 
@@ -131,8 +148,9 @@ def power(n: int, sesoi: float, sd: float, *, alpha: float = ALPHA) -> float:
     return float(stats.nct.sf(crit, df, delta) + stats.nct.cdf(-crit, df, delta))
 
 
-def seeds_for_power(sesoi: float, sd: float, *, target: float = 0.8, alpha: float = ALPHA,
-                    most: int = 10_000) -> int | None:
+def seeds_for_power(
+    sesoi: float, sd: float, *, target: float = 0.8, alpha: float = ALPHA, most: int = 10_000
+) -> int | None:
     """The fewest seeds at which :func:`power` reaches ``target`` (None beyond ``most``)."""
     if not (sd > 0) or not math.isfinite(sd) or sesoi == 0:
         return None

@@ -8,6 +8,7 @@ each cell finishes, so an interrupted or killed run loses nothing finished and a
 same results file only runs the cells that are missing. A cell whose task raises is recorded as
 failed and the sweep goes on with the others; a rerun tries the failed cells again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -58,13 +59,25 @@ def _run_cell(task: Callable[[dict], dict], cell: dict) -> tuple[dict, dict | No
 
 
 def _failure(exc: BaseException) -> dict:
-    return {"error": type(exc).__name__, "message": str(exc),
-            "traceback": traceback.format_exc()[-TRACEBACK_CHARS:]}
+    return {
+        "error": type(exc).__name__,
+        "message": str(exc),
+        "traceback": traceback.format_exc()[-TRACEBACK_CHARS:],
+    }
 
 
-def run_sweep(task: Callable[[dict], dict], cells: list[dict], *, results: str | Path | None = None,
-              n_jobs: int | None = None, scheduler: str | None = None, progress: bool | None = None,
-              label: str = "sweep", repair: bool = False, allow_failures: bool = False) -> list:
+def run_sweep(
+    task: Callable[[dict], dict],
+    cells: list[dict],
+    *,
+    results: str | Path | None = None,
+    n_jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    label: str = "sweep",
+    repair: bool = False,
+    allow_failures: bool = False,
+) -> list:
     """Run ``task`` on every cell not already in ``results``; return every cell's result, in order.
 
     ``n_jobs``: joblib's worker count (None: all cores; 1 runs in this process, in cell order).
@@ -80,16 +93,24 @@ def run_sweep(task: Callable[[dict], dict], cells: list[dict], *, results: str |
     if len(set(keys)) != len(cells):
         raise ParameterError("the sweep has repeated cells; every combination must be unique")
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0):
-        raise ParameterError(f"n_jobs = {n_jobs!r} is not allowed; expected a positive number of "
-                             "workers, a negative one (-1: every core, -2: all but one) or None")
+        raise ParameterError(
+            f"n_jobs = {n_jobs!r} is not allowed; expected a positive number of "
+            "workers, a negative one (-1: every core, -2: all but one) or None"
+        )
     # A task may say what its cells cost (``task.cost(cell)``): the ETA then weighs them.
     cost = getattr(task, "cost", None)
     with ResultStore(results, repair=repair) as store:
         for note in store.notes:
             print(f"{label}: {note}", file=sys.stderr)
         todo = [c for c in cells if c not in store]
-        bar = Progress(len(cells), label, already=len(cells) - len(todo), enabled=progress, unit="cells",
-                       weights=None if cost is None else [cost(c) for c in todo])
+        bar = Progress(
+            len(cells),
+            label,
+            already=len(cells) - len(todo),
+            enabled=progress,
+            unit="cells",
+            weights=None if cost is None else [cost(c) for c in todo],
+        )
         try:
             with _backend(scheduler):
                 for cell, result, failure in _execute(task, todo, n_jobs):
@@ -98,8 +119,11 @@ def run_sweep(task: Callable[[dict], dict], cells: list[dict], *, results: str |
         except KeyboardInterrupt:
             bar.close()
             where = f" in {store.path}" if store.path else ""
-            print(f"{label}: interrupted; {len(store)} of {len(cells)} cells are saved{where}"
-                  f"{'; run again to finish' if store.path else ''}", file=sys.stderr)
+            print(
+                f"{label}: interrupted; {len(store)} of {len(cells)} cells are saved{where}"
+                f"{'; run again to finish' if store.path else ''}",
+                file=sys.stderr,
+            )
             raise
         bar.close()
         outcomes = [store.get(c) for c in cells]
@@ -134,8 +158,10 @@ def _save(store: ResultStore, cell: dict, result: dict | None, failure: dict | N
 def _failure_summary(label: str, cells: list[dict], failures: dict[int, dict], path) -> str:
     i, first = next(iter(failures.items()))
     where = f"; they are recorded in {path} and a rerun tries them again" if path else ""
-    return (f"{label}: {len(failures)} of {len(cells)} cells failed{where}. The first, {cells[i]}, "
-            f"raised {first['error']}: {first['message']}")
+    return (
+        f"{label}: {len(failures)} of {len(cells)} cells failed{where}. The first, {cells[i]}, "
+        f"raised {first['error']}: {first['message']}"
+    )
 
 
 def _execute(task, todo: list[dict], n_jobs: int | None):
@@ -146,8 +172,7 @@ def _execute(task, todo: list[dict], n_jobs: int | None):
     import joblib
 
     # Unordered: each cell is written the moment it finishes, whatever its place in the grid.
-    parallel = joblib.Parallel(n_jobs=n_jobs if n_jobs is not None else -1,
-                               return_as="generator_unordered")
+    parallel = joblib.Parallel(n_jobs=n_jobs if n_jobs is not None else -1, return_as="generator_unordered")
     yield from parallel(joblib.delayed(_run_cell)(task, cell) for cell in todo)
 
 

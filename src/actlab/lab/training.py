@@ -14,6 +14,7 @@ weights and the batch order, so two activations trained with the same seed diffe
 activation: their results can be compared pair by pair. A cell with ``model="linear"`` fits the
 dataset's linear baseline instead (:mod:`actlab.lab.baselines`).
 """
+
 from __future__ import annotations
 
 import time
@@ -34,15 +35,15 @@ MODELS: dict[str, dict[str, int]] = {"mlp": {"depth": 2, "width": 64}, "cnn": {"
 CNN_KERNEL, CNN_STRIDE = 3, 2
 DEFAULTS: dict[str, Any] = {
     "dataset": datasets.DEFAULT,
-    "model": "mlp",                # a key of MODELS
-    "activation": "relu",          # a name or a config {"name": ..., "params": {...}}
+    "model": "mlp",  # a key of MODELS
+    "activation": "relu",  # a name or a config {"name": ..., "params": {...}}
     "seed": 0,
-    **MODELS["mlp"],               # depth: hidden layers; width: units per hidden layer
+    **MODELS["mlp"],  # depth: hidden layers; width: units per hidden layer
     "epochs": 20,
     "batch_size": 32,
     "optimizer": {"name": "adam", "lr": 1e-3},
-    "target": None,                # training accuracy (classification) or loss (regression) to reach
-    "max_train": None,             # use only the first n training samples
+    "target": None,  # training accuracy (classification) or loss (regression) to reach
+    "max_train": None,  # use only the first n training samples
     "dtype": "float32",
 }
 DEFAULT_TARGET = {"classification": 0.95, "regression": 0.1}
@@ -57,18 +58,31 @@ def activation_label(spec: Any) -> str:
     return act.name + (f"({', '.join(changed)})" if changed else "")
 
 
-def build_model(activation: Any, *, depth: int, width: int, n_outputs: int, task: str, seed: int,
-                dtype: str = "float32", model: str = "mlp", input_shape: tuple[int, ...] | None = None
-                ) -> nn.Sequential:
+def build_model(
+    activation: Any,
+    *,
+    depth: int,
+    width: int,
+    n_outputs: int,
+    task: str,
+    seed: int,
+    dtype: str = "float32",
+    model: str = "mlp",
+    input_shape: tuple[int, ...] | None = None,
+) -> nn.Sequential:
     """The ``model`` network (see the module) with ``activation``, and the output layer the task needs."""
     shape = tuple(input_shape) if input_shape is not None else None
     if model == "cnn":
         if shape is None or len(shape) not in (2, 3):
-            raise al.ParameterError(f"the cnn model needs sequences (steps, channels) or images (rows, columns, "
-                                    f"channels); these samples have shape {shape}: use model='mlp'")
+            raise al.ParameterError(
+                f"the cnn model needs sequences (steps, channels) or images (rows, columns, "
+                f"channels); these samples have shape {shape}: use model='mlp'"
+            )
         conv = nn.Conv1D if len(shape) == 2 else nn.Conv2D
-        hidden = [*(conv(width, CNN_KERNEL, strides=CNN_STRIDE, activation=activation) for _ in range(depth)),
-                  nn.Flatten()]
+        hidden = [
+            *(conv(width, CNN_KERNEL, strides=CNN_STRIDE, activation=activation) for _ in range(depth)),
+            nn.Flatten(),
+        ]
     elif model == "mlp":
         flat = [nn.Flatten()] if shape is not None and len(shape) > 1 else []
         hidden = [*flat, *(nn.Dense(width, activation=activation) for _ in range(depth))]
@@ -81,15 +95,25 @@ def build_model(activation: Any, *, depth: int, width: int, n_outputs: int, task
 def describe_model(ds: datasets.Dataset, *, model: str, depth: int, width: int) -> str:
     """The network in words, with the shapes it has on ``ds``: ``CNN (40, 1) → 3 × Conv1D(32,
     kernel 3, stride 2) → (4, 32) → Flatten → 10 softmax``."""
-    net = build_model("linear", depth=depth, width=width, n_outputs=ds.n_classes, task=ds.task,
-                      seed=0, model=model, input_shape=ds.input_shape)
+    net = build_model(
+        "linear",
+        depth=depth,
+        width=width,
+        n_outputs=ds.n_classes,
+        task=ds.task,
+        seed=0,
+        model=model,
+        input_shape=ds.input_shape,
+    )
     net.build()
     head = f"{ds.n_classes} softmax" if ds.task == "classification" else "1 linear"
     source = ", ".join(map(str, ds.input_shape))
     if model == "cnn":
         last = net.layers[depth - 1]
-        body = (f"{depth} × {type(last).__name__}({width}, kernel {CNN_KERNEL}, stride {CNN_STRIDE}) → "
-                f"({', '.join(map(str, last.output_shape))}) → Flatten")
+        body = (
+            f"{depth} × {type(last).__name__}({width}, kernel {CNN_KERNEL}, stride {CNN_STRIDE}) → "
+            f"({', '.join(map(str, last.output_shape))}) → Flatten"
+        )
     else:
         body = ("Flatten → " if len(ds.input_shape) > 1 else "") + f"{depth} × {width}"
     return f"{model.upper()} ({source}) → {body} → {head}"
@@ -128,22 +152,39 @@ def train_cell(cell: dict) -> dict:
     ds = datasets.load(spec["dataset"], seed=spec["seed"])
     x, y = ds.x_train, ds.y_train
     if spec["max_train"]:
-        x, y = x[:spec["max_train"]], y[:spec["max_train"]]
+        x, y = x[: spec["max_train"]], y[: spec["max_train"]]
     if spec["model"] == "linear":
         return linear_baseline(ds, x, y)
     classify = ds.task == "classification"
-    model = build_model(spec["activation"], depth=spec["depth"], width=spec["width"],
-                        n_outputs=ds.n_classes, task=ds.task, seed=spec["seed"], dtype=spec["dtype"],
-                        model=spec["model"], input_shape=ds.input_shape)
-    model.compile(loss="sparse_categorical_crossentropy" if classify else "mse",
-                  optimizer=dict(spec["optimizer"]), metrics=["accuracy"] if classify else [])
+    model = build_model(
+        spec["activation"],
+        depth=spec["depth"],
+        width=spec["width"],
+        n_outputs=ds.n_classes,
+        task=ds.task,
+        seed=spec["seed"],
+        dtype=spec["dtype"],
+        model=spec["model"],
+        input_shape=ds.input_shape,
+    )
+    model.compile(
+        loss="sparse_categorical_crossentropy" if classify else "mse",
+        optimizer=dict(spec["optimizer"]),
+        metrics=["accuracy"] if classify else [],
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
         # Divergence is a result here (``diverged``), not something to shout about.
         warnings.simplefilter("ignore", nn.TrainingDivergedWarning)
-        history = model.fit(x, y, epochs=spec["epochs"], batch_size=spec["batch_size"],
-                            validation_data=(ds.x_test, ds.y_test), verbose=0,
-                            callbacks=[Diagnostics(dead_warning=None)])
+        history = model.fit(
+            x,
+            y,
+            epochs=spec["epochs"],
+            batch_size=spec["batch_size"],
+            validation_data=(ds.x_test, ds.y_test),
+            verbose=0,
+            callbacks=[Diagnostics(dead_warning=None)],
+        )
     wall = time.perf_counter() - start
     return _figures(model, history, ds, classify, spec, wall)
 
@@ -161,18 +202,23 @@ def _figures(model, history, ds, classify, spec, wall) -> dict:
     out = {
         "test_accuracy" if classify else "test_mse": _finite(test["accuracy"] if classify else test["loss"]),
         "final_train_loss": _finite(last.get("loss")),
-        "epochs_to_target": epochs_to_target([r.get(metric) for r in records], target,
-                                             higher_is_better=classify),
+        "epochs_to_target": epochs_to_target(
+            [r.get(metric) for r in records], target, higher_is_better=classify
+        ),
         "wall_time_s": wall,
         "dead_fraction": last.get("dead_fraction"),
         "grad_ratio": _finite(last.get("grad_ratio")),
         "diverged": history.stop_reason is not None,
-        "curves": {"train_loss": [_finite(r.get("loss")) for r in records],
-                   "train_metric": [_finite(r.get(metric)) for r in records],
-                   "val_metric": [_finite(r.get(f"val_{metric}")) for r in records]},
-        "per_layer": {"dead_fraction": [e["dead_fraction"] for e in diag["layers"] if not e["output"]],
-                      "sparsity": [e["sparsity"] for e in diag["layers"] if not e["output"]],
-                      "grad_norm": [w["norm"] for w in diag["weight_grad_norms"]]},
+        "curves": {
+            "train_loss": [_finite(r.get("loss")) for r in records],
+            "train_metric": [_finite(r.get(metric)) for r in records],
+            "val_metric": [_finite(r.get(f"val_{metric}")) for r in records],
+        },
+        "per_layer": {
+            "dead_fraction": [e["dead_fraction"] for e in diag["layers"] if not e["output"]],
+            "sparsity": [e["sparsity"] for e in diag["layers"] if not e["output"]],
+            "grad_norm": [w["norm"] for w in diag["weight_grad_norms"]],
+        },
     }
     return out
 

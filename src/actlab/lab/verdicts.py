@@ -21,6 +21,7 @@ A verdict that rests on rejecting a null hypothesis carries the test's raw ``p_v
 ``test`` key, so that the claims run can apply Holm's correction over the family of network
 tests (:func:`holm_corrected`).
 """
+
 from __future__ import annotations
 
 import math
@@ -42,7 +43,7 @@ class Verdict:
     label: str
     reason: str
     p_value: float | None = None  # raw p of the test the label rests on (None: no test)
-    test: str | None = None       # that test's identity, shared by claims that rest on one test
+    test: str | None = None  # that test's identity, shared by claims that rest on one test
 
 
 def _significant(c: Comparison, test: str | None) -> tuple[float | None, str | None]:
@@ -62,7 +63,9 @@ def better(c: Comparison, *, sesoi: float, what: str, test: str | None = None) -
     if c.n < 3:
         return Verdict(INCONCLUSIVE, f"{text}; at least three seeds are needed")
     if c.high < sesoi:  # first: an effect too small to matter is no support, however consistent
-        return Verdict(NOT_SUPPORTED, f"{text}; any advantage is below the smallest effect of interest {sesoi:g}")
+        return Verdict(
+            NOT_SUPPORTED, f"{text}; any advantage is below the smallest effect of interest {sesoi:g}"
+        )
     if c.low > none and c.p_value < ALPHA:
         return Verdict(SUPPORTED, f"{text}; the interval is above {none:g}", *_significant(c, test))
     return Verdict(INCONCLUSIVE, f"{text}; the interval admits both no effect and one of {sesoi:g}")
@@ -107,16 +110,28 @@ def varies(c: Comparison, spread: tuple[float, float], *, margin: float, what: s
     return Verdict(INCONCLUSIVE, text)
 
 
-def at_least(value: float, threshold: float, *, what: str, interval: tuple[float, float] | None = None,
-             interval_name: str = "95% CI") -> Verdict:
+def at_least(
+    value: float,
+    threshold: float,
+    *,
+    what: str,
+    interval: tuple[float, float] | None = None,
+    interval_name: str = "95% CI",
+) -> Verdict:
     """Judge "``value`` ≥ ``threshold``". With an ``interval`` around the value (a confidence
     interval, or the range of repeated measurements), the verdict is inconclusive while the
     interval straddles the threshold."""
     return _versus(value, threshold, what, interval, interval_name, above=True)
 
 
-def at_most(value: float, threshold: float, *, what: str, interval: tuple[float, float] | None = None,
-            interval_name: str = "95% CI") -> Verdict:
+def at_most(
+    value: float,
+    threshold: float,
+    *,
+    what: str,
+    interval: tuple[float, float] | None = None,
+    interval_name: str = "95% CI",
+) -> Verdict:
     """Judge "``value`` ≤ ``threshold``" (the mirror image of :func:`at_least`)."""
     return _versus(value, threshold, what, interval, interval_name, above=False)
 
@@ -164,7 +179,9 @@ def seed_formula(max_error: float, tol: float, *, what: str, failure: str | None
 def erratum(wrong: str, correct: str, *, evidence: str = "") -> Verdict:
     """A statement that is wrong as written: what is wrong, the correct statement, and (where
     code could check it) what the check measured."""
-    return Verdict(ERRATUM, f"Wrong: {wrong} Correct: {correct}" + (f" Checked: {evidence}" if evidence else ""))
+    return Verdict(
+        ERRATUM, f"Wrong: {wrong} Correct: {correct}" + (f" Checked: {evidence}" if evidence else "")
+    )
 
 
 def not_testable(why: str) -> Verdict:
@@ -187,7 +204,9 @@ def holds_when(parts: dict[str, Verdict], *, claim: str) -> Verdict:
     if labels == {NOT_SUPPORTED}:
         return Verdict(NOT_SUPPORTED, reasons)
     if yes and no:
-        return Verdict(HOLDS_WHEN, f"{claim} holds when {', '.join(yes)}, not when {', '.join(no)}. {reasons}", p, tests)
+        return Verdict(
+            HOLDS_WHEN, f"{claim} holds when {', '.join(yes)}, not when {', '.join(no)}. {reasons}", p, tests
+        )
     return Verdict(INCONCLUSIVE, reasons)
 
 
@@ -196,13 +215,19 @@ def all_of(*verdicts: Verdict) -> Verdict:
     part is supported, otherwise inconclusive. Reasons are joined in order; a supported whole
     keeps the largest p of its parts (the weakest link)."""
     labels = {v.label for v in verdicts}
-    label = (NOT_SUPPORTED if NOT_SUPPORTED in labels or ERRATUM in labels
-             else SUPPORTED if labels == {SUPPORTED} else INCONCLUSIVE)
+    label = (
+        NOT_SUPPORTED
+        if NOT_SUPPORTED in labels or ERRATUM in labels
+        else SUPPORTED
+        if labels == {SUPPORTED}
+        else INCONCLUSIVE
+    )
     ps = [v.p_value for v in verdicts if v.p_value is not None]
     tests = "+".join(sorted({v.test for v in verdicts if v.test})) or None
     keep = label == SUPPORTED and ps
-    return Verdict(label, "; ".join(v.reason for v in verdicts), max(ps) if keep else None,
-                   tests if keep else None)
+    return Verdict(
+        label, "; ".join(v.reason for v in verdicts), max(ps) if keep else None, tests if keep else None
+    )
 
 
 def holm_corrected(verdict: Verdict, adjusted_p: float, family: int) -> Verdict:
@@ -210,6 +235,11 @@ def holm_corrected(verdict: Verdict, adjusted_p: float, family: int) -> Verdict:
     significant test whose adjusted p is no longer below α becomes inconclusive."""
     if verdict.p_value is None or adjusted_p < ALPHA:
         return verdict
-    return replace(verdict, label=INCONCLUSIVE, p_value=None, test=None,
-                   reason=f"{verdict.reason}; not significant after Holm's correction over the {family} "
-                          f"network tests (adjusted p = {adjusted_p:.3g} ≥ {ALPHA:g})")
+    return replace(
+        verdict,
+        label=INCONCLUSIVE,
+        p_value=None,
+        test=None,
+        reason=f"{verdict.reason}; not significant after Holm's correction over the {family} "
+        f"network tests (adjusted p = {adjusted_p:.3g} ≥ {ALPHA:g})",
+    )

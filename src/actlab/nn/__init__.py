@@ -41,6 +41,7 @@ Anything a callback adds to ``logs`` in ``on_epoch_end`` is recorded by the :cla
 (``history.records`` is one dict per epoch, ``history["key"]`` a per-epoch list), so per-epoch
 diagnostics travel with the losses. Setting ``model.stop_training = True`` stops training.
 """
+
 from .callbacks import Callback, EarlyStopping, History
 from .errors import DataError, ModelFileError, TrainingDivergedWarning, TrainingInterruptedWarning
 from .initializers import names as initializer_names
@@ -51,12 +52,49 @@ from .losses import Loss
 from .model import Sequential
 from .normalization import BatchNormalization, LayerNormalization
 from .optimizers import SGD, Adam, Momentum, Optimizer, RMSprop
-from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-                      MaxPooling1D, MaxPooling2D)
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 
-__all__ = ["Activation", "Adam", "AveragePooling1D", "AveragePooling2D", "BatchNormalization", "Callback",
-           "Conv1D", "Conv2D", "DataError", "Dense", "Dropout", "EarlyStopping", "Flatten",
-           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "History", "Layer", "LayerNormalization",
-           "Loss", "MaxPooling1D", "MaxPooling2D", "Maxout", "ModelFileError", "Momentum", "Optimizer",
-           "PReLU", "RMSprop", "SGD", "Sequential", "Softmax", "TrainingDivergedWarning",
-           "TrainingInterruptedWarning", "initializer_names", "load_model", "save_model"]
+__all__ = [
+    "Activation",
+    "Adam",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "BatchNormalization",
+    "Callback",
+    "Conv1D",
+    "Conv2D",
+    "DataError",
+    "Dense",
+    "Dropout",
+    "EarlyStopping",
+    "Flatten",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "History",
+    "Layer",
+    "LayerNormalization",
+    "Loss",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "Maxout",
+    "ModelFileError",
+    "Momentum",
+    "Optimizer",
+    "PReLU",
+    "RMSprop",
+    "SGD",
+    "Sequential",
+    "Softmax",
+    "TrainingDivergedWarning",
+    "TrainingInterruptedWarning",
+    "initializer_names",
+    "load_model",
+    "save_model",
+]

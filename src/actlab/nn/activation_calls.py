@@ -15,6 +15,7 @@ the activation's definition offers:
 These are the activation's public methods, so the engine computes exactly what users get (the
 fused kernels of :mod:`actlab.kernels` for elementwise activations where numba is installed).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,14 @@ class Saved:
     slope: np.ndarray | None = None  # f'(x), kept when it was drawn at random in the forward pass
 
 
-def forward(act: ActivationFunction, x: np.ndarray, *, training: bool,
-            rng: np.random.Generator | None, keep_input: bool = False) -> tuple[np.ndarray, Saved]:
+def forward(
+    act: ActivationFunction,
+    x: np.ndarray,
+    *,
+    training: bool,
+    rng: np.random.Generator | None,
+    keep_input: bool = False,
+) -> tuple[np.ndarray, Saved]:
     """y = act(x) for a batch, with what :func:`backward` will need.
 
     ``keep_input`` keeps x even when the backward pass alone would not need it (learnable

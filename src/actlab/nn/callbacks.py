@@ -5,6 +5,7 @@ A callback receives the model itself, so it can read what the last batch left in
 and add its own numbers to an epoch's ``logs``; History records every key of ``logs`` after all
 callbacks have run.
 """
+
 from __future__ import annotations
 
 import math
@@ -66,8 +67,9 @@ class History:
             raise KeyError(f"no record {key!r}; recorded: {', '.join(self.history) or 'nothing'}") from None
 
     def __repr__(self) -> str:
-        return (f"History(epochs={len(self.epoch)}, keys={list(self.history)}, "
-                f"stop_reason={self.stop_reason!r})")
+        return (
+            f"History(epochs={len(self.epoch)}, keys={list(self.history)}, stop_reason={self.stop_reason!r})"
+        )
 
 
 class EarlyStopping(Callback):
@@ -77,11 +79,19 @@ class EarlyStopping(Callback):
     min). With ``restore_best_weights`` the model ends with the weights of its best epoch.
     """
 
-    def __init__(self, monitor: str = "val_loss", *, min_delta: float = 0.0, patience: int = 0,
-                 mode: str = "auto", restore_best_weights: bool = False):
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        *,
+        min_delta: float = 0.0,
+        patience: int = 0,
+        mode: str = "auto",
+        restore_best_weights: bool = False,
+    ):
         if mode not in ("auto", "min", "max"):
-            raise ParameterError(f"EarlyStopping mode = {mode!r} is not allowed; "
-                                 "expected 'auto', 'min' or 'max'")
+            raise ParameterError(
+                f"EarlyStopping mode = {mode!r} is not allowed; expected 'auto', 'min' or 'max'"
+            )
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
             raise ParameterError(f"EarlyStopping patience = {patience!r}; expected an integer >= 0")
         self.monitor, self.min_delta, self.patience = monitor, abs(float(min_delta)), patience
@@ -97,7 +107,8 @@ class EarlyStopping(Callback):
         if self.monitor not in logs:
             raise ParameterError(
                 f"EarlyStopping monitors {self.monitor!r}, which this run does not log; it logs: "
-                f"{', '.join(logs)} (val_* entries need validation_data or validation_split)")
+                f"{', '.join(logs)} (val_* entries need validation_data or validation_split)"
+            )
         value = float(logs[self.monitor])
         gain = value - self.best if self.maximise else self.best - value
         if gain > self.min_delta or self.best_epoch is None:
@@ -109,8 +120,10 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience or not np.isfinite(value):
             self.stopped_epoch = epoch
             model.stop_training = True
-            model.stop_reason = (f"early stopping: {self.monitor} has not improved on "
-                                 f"{self.best:.6g} (epoch {self.best_epoch + 1}) for {self.wait} epochs")
+            model.stop_reason = (
+                f"early stopping: {self.monitor} has not improved on "
+                f"{self.best:.6g} (epoch {self.best_epoch + 1}) for {self.wait} epochs"
+            )
 
     def on_train_end(self, model, logs):
         if self.restore_best_weights and self.best_weights is not None:

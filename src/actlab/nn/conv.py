@@ -11,6 +11,7 @@ matrix, multiplied by the kernel seen as a (window·in_channels) × filters matr
 pass is two more products, ∂L/∂W = Xᵀ·∂L/∂z and ∂L/∂X = ∂L/∂z·Wᵀ, and the window gradients are
 added back to the input positions they came from (col2im).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,8 +30,15 @@ class Conv(Activated):
     rank = 0
     axes = ""
 
-    def __init__(self, filters: int, kernel_size: int | tuple[int, ...], strides: int | tuple[int, ...] = 1,
-                 padding: str = "valid", activation: Any = None, **options: Any):
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int | tuple[int, ...],
+        strides: int | tuple[int, ...] = 1,
+        padding: str = "valid",
+        activation: Any = None,
+        **options: Any,
+    ):
         super().__init__(activation, **options)
         self.filters = positive_int(filters, "filters")
         self.kernel_size = spatial(kernel_size, self.rank, "kernel_size")
@@ -45,14 +53,29 @@ class Conv(Activated):
 
     def build(self, input_shape, dtype, rng, next_activation):
         shapes.require_rank(self, input_shape, self.rank + 1, self.axes)
-        self._windows = Windows.of(input_shape[:-1], self.kernel_size, self.strides, self.padding,
-                                   f"{type(self).__name__} {self.name!r}")
-        return self._initial((*self.kernel_size, input_shape[-1], self.filters),
-                             (*self._windows.out, self.filters), dtype, rng, next_activation)
+        self._windows = Windows.of(
+            input_shape[:-1],
+            self.kernel_size,
+            self.strides,
+            self.padding,
+            f"{type(self).__name__} {self.name!r}",
+        )
+        return self._initial(
+            (*self.kernel_size, input_shape[-1], self.filters),
+            (*self._windows.out, self.filters),
+            dtype,
+            rng,
+            next_activation,
+        )
 
     def get_config(self):
-        return {"filters": self.filters, "kernel_size": list(self.kernel_size),
-                "strides": list(self.strides), "padding": self.padding, **super().get_config()}
+        return {
+            "filters": self.filters,
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            **super().get_config(),
+        }
 
     def forward(self, x, training, rng):
         w = self._windows

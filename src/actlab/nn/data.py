@@ -1,4 +1,5 @@
 """Checks on the data given to a model, with errors that say what is wrong and what is expected."""
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,10 @@ def as_inputs(x, shape: Shape | None, dtype, what: str = "x") -> np.ndarray:
         raise InputTypeError(f"{what} must hold real numbers, got dtype {x.dtype}")
     if x.ndim < 2:
         hint = " (one feature per sample? use x.reshape(-1, 1))" if x.ndim == 1 else ""
-        raise DataError(f"{what} must be at least 2-D, (samples, features) or (samples, *shape); got "
-                        f"shape {x.shape}{hint}")
+        raise DataError(
+            f"{what} must be at least 2-D, (samples, features) or (samples, *shape); got "
+            f"shape {x.shape}{hint}"
+        )
     if len(x) == 0:
         raise DataError(f"{what} has no samples (shape {x.shape})")
     if shape is not None and x.shape[1:] != tuple(shape):
@@ -39,8 +42,10 @@ def as_inputs(x, shape: Shape | None, dtype, what: str = "x") -> np.ndarray:
     if finite is not None and not finite.all():
         row, *at = np.argwhere(~finite)[0]
         where = f"column {at[0]}" if len(at) == 1 else f"position {tuple(int(i) for i in at)}"
-        raise DataError(f"{what} contains {x[(row, *at)]} at row {row}, {where}; inputs must be "
-                        "finite (drop or impute missing values first)")
+        raise DataError(
+            f"{what} contains {x[(row, *at)]} at row {row}, {where}; inputs must be "
+            "finite (drop or impute missing values first)"
+        )
     return x
 
 

@@ -1,4 +1,5 @@
 """The network engine's own error and warning types (subclasses of actlab's and the built-ins)."""
+
 from __future__ import annotations
 
 from ..core.errors import ActlabError

@@ -12,6 +12,7 @@ from U(-l, l) with l = √(3 Var) ("_uniform") or from N(0, Var) ("_normal"). ``
 the scheme from the activation that follows the kernel (``act.info.init``) with the variant its
 source uses: Glorot uniform (Keras's default), He normal, LeCun normal.
 """
+
 from __future__ import annotations
 
 import math

@@ -17,6 +17,7 @@ new ones, which are at one of the two names, and the loader looks at both. Only 
 are read (a FIFO or ``/dev/zero`` is refused before a byte is read), never more bytes than
 the architecture declares, and the model is sized from the bytes actually read.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,11 +42,11 @@ from .optimizers import OPTIMIZERS
 
 FORMAT = "actlab.nn.Sequential"
 FORMAT_VERSION = 1
-MAX_JSON_BYTES = 16 * 2 ** 20
+MAX_JSON_BYTES = 16 * 2**20
 # Room for an array's .npy header beyond its data, when checking declared sizes in the archive.
-NPY_HEADER_ROOM = 2 ** 16
+NPY_HEADER_ROOM = 2**16
 # Room for the zip structures of one array (local header, central directory entry, name).
-ZIP_ENTRY_ROOM = 2 ** 12
+ZIP_ENTRY_ROOM = 2**12
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -76,16 +77,26 @@ def save_model(model: Sequential, path: str | os.PathLike) -> tuple[Path, Path]:
     compiled = None
     if model.loss is not None:
         assert model.optimizer is not None  # compile() sets the loss and the optimizer together
-        compiled = {"loss": model.loss.name, "optimizer": model.optimizer.get_config(),
-                    "metrics": list(model.metrics), "optimizer_iterations": model.optimizer.iterations}
+        compiled = {
+            "loss": model.loss.name,
+            "optimizer": model.optimizer.get_config(),
+            "metrics": list(model.metrics),
+            "optimizer_iterations": model.optimizer.iterations,
+        }
     spec = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "actlab_version": __version__,
-        "name": model.name, "dtype": model.dtype.name, "seed": model.seed,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "actlab_version": __version__,
+        "name": model.name,
+        "dtype": model.dtype.name,
+        "seed": model.seed,
         "input_shape": list(model.input_shape),
         "layers": [{"type": type(layer).__name__, "config": layer.get_config()} for layer in model.layers],
         "compile": compiled,
-        "random_state": {"shuffle": model.shuffle_rng.bit_generator.state,
-                         "noise": model.noise_rng.bit_generator.state},
+        "random_state": {
+            "shuffle": model.shuffle_rng.bit_generator.state,
+            "noise": model.noise_rng.bit_generator.state,
+        },
         "weights": {k: {"shape": list(a.shape), "dtype": a.dtype.name} for k, a in arrays.items()},
         "weights_sha256": digest,
     }
@@ -127,23 +138,32 @@ def _check_savable(model: Sequential) -> None:
         if act is not None and is_custom(act):
             raise ModelFileError(
                 f"layer {layer.name!r} uses the custom activation {act.name!r}, which cannot be saved by "
-                "name; register it (actlab.register(Definition(...))) or use a registered activation")
+                "name; register it (actlab.register(Definition(...))) or use a registered activation"
+            )
     if model.loss is not None and type(model.loss) is not LOSSES.get(model.loss.name):
-        raise ModelFileError(f"the custom loss {type(model.loss).__name__} cannot be saved by name; "
-                             f"saveable losses: {', '.join(LOSSES)}")
+        raise ModelFileError(
+            f"the custom loss {type(model.loss).__name__} cannot be saved by name; "
+            f"saveable losses: {', '.join(LOSSES)}"
+        )
     if model.optimizer is not None and type(model.optimizer) is not OPTIMIZERS.get(model.optimizer.name):
-        raise ModelFileError(f"the custom optimizer {type(model.optimizer).__name__} cannot be saved by "
-                             f"name; saveable optimizers: {', '.join(OPTIMIZERS)}")
+        raise ModelFileError(
+            f"the custom optimizer {type(model.optimizer).__name__} cannot be saved by "
+            f"name; saveable optimizers: {', '.join(OPTIMIZERS)}"
+        )
 
 
 def _arrays(model: Sequential) -> dict[str, np.ndarray]:
     """Every array a save holds, by key: layer parameters and untrained state (moving statistics),
     then the optimizer's state."""
-    arrays = {f"layer{i}.{name}": p for i, layer in enumerate(model.layers)
-              for name, p in (*layer.params.items(), *layer.state.items())}
+    arrays = {
+        f"layer{i}.{name}": p
+        for i, layer in enumerate(model.layers)
+        for name, p in (*layer.params.items(), *layer.state.items())
+    }
     if model.optimizer is not None:
-        arrays.update({f"optimizer.{slot}": getattr(model.optimizer, slot)
-                       for slot in model.optimizer.slot_names})
+        arrays.update(
+            {f"optimizer.{slot}": getattr(model.optimizer, slot) for slot in model.optimizer.slot_names}
+        )
     return arrays
 
 
@@ -156,8 +176,10 @@ def _remove_stale_pending(npz_path: Path) -> None:
     """Remove what saves that died left: weights never committed, and their temporary files
     (under the folder's lock no other save is in flight)."""
     stem = re.escape(npz_path.stem)
-    leftover = re.compile(rf"\.{stem}\.[0-9a-f]{{64}}\.npz|\.(\.{stem}\.[0-9a-f]{{64}}\.npz|"
-                          rf"{stem}\.json)\.\w+\.tmp")
+    leftover = re.compile(
+        rf"\.{stem}\.[0-9a-f]{{64}}\.npz|\.(\.{stem}\.[0-9a-f]{{64}}\.npz|"
+        rf"{stem}\.json)\.\w+\.tmp"
+    )
     for path in npz_path.parent.iterdir():
         if leftover.fullmatch(path.name):
             path.unlink(missing_ok=True)
@@ -175,8 +197,9 @@ def _read_bytes(path: Path, limit: int | None, what: str, *, missing_ok: bool = 
     except FileNotFoundError:
         if missing_ok:
             return None
-        raise ModelFileError(f"{path} does not exist; a saved model is a .json and a .npz file with "
-                             "the same name") from None
+        raise ModelFileError(
+            f"{path} does not exist; a saved model is a .json and a .npz file with the same name"
+        ) from None
     except FileAccessError as exc:
         raise ModelFileError(f"{exc}; it cannot be {what}") from None
     except OSError as exc:
@@ -190,10 +213,12 @@ def _read_spec(path: Path) -> dict[str, Any]:
     except (ValueError, RecursionError) as exc:
         raise ModelFileError(f"{path} is not valid JSON ({exc}); the file is truncated or corrupt") from None
     if not isinstance(spec, dict) or spec.get("format") != FORMAT:
-        raise ModelFileError(f"{path} is not an actlab model (no \"format\": \"{FORMAT}\" entry)")
+        raise ModelFileError(f'{path} is not an actlab model (no "format": "{FORMAT}" entry)')
     if spec.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{path} has format version {spec.get('format_version')!r}; this actlab "
-                             f"reads version {FORMAT_VERSION}")
+        raise ModelFileError(
+            f"{path} has format version {spec.get('format_version')!r}; this actlab "
+            f"reads version {FORMAT_VERSION}"
+        )
     return spec
 
 
@@ -202,8 +227,10 @@ def _read_weights(spec: dict[str, Any], json_path: Path, npz_path: Path) -> byte
     save that stopped between its two renames) at the name the save gave it first."""
     digest = spec.get("weights_sha256")
     if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
-        raise ModelFileError(f"{json_path}: the weights checksum cannot be read (a SHA-256 in hex "
-                             f"expected, got {digest!r}); the file is corrupt")
+        raise ModelFileError(
+            f"{json_path}: the weights checksum cannot be read (a SHA-256 in hex "
+            f"expected, got {digest!r}); the file is corrupt"
+        )
     limit = _declared_size(spec, json_path)
     pending = _pending_path(npz_path, digest)
     mismatch = False
@@ -218,10 +245,13 @@ def _read_weights(spec: dict[str, Any], json_path: Path, npz_path: Path) -> byte
             return blob
         mismatch = True
     if mismatch:
-        raise ModelFileError(f"{npz_path} does not match {json_path.name} (its checksum differs): "
-                             "the weights file is truncated, corrupt, or from another save")
-    raise ModelFileError(f"{npz_path} does not exist; a saved model is a .json and a .npz file with "
-                         "the same name")
+        raise ModelFileError(
+            f"{npz_path} does not match {json_path.name} (its checksum differs): "
+            "the weights file is truncated, corrupt, or from another save"
+        )
+    raise ModelFileError(
+        f"{npz_path} does not exist; a saved model is a .json and a .npz file with the same name"
+    )
 
 
 def _declared_size(spec: dict[str, Any], path: Path) -> int:
@@ -234,13 +264,18 @@ def _declared_size(spec: dict[str, Any], path: Path) -> int:
         total = 0
         for key, entry in table.items():
             shape, dtype = entry["shape"], np.dtype(entry["dtype"])
-            if dtype.kind != "f" or not isinstance(shape, list) or not all(
-                    isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+            if (
+                dtype.kind != "f"
+                or not isinstance(shape, list)
+                or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+            ):
                 raise ValueError(f"array {key!r} is declared as {entry!r}")
             total += int(np.prod(shape, dtype=object)) * dtype.itemsize
     except Exception as exc:  # noqa: BLE001  (whatever is wrong, the table is unreadable)
-        raise ModelFileError(f"{path}: the weights table cannot be read ({type(exc).__name__}: "
-                             f"{exc}); the file is corrupt or was not written by actlab") from None
+        raise ModelFileError(
+            f"{path}: the weights table cannot be read ({type(exc).__name__}: "
+            f"{exc}); the file is corrupt or was not written by actlab"
+        ) from None
     return total + (len(table) + 1) * (NPY_HEADER_ROOM + ZIP_ENTRY_ROOM)
 
 
@@ -277,8 +312,10 @@ def _build(spec: dict[str, Any], path: Path, max_params: int) -> Sequential:
         model.shuffle_rng.bit_generator.state = spec["random_state"]["shuffle"]
         model.noise_rng.bit_generator.state = spec["random_state"]["noise"]
     except Exception as exc:  # noqa: BLE001  (a hostile value may fail in any way: name the part)
-        raise ModelFileError(f"{path}: {part} cannot be read ({type(exc).__name__}: {exc}); "
-                             "the file is corrupt or was not written by actlab") from None
+        raise ModelFileError(
+            f"{path}: {part} cannot be read ({type(exc).__name__}: {exc}); "
+            "the file is corrupt or was not written by actlab"
+        ) from None
     return model
 
 
@@ -287,18 +324,23 @@ def _open_archive(blob: bytes, path: Path) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(blob))
         entries = archive.infolist()
     except Exception as exc:  # noqa: BLE001  (zipfile raises many types on corrupt input)
-        raise ModelFileError(f"{path} is not a readable weights file ({type(exc).__name__}: {exc}); "
-                             "it is truncated or corrupt") from None
+        raise ModelFileError(
+            f"{path} is not a readable weights file ({type(exc).__name__}: {exc}); it is truncated or corrupt"
+        ) from None
     # actlab stores arrays uncompressed: every declared size must fit in the bytes read, so no
     # entry can make the reader allocate or inflate more than the file holds.
     for info in entries:
-        if (info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size
-                or info.file_size > len(blob)):
+        if (
+            info.compress_type != zipfile.ZIP_STORED
+            or info.file_size != info.compress_size
+            or info.file_size > len(blob)
+        ):
             archive.close()
             raise ModelFileError(
                 f"{path}: array entry {info.filename!r} declares {info.file_size} bytes "
                 f"(compression {info.compress_type}, {info.compress_size} stored) in a file of "
-                f"{len(blob)} bytes; actlab writes arrays uncompressed")
+                f"{len(blob)} bytes; actlab writes arrays uncompressed"
+            )
     return archive
 
 
@@ -308,32 +350,39 @@ def _read_arrays(archive: zipfile.ZipFile, targets: dict[str, np.ndarray], path:
     if found != wanted:
         raise ModelFileError(
             f"{path} does not hold the arrays its architecture needs (missing: "
-            f"{sorted(wanted - found) or 'none'}, unexpected: {sorted(found - wanted) or 'none'})")
+            f"{sorted(wanted - found) or 'none'}, unexpected: {sorted(found - wanted) or 'none'})"
+        )
     for key, target in targets.items():
         try:
             target[...] = _read_array(archive, key, target, path)
         except ModelFileError:
             raise
         except Exception as exc:  # noqa: BLE001  (numpy and zipfile raise many types here)
-            raise ModelFileError(f"{path}: array {key!r} cannot be read ({type(exc).__name__}: {exc}); "
-                                 "the file is truncated or corrupt") from None
+            raise ModelFileError(
+                f"{path}: array {key!r} cannot be read ({type(exc).__name__}: {exc}); "
+                "the file is truncated or corrupt"
+            ) from None
 
 
 def _read_array(archive: zipfile.ZipFile, key: str, target: np.ndarray, path: Path) -> np.ndarray:
     info = archive.getinfo(f"{key}.npy")
     if info.file_size > target.nbytes + NPY_HEADER_ROOM:
-        raise ModelFileError(f"{path}: array {key!r} declares {info.file_size} bytes; "
-                             f"expected about {target.nbytes}")
+        raise ModelFileError(
+            f"{path}: array {key!r} declares {info.file_size} bytes; expected about {target.nbytes}"
+        )
     with archive.open(info) as f:
         version = np.lib.format.read_magic(f)
         if version not in ((1, 0), (2, 0)):
             raise ModelFileError(f"{path}: array {key!r} has .npy format {version}")
-        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                       else np.lib.format.read_array_header_2_0)
+        read_header = (
+            np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        )
         shape, _, dtype = read_header(f)
     if shape != target.shape or dtype != target.dtype:
-        raise ModelFileError(f"{path}: array {key!r} is {dtype}{list(shape)}; the "
-                             f"architecture needs {target.dtype}{list(target.shape)}")
+        raise ModelFileError(
+            f"{path}: array {key!r} is {dtype}{list(shape)}; the "
+            f"architecture needs {target.dtype}{list(target.shape)}"
+        )
     with archive.open(info) as f:
         return np.lib.format.read_array(f, allow_pickle=False)
 

@@ -11,6 +11,7 @@ pass) ``last_grad_output`` = ∂L/∂output, and its weight gradients in ``grads
 activation also give ``last_preactivation`` and ``activation_derivative()``. Diagnostics read
 these from callbacks (see :mod:`actlab.nn`).
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,9 @@ class Layer:
     the first layer of a model; later layers find theirs from the layer before.
     """
 
-    def __init__(self, *, name: str | None = None, input_dim: int | None = None,
-                 input_shape: Shape | None = None):
+    def __init__(
+        self, *, name: str | None = None, input_dim: int | None = None, input_shape: Shape | None = None
+    ):
         if name is not None and (not isinstance(name, str) or not name):
             raise ParameterError(f"a layer name must be a non-empty string, got {name!r}")
         self.name = name
@@ -46,8 +48,13 @@ class Layer:
         self.last_grad_output: np.ndarray | None = None
 
     # -- structure ------------------------------------------------------------------------
-    def build(self, input_shape: Shape, dtype: np.dtype, rng: np.random.Generator,
-              next_activation: ActivationFunction | None) -> dict[str, np.ndarray]:
+    def build(
+        self,
+        input_shape: Shape,
+        dtype: np.dtype,
+        rng: np.random.Generator,
+        next_activation: ActivationFunction | None,
+    ) -> dict[str, np.ndarray]:
         """Fix the output shape and return the initial parameter values (name -> array).
 
         ``next_activation`` is the activation of the layer that follows, if that layer is an
@@ -90,8 +97,9 @@ class Layer:
     def forward(self, x: np.ndarray, training: bool, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad: np.ndarray, *, need_input_grad: bool = True,
-                 from_preactivation: bool = False) -> np.ndarray | None:
+    def backward(
+        self, grad: np.ndarray, *, need_input_grad: bool = True, from_preactivation: bool = False
+    ) -> np.ndarray | None:
         """∂L/∂input from ∂L/∂output; fills ``self.grads``.
 
         With ``from_preactivation`` the gradient given is already ∂L/∂(input of the layer's last
@@ -118,16 +126,24 @@ class Activation(Layer):
     :class:`PReLU` learns it.
     """
 
-    def __init__(self, activation: Any, *, trainable: bool | tuple[str, ...] = False,
-                 per_unit: bool = False, **base: Any):
+    def __init__(
+        self,
+        activation: Any,
+        *,
+        trainable: bool | tuple[str, ...] = False,
+        per_unit: bool = False,
+        **base: Any,
+    ):
         super().__init__(**base)
         self.function = get(activation)
         self.trainable = _learnable_names(self.function, trainable)
         self.per_unit = bool(per_unit)
         for p in self.function.definition.params:
             if p.name in self.trainable and self.per_unit and not p.array_ok:
-                raise ParameterError(f"{self.function.name}'s parameter {p.name!r} is a single number; "
-                                     "it cannot be learned per unit (use per_unit=False)")
+                raise ParameterError(
+                    f"{self.function.name}'s parameter {p.name!r} is a single number; "
+                    "it cannot be learned per unit (use per_unit=False)"
+                )
         if self.per_unit and not self.trainable:
             raise ParameterError("per_unit=True needs trainable parameters (give trainable=True)")
         self._current = self.function
@@ -142,8 +158,9 @@ class Activation(Layer):
         return bool(self.trainable)
 
     def param_count(self, input_shape):
-        return sum(input_shape[-1] if self.per_unit else np.size(self.function.params[n])
-                   for n in self.trainable)
+        return sum(
+            input_shape[-1] if self.per_unit else np.size(self.function.params[n]) for n in self.trainable
+        )
 
     def build(self, input_shape, dtype, rng, next_activation):
         self.output_shape = _output_shape(self.function, input_shape, dtype)
@@ -173,9 +190,11 @@ class Activation(Layer):
     def forward(self, x, training, rng):
         if self.trainable:
             self._current = self.function.with_params(
-                **{n: float(v) if v.ndim == 0 else v for n, v in self.params.items()})
-        y, self._saved = activation_calls.forward(self._current, x, training=training, rng=rng,
-                                                  keep_input=bool(self.trainable))
+                **{n: float(v) if v.ndim == 0 else v for n, v in self.params.items()}
+            )
+        y, self._saved = activation_calls.forward(
+            self._current, x, training=training, rng=rng, keep_input=bool(self.trainable)
+        )
         self.last_input, self.last_output = x, y
         return y
 
@@ -233,8 +252,9 @@ class Activated(Layer):
     ``Activation(f)`` does: the activation is an :class:`Activation` layer inside this one.
     """
 
-    def __init__(self, activation: Any = None, *, use_bias: bool = True,
-                 kernel_initializer: str = "auto", **base: Any):
+    def __init__(
+        self, activation: Any = None, *, use_bias: bool = True, kernel_initializer: str = "auto", **base: Any
+    ):
         super().__init__(**base)
         self.use_bias = bool(use_bias)
         initializers.resolve(kernel_initializer, None)  # reject unknown names now, not at build
@@ -251,12 +271,16 @@ class Activated(Layer):
         return self.activation
 
     def get_config(self):
-        return {"activation": None if self.activation is None else self.activation.get_config(),
-                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer,
-                **super().get_config()}
+        return {
+            "activation": None if self.activation is None else self.activation.get_config(),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer,
+            **super().get_config(),
+        }
 
-    def _initial(self, kernel_shape: Shape, linear_shape: Shape, dtype, rng,
-                 next_activation) -> dict[str, np.ndarray]:
+    def _initial(
+        self, kernel_shape: Shape, linear_shape: Shape, dtype, rng, next_activation
+    ) -> dict[str, np.ndarray]:
         """The initial kernel (by the resolved initialiser) and bias; fixes the output shape from
         the shape of the linear map's result."""
         scheme = initializers.resolve(self.kernel_initializer, self.activation or next_activation)
@@ -318,16 +342,20 @@ class Dense(Activated):
         return (input_shape[-1] + self.use_bias) * self.units
 
     def build(self, input_shape, dtype, rng, next_activation):
-        return self._initial((input_shape[-1], self.units), (*input_shape[:-1], self.units),
-                             dtype, rng, next_activation)
+        return self._initial(
+            (input_shape[-1], self.units), (*input_shape[:-1], self.units), dtype, rng, next_activation
+        )
 
     def get_config(self):
         return {"units": self.units, **super().get_config()}
 
     def forward(self, x, training, rng):
         kernel = self.params["kernel"]
-        z = np.matmul(x, kernel) if x.ndim == 2 else \
-            np.matmul(x.reshape(-1, x.shape[-1]), kernel).reshape(*x.shape[:-1], self.units)
+        z = (
+            np.matmul(x, kernel)
+            if x.ndim == 2
+            else np.matmul(x.reshape(-1, x.shape[-1]), kernel).reshape(*x.shape[:-1], self.units)
+        )
         return self._activate(x, z, training, rng)
 
     def backward(self, grad, *, need_input_grad=True, from_preactivation=False):
@@ -409,8 +437,10 @@ def _learnable_names(function: ActivationFunction, trainable: Any) -> tuple[str,
     unknown = [n for n in requested if n not in learnable]
     if unknown or not requested:
         allowed = ", ".join(learnable) or "none"
-        raise ParameterError(f"{function.name} cannot learn {', '.join(map(repr, unknown)) or 'anything'}; "
-                             f"its learnable parameters are: {allowed}")
+        raise ParameterError(
+            f"{function.name} cannot learn {', '.join(map(repr, unknown)) or 'anything'}; "
+            f"its learnable parameters are: {allowed}"
+        )
     return requested
 
 
@@ -419,7 +449,9 @@ def _output_shape(function: ActivationFunction, shape: Shape, dtype) -> Shape:
     axis's width and one position (every axis before it is a position the function does not mix)."""
     axis = function.params.get("axis")
     if axis is not None and axis != -1 and axis != len(shape):
-        raise ParameterError(f"{function.name} works along axis {axis}, but in a layer it must work "
-                             "along the feature axis; expected axis = -1")
+        raise ParameterError(
+            f"{function.name} works along axis {axis}, but in a layer it must work "
+            "along the feature axis; expected axis = -1"
+        )
     y = function(np.zeros((1,) * len(shape) + shape[-1:], dtype=dtype))
     return (*shape[:-1], int(y.shape[-1]))

@@ -16,6 +16,7 @@ from z as well (log-sum-exp, softplus), so it stays finite where log p would be 
 :func:`fuses_with` is the one place that decides this pairing, by comparing the output
 activation's definition with the link's definition from the registry.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,11 +41,15 @@ class Loss:
         if y.ndim == 1 and width == 1:
             y = y[:, None]
         if y.ndim != 2 or y.shape[1] != width:
-            raise DataError(f"{self.name} needs targets of shape (samples, {width}) to match the "
-                            f"model's {width} outputs; got y of shape {y.shape}")
+            raise DataError(
+                f"{self.name} needs targets of shape (samples, {width}) to match the "
+                f"model's {width} outputs; got y of shape {y.shape}"
+            )
         if not np.isfinite(y).all():
-            raise DataError(f"y contains NaN or infinite values (first at row "
-                            f"{np.argwhere(~np.isfinite(y))[0][0]}); targets must be finite")
+            raise DataError(
+                f"y contains NaN or infinite values (first at row "
+                f"{np.argwhere(~np.isfinite(y))[0][0]}); targets must be finite"
+            )
         return np.ascontiguousarray(y, dtype=dtype)
 
     def value(self, p: np.ndarray, y: np.ndarray) -> float:
@@ -69,13 +74,17 @@ class CategoricalCrossentropy(Loss):
 
     def targets(self, y, width, dtype):
         if np.ndim(y) == 1 and width > 1:
-            raise DataError(f"categorical_crossentropy needs one-hot rows of shape (samples, {width}); "
-                            f"y has shape {np.shape(y)}: for integer labels use "
-                            "sparse_categorical_crossentropy")
+            raise DataError(
+                f"categorical_crossentropy needs one-hot rows of shape (samples, {width}); "
+                f"y has shape {np.shape(y)}: for integer labels use "
+                "sparse_categorical_crossentropy"
+            )
         y = super().targets(y, width, dtype)
         if (y < 0).any() or (y > 1).any() or not np.allclose(y.sum(axis=1), 1.0, atol=1e-3):
-            raise DataError("categorical_crossentropy needs one-hot (or probability) rows that are in "
-                            "[0, 1] and sum to 1; for integer labels use sparse_categorical_crossentropy")
+            raise DataError(
+                "categorical_crossentropy needs one-hot (or probability) rows that are in "
+                "[0, 1] and sum to 1; for integer labels use sparse_categorical_crossentropy"
+            )
         return y
 
     def value(self, p, y):
@@ -100,17 +109,23 @@ class SparseCategoricalCrossentropy(Loss):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.ndim != 1:
-            raise DataError(f"sparse_categorical_crossentropy needs integer labels of shape (samples,); "
-                            f"got y of shape {y.shape} (for one-hot rows use categorical_crossentropy)")
+            raise DataError(
+                f"sparse_categorical_crossentropy needs integer labels of shape (samples,); "
+                f"got y of shape {y.shape} (for one-hot rows use categorical_crossentropy)"
+            )
         labels = y.astype(np.intp) if np.isfinite(y).all() else None
         if labels is None or (labels != y).any():
-            raise DataError("sparse_categorical_crossentropy needs whole-number class labels; "
-                            f"y holds {y[~np.isfinite(y) | (np.round(y) != y)][0]!r}")
+            raise DataError(
+                "sparse_categorical_crossentropy needs whole-number class labels; "
+                f"y holds {y[~np.isfinite(y) | (np.round(y) != y)][0]!r}"
+            )
         bad = (labels < 0) | (labels >= width)
         if bad.any():
             i = int(np.argmax(bad))
-            raise DataError(f"label {labels[i]} at row {i} is out of range: the model has {width} "
-                            f"outputs, so labels must be in [0, {width - 1}]")
+            raise DataError(
+                f"label {labels[i]} at row {i} is out of range: the model has {width} "
+                f"outputs, so labels must be in [0, {width - 1}]"
+            )
         return labels
 
     def value(self, p, y):
@@ -138,8 +153,9 @@ class BinaryCrossentropy(Loss):
     def targets(self, y, width, dtype):
         y = super().targets(y, width, dtype)
         if (y < 0).any() or (y > 1).any():
-            raise DataError("binary_crossentropy needs targets in [0, 1]; "
-                            f"y ranges over [{y.min()}, {y.max()}]")
+            raise DataError(
+                f"binary_crossentropy needs targets in [0, 1]; y ranges over [{y.min()}, {y.max()}]"
+            )
         return y
 
     def value(self, p, y):
@@ -178,9 +194,16 @@ class MeanAbsoluteError(Loss):
         return np.sign(p - y) / p.size
 
 
-LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (
-    CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError,
-    MeanAbsoluteError)}
+LOSSES: dict[str, type[Loss]] = {
+    cls.name: cls
+    for cls in (
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
+        BinaryCrossentropy,
+        MeanSquaredError,
+        MeanAbsoluteError,
+    )
+}
 
 
 def get_loss(identifier: str | Loss) -> Loss:

@@ -1,4 +1,5 @@
 """Metrics reported during training and evaluation (batch means, averaged over an epoch)."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -1,4 +1,5 @@
 """``Sequential``: a stack of layers with Keras's compile / fit / evaluate / predict / summary."""
+
 from __future__ import annotations
 
 import math
@@ -33,11 +34,19 @@ class Sequential:
         name: shown by :meth:`summary`.
     """
 
-    def __init__(self, layers: Sequence[Layer] = (), *, input_dim: int | None = None,
-                 input_shape: tuple[int, ...] | None = None, dtype: str = "float32",
-                 seed: int | None = None, name: str = "sequential"):
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                                 or seed < 0):
+    def __init__(
+        self,
+        layers: Sequence[Layer] = (),
+        *,
+        input_dim: int | None = None,
+        input_shape: tuple[int, ...] | None = None,
+        dtype: str = "float32",
+        seed: int | None = None,
+        name: str = "sequential",
+    ):
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+        ):
             raise ParameterError(f"seed = {seed!r} is not allowed; expected a non-negative integer or None")
         self.dtype = _check_dtype(dtype)
         self.seed = None if seed is None else int(seed)
@@ -55,7 +64,8 @@ class Sequential:
         self.stop_reason: str | None = None
         # Independent streams, so adding dropout does not change the initial weights or the order.
         init, self.shuffle_rng, self.noise_rng = (
-            np.random.default_rng(s) for s in np.random.SeedSequence(self.seed).spawn(3))
+            np.random.default_rng(s) for s in np.random.SeedSequence(self.seed).spawn(3)
+        )
         self._init_rng = init
         for layer in layers:
             self.add(layer)
@@ -79,7 +89,9 @@ class Sequential:
         """The size of the output's last axis (the number of outputs of a classifier)."""
         return None if self.output_shape is None else self.output_shape[-1]
 
-    def build(self, input_shape: int | tuple[int, ...] | None = None, *, max_params: int | None = None) -> None:
+    def build(
+        self, input_shape: int | tuple[int, ...] | None = None, *, max_params: int | None = None
+    ) -> None:
         """Create every parameter for samples of shape ``input_shape`` (a width, or a tuple such
         as ``(40, 1)``); fit does this when needed.
 
@@ -90,11 +102,14 @@ class Sequential:
             return
         if not self.layers:
             raise ParameterError("the model has no layers; add some with model.add(...)")
-        given = next((s for s in (input_shape, self.input_shape, self.layers[0].input_shape) if s is not None),
-                     None)
+        given = next(
+            (s for s in (input_shape, self.input_shape, self.layers[0].input_shape) if s is not None), None
+        )
         if given is None:
-            raise ParameterError("the input shape is unknown: give input_shape (or input_dim) to Sequential "
-                                 "or to the first layer, call build(input_shape), or fit on data")
+            raise ParameterError(
+                "the input shape is unknown: give input_shape (or input_dim) to Sequential "
+                "or to the first layer, call build(input_shape), or fit on data"
+            )
         shape = input = shapes.as_shape(given)
         self._name_layers()
         initial, total = [], 0
@@ -102,8 +117,10 @@ class Sequential:
             total += layer.param_count(shape)
             # Only the last axis is ever allocated while building (an activation's output width).
             if max_params is not None and (total > max_params or shape[-1] > max(max_params, 1 << 16)):
-                raise ParameterError(f"layer {i} would bring the model to {total} parameters (input shape "
-                                     f"{shapes.describe(shape)}); at most {max_params} are allowed here")
+                raise ParameterError(
+                    f"layer {i} would bring the model to {total} parameters (input shape "
+                    f"{shapes.describe(shape)}); at most {max_params} are allowed here"
+                )
             after = self.layers[i + 1] if i + 1 < len(self.layers) else None
             hint = after.output_activation if isinstance(after, Activation) else None
             initial.append(layer.build(shape, self.dtype, self._init_rng, hint))
@@ -166,8 +183,9 @@ class Sequential:
             target[...] = w
 
     # -- training set-up ------------------------------------------------------------------
-    def compile(self, loss: str | Loss, optimizer: str | dict | Optimizer = "adam",
-                metrics: Sequence[str] = ()) -> None:
+    def compile(
+        self, loss: str | Loss, optimizer: str | dict | Optimizer = "adam", metrics: Sequence[str] = ()
+    ) -> None:
         """Choose the loss, the optimizer (a name, a config dict or an Optimizer) and metrics."""
         self.loss = get_loss(loss)
         self.optimizer = get_optimizer(optimizer)
@@ -181,8 +199,11 @@ class Sequential:
         """Whether the loss gradient enters at the output activation's input as p − y."""
         if self._fused is None:  # fixed once the layers and the loss are: decided once
             last = self.layers[-1]
-            self._fused = (self.loss is not None and not last.trains_activation
-                           and fuses_with(self.loss, last.output_activation))
+            self._fused = (
+                self.loss is not None
+                and not last.trains_activation
+                and fuses_with(self.loss, last.output_activation)
+            )
         return self._fused
 
     # -- computing ------------------------------------------------------------------------
@@ -209,12 +230,14 @@ class Sequential:
         if math.isfinite(value):
             first = self._first_trained
             if first is None:
-                raise ParameterError("the model has no parameters to train; "
-                                     "add a Dense (or PReLU, Maxout) layer")
+                raise ParameterError(
+                    "the model has no parameters to train; add a Dense (or PReLU, Maxout) layer"
+                )
             last = len(self.layers) - 1
             for i in range(last, first - 1, -1):
-                below = self.layers[i].backward(grad, need_input_grad=i > first,
-                                                from_preactivation=fused and i == last)
+                below = self.layers[i].backward(
+                    grad, need_input_grad=i > first, from_preactivation=fused and i == last
+                )
                 if i > first:
                     assert below is not None  # asked for: the gradient at the layer's input
                     grad = below
@@ -233,7 +256,7 @@ class Sequential:
         """The network's outputs for ``x`` (inference mode: no dropout, mean RReLU slopes)."""
         x = self._prepare_inputs(x)
         batch_size = training.check_batch_size(batch_size)
-        return np.concatenate([self.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+        return np.concatenate([self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
 
     def evaluate(self, x, y, batch_size: int = 256, *, return_dict: bool = False):
         """The loss (and metrics) on ``(x, y)``: a float, or ``[loss, *metrics]``, or a dict."""
@@ -247,13 +270,32 @@ class Sequential:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
-    def fit(self, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=None,
-            validation_split: float = 0.0, shuffle: bool = True, callbacks: Sequence[Callback] = (),
-            verbose: int = 1) -> History:
+    def fit(
+        self,
+        x,
+        y,
+        *,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_data=None,
+        validation_split: float = 0.0,
+        shuffle: bool = True,
+        callbacks: Sequence[Callback] = (),
+        verbose: int = 1,
+    ) -> History:
         """Train; see :func:`actlab.nn.training.fit` for the arguments."""
-        return training.fit(self, x, y, epochs=epochs, batch_size=batch_size,
-                            validation_data=validation_data, validation_split=validation_split,
-                            shuffle=shuffle, callbacks=callbacks, verbose=verbose)
+        return training.fit(
+            self,
+            x,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=validation_data,
+            validation_split=validation_split,
+            shuffle=shuffle,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
 
     def save(self, path) -> None:
         """Save as ``path.json`` (architecture, compile settings) + ``path.npz`` (weights)."""
@@ -269,13 +311,22 @@ class Sequential:
         for layer in self.layers:
             assert layer.output_shape is not None
             act = layer.output_activation
-            rows.append((f"{layer.name} ({type(layer).__name__})", shapes.describe(layer.output_shape),
-                         f"{sum(p.size for p in (*layer.params.values(), *layer.state.values())):,}",
-                         "" if act is None else act.name))
+            rows.append(
+                (
+                    f"{layer.name} ({type(layer).__name__})",
+                    shapes.describe(layer.output_shape),
+                    f"{sum(p.size for p in (*layer.params.values(), *layer.state.values())):,}",
+                    "" if act is None else act.name,
+                )
+            )
         widths = [max(len(r[i]) for r in rows) + 3 for i in range(4)]
         rule = "-" * sum(widths)
-        lines = [f'Model: "{self.name}" (input {shapes.describe(self.input_shape)}, {self.dtype})', rule,
-                 "".join(c.ljust(w) for c, w in zip(rows[0], widths)), rule.replace("-", "=")]
+        lines = [
+            f'Model: "{self.name}" (input {shapes.describe(self.input_shape)}, {self.dtype})',
+            rule,
+            "".join(c.ljust(w) for c, w in zip(rows[0], widths)),
+            rule.replace("-", "="),
+        ]
         lines += ["".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows[1:]]
         untrained = sum(s.size for layer in self.layers for s in layer.state.values())
         lines += [rule, f"Total params: {self.count_params() + untrained:,}"]
@@ -307,14 +358,17 @@ class Sequential:
     def _require_built(self, what: str) -> None:
         self._build_if_shape_known()
         if not self.built:
-            raise ParameterError(f"{what}() needs a built model: call build(input_shape), give "
-                                 "input_shape (or input_dim), or fit it first")
+            raise ParameterError(
+                f"{what}() needs a built model: call build(input_shape), give "
+                "input_shape (or input_dim), or fit it first"
+            )
 
     def _require_compiled(self, what: str) -> Loss:
         """The loss; ParameterError before compile()."""
         if self.loss is None:
-            raise ParameterError(f"{what}() needs a compiled model: "
-                                 "call model.compile(loss=..., optimizer=...)")
+            raise ParameterError(
+                f"{what}() needs a compiled model: call model.compile(loss=..., optimizer=...)"
+            )
         return self.loss
 
     def _require_flat_output(self, what: str) -> int:
@@ -322,9 +376,11 @@ class Sequential:
         the output width; the model is built (callers prepare their inputs first)."""
         assert self.output_shape is not None  # built
         if len(self.output_shape) != 1:
-            raise ParameterError(f"{what}() needs outputs of shape (samples, outputs), but the model's "
-                                 f"output has shape {shapes.describe(self.output_shape)}; add Flatten() or "
-                                 "a global pooling layer before the last Dense layer")
+            raise ParameterError(
+                f"{what}() needs outputs of shape (samples, outputs), but the model's "
+                f"output has shape {shapes.describe(self.output_shape)}; add Flatten() or "
+                "a global pooling layer before the last Dense layer"
+            )
         return self.output_shape[0]
 
 

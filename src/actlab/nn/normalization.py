@@ -12,6 +12,7 @@ in each mean, the backward pass is
     ∂L/∂x = (1/√(σ² + ε)) · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)),   ĝ = γ ⊙ ∂L/∂y,
     ∂L/∂γ = Σ ∂L/∂y ⊙ x̂,   ∂L/∂β = Σ ∂L/∂y   (sums over every axis but the last).
 """
+
 from __future__ import annotations
 
 import math
@@ -28,8 +29,12 @@ class Normalization(Layer):
 
     def __init__(self, *, epsilon: float = 1e-3, center: bool = True, scale: bool = True, **base: Any):
         super().__init__(**base)
-        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not epsilon > 0 \
-                or not math.isfinite(epsilon):
+        if (
+            isinstance(epsilon, bool)
+            or not isinstance(epsilon, (int, float))
+            or not epsilon > 0
+            or not math.isfinite(epsilon)
+        ):
             raise ParameterError(f"epsilon = {epsilon!r} is out of range; expected a number > 0")
         self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
         self._normalised = self._inverse_std = None
@@ -102,8 +107,10 @@ class BatchNormalization(Normalization):
 
     def build(self, input_shape, dtype, rng, next_activation):
         initial = super().build(input_shape, dtype, rng, next_activation)
-        self.state = {"moving_mean": np.zeros(input_shape[-1], dtype=dtype),
-                      "moving_variance": np.ones(input_shape[-1], dtype=dtype)}
+        self.state = {
+            "moving_mean": np.zeros(input_shape[-1], dtype=dtype),
+            "moving_variance": np.ones(input_shape[-1], dtype=dtype),
+        }
         return initial
 
     def get_config(self):

@@ -8,6 +8,7 @@ A step can be undone: :meth:`Optimizer.checkpoint` keeps the iteration count and
 :meth:`Optimizer.rollback` restores them, so a training loop that puts the weights back (after
 an interrupted or a diverging step) puts the optimizer back with them.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -46,8 +47,10 @@ class Optimizer:
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
         tmp = self._tmp
         if tmp is None:
-            raise ParameterError(f"{type(self).__name__}.step() needs a built optimizer: call "
-                                 "build(size, dtype) first (Sequential.compile and fit do)")
+            raise ParameterError(
+                f"{type(self).__name__}.step() needs a built optimizer: call "
+                "build(size, dtype) first (Sequential.compile and fit do)"
+            )
         self.iterations += 1
         # Moments decaying towards zero underflow; that is their nature, not an error, even
         # where np.seterr(all="raise") makes it one.
@@ -170,8 +173,7 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8):
+    def __init__(self, lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8):
         super().__init__(lr)
         self.beta_1 = _in_range(beta_1, "beta_1", 0.0, 1.0, high_open=True)
         self.beta_2 = _in_range(beta_2, "beta_2", 0.0, 1.0, high_open=True)
@@ -182,8 +184,7 @@ class Adam(Optimizer):
         return ("m", "v")
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
     def _update(self, w, g, tmp):
         m, v, t = self.m, self.v, self.iterations
@@ -196,11 +197,11 @@ class Adam(Optimizer):
         v *= b2
         v += tmp
         # m/(√v/s + ε) = s·m/(√v + εs) with s = √(1 − β₂ᵗ): one pass fewer over the parameters.
-        s = math.sqrt(1.0 - b2 ** t)
+        s = math.sqrt(1.0 - b2**t)
         np.sqrt(v, out=tmp)
         tmp += self.epsilon * s
         np.divide(m, tmp, out=tmp)
-        tmp *= self.lr * s / (1.0 - b1 ** t)
+        tmp *= self.lr * s / (1.0 - b1**t)
         w -= tmp
 
 
@@ -214,26 +215,35 @@ def get_optimizer(identifier: str | dict | Optimizer) -> Optimizer:
     config: dict[str, Any] = identifier if isinstance(identifier, dict) else {"name": identifier}
     name = config.get("name")
     if not isinstance(name, str) or name.lower() not in OPTIMIZERS:
-        raise ParameterError(f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZERS)} "
-                             "(or an Optimizer such as actlab.nn.Adam(lr=1e-3))")
+        raise ParameterError(
+            f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZERS)} "
+            "(or an Optimizer such as actlab.nn.Adam(lr=1e-3))"
+        )
     cls = OPTIMIZERS[name.lower()]
     known = [p for p in inspect.signature(cls).parameters]
     unknown = sorted(set(config) - {"name", *known})
     if unknown:
-        raise ParameterError(f"the {cls.name} optimizer has no setting {', '.join(map(repr, unknown))}; "
-                             f"its settings are: name, {', '.join(known)}")
+        raise ParameterError(
+            f"the {cls.name} optimizer has no setting {', '.join(map(repr, unknown))}; "
+            f"its settings are: name, {', '.join(known)}"
+        )
     return cls(**{k: v for k, v in config.items() if k != "name"})
 
 
-def _in_range(value: Any, what: str, low: float, high: float, *, low_open: bool = False,
-              high_open: bool = False) -> float:
+def _in_range(
+    value: Any, what: str, low: float, high: float, *, low_open: bool = False, high_open: bool = False
+) -> float:
     # Finite only: an infinite rate or epsilon makes every weight NaN on the first step.
-    ok = (isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-          and math.isfinite(value)
-          and (value > low if low_open else value >= low)
-          and (value < high if high_open else value <= high))
+    ok = (
+        isinstance(value, (int, float, np.floating, np.integer))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value > low if low_open else value >= low)
+        and (value < high if high_open else value <= high)
+    )
     if not ok:
         lo, hi = "(" if low_open else "[", ")" if high_open or high == math.inf else "]"
-        raise ParameterError(f"{what} = {value!r} is out of range; "
-                             f"expected a number in {lo}{low:g}, {high:g}{hi}")
+        raise ParameterError(
+            f"{what} = {value!r} is out of range; expected a number in {lo}{low:g}, {high:g}{hi}"
+        )
     return float(value)

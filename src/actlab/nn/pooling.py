@@ -8,6 +8,7 @@
 
 ``pool_size`` and ``strides`` (default: ``pool_size``) are an int or one int per spatial axis.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,13 @@ class Pooling(Layer):
     rank = 0
     axes = ""
 
-    def __init__(self, pool_size: int | tuple[int, ...] = 2, strides: int | tuple[int, ...] | None = None,
-                 padding: str = "valid", **base: Any):
+    def __init__(
+        self,
+        pool_size: int | tuple[int, ...] = 2,
+        strides: int | tuple[int, ...] | None = None,
+        padding: str = "valid",
+        **base: Any,
+    ):
         super().__init__(**base)
         self.pool_size = spatial(pool_size, self.rank, "pool_size")
         self.strides = self.pool_size if strides is None else spatial(strides, self.rank, "strides")
@@ -36,14 +42,23 @@ class Pooling(Layer):
 
     def build(self, input_shape, dtype, rng, next_activation):
         shapes.require_rank(self, input_shape, self.rank + 1, self.axes)
-        self._windows = Windows.of(input_shape[:-1], self.pool_size, self.strides, self.padding,
-                                   f"{type(self).__name__} {self.name!r}")
+        self._windows = Windows.of(
+            input_shape[:-1],
+            self.pool_size,
+            self.strides,
+            self.padding,
+            f"{type(self).__name__} {self.name!r}",
+        )
         self.output_shape = (*self._windows.out, input_shape[-1])
         return {}
 
     def get_config(self):
-        return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": self.padding,
-                **super().get_config()}
+        return {
+            "pool_size": list(self.pool_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            **super().get_config(),
+        }
 
     def _kernel_axes(self) -> tuple[int, ...]:
         return tuple(range(1 + self.rank, 1 + 2 * self.rank))
@@ -82,8 +97,9 @@ class AveragePooling(Pooling):
         if self._cells is None:
             # Cells per window, padding excluded: the window sums of a padded sample of ones.
             ones = w.pad(np.ones((1, *w.size, 1), dtype=x.dtype))
-            self._cells = (w.view(ones).sum(axis=self._kernel_axes())[0] if w.padded
-                           else x.dtype.type(w.window_size))
+            self._cells = (
+                w.view(ones).sum(axis=self._kernel_axes())[0] if w.padded else x.dtype.type(w.window_size)
+            )
         y = w.view(w.pad(x)).sum(axis=self._kernel_axes()) / self._cells
         self.last_input, self.last_output = x, y
         return y

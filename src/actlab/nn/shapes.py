@@ -4,6 +4,7 @@ A shape never includes the batch axis: ``(20,)`` is a row of 20 features, ``(40,
 of 40 steps with one channel, ``(28, 28, 1)`` an image with one channel (channels last, as in
 Keras). ``input_dim=n`` is the same as ``input_shape=(n,)``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,10 @@ def as_shape(value: Any, what: str = "input_shape") -> Shape:
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return (positive_int(value, what),)
     if not isinstance(value, (tuple, list)) or not value:
-        raise ParameterError(f"{what} = {value!r} is not allowed; expected a tuple of positive integers "
-                             "without the batch axis, such as (40, 1) or (28, 28, 1)")
+        raise ParameterError(
+            f"{what} = {value!r} is not allowed; expected a tuple of positive integers "
+            "without the batch axis, such as (40, 1) or (28, 28, 1)"
+        )
     return tuple(positive_int(v, f"{what}[{i}]") for i, v in enumerate(value))
 
 
@@ -56,8 +59,13 @@ def describe(shape: Shape) -> str:
 def require_rank(layer: Any, shape: Shape, rank: int, axes: str) -> None:
     """Refuse input whose sample shape does not have ``rank`` axes (named ``axes``)."""
     if len(shape) != rank:
-        hint = (f"; one channel still needs its axis: input_shape={(*shape, 1)} and x[..., None]"
-                if len(shape) == rank - 1 else "")
+        hint = (
+            f"; one channel still needs its axis: input_shape={(*shape, 1)} and x[..., None]"
+            if len(shape) == rank - 1
+            else ""
+        )
         named = f"{type(layer).__name__} {layer.name!r}" if layer.name else type(layer).__name__
-        raise ParameterError(f"{named} needs inputs of shape (samples, {axes}), but its input has "
-                             f"shape {describe(shape)}{hint}")
+        raise ParameterError(
+            f"{named} needs inputs of shape (samples, {axes}), but its input has "
+            f"shape {describe(shape)}{hint}"
+        )

@@ -1,4 +1,5 @@
 """The training loop behind ``Sequential.fit``: batches, callbacks, progress, divergence, interruption."""
+
 from __future__ import annotations
 
 import math
@@ -18,9 +19,19 @@ def format_logs(logs: dict[str, Any]) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, (int, float)))
 
 
-def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=None,
-        validation_split: float = 0.0, shuffle: bool = True, callbacks: Sequence[Callback] = (),
-        verbose: int = 1) -> History:
+def fit(
+    model,
+    x,
+    y,
+    *,
+    epochs: int = 1,
+    batch_size: int = 32,
+    validation_data=None,
+    validation_split: float = 0.0,
+    shuffle: bool = True,
+    callbacks: Sequence[Callback] = (),
+    verbose: int = 1,
+) -> History:
     """Train ``model`` on (x, y) with mini-batch gradient descent; returns a :class:`History`.
 
     Args:
@@ -44,8 +55,9 @@ def fit(model, x, y, *, epochs: int = 1, batch_size: int = 32, validation_data=N
     epochs = check_count(epochs, "epochs", minimum=0)
     batch_size = check_batch_size(batch_size)
     if verbose not in (0, 1, 2):
-        raise ParameterError(f"verbose = {verbose!r}; expected 0 (silent), 1 (progress bar) "
-                             "or 2 (a line per epoch)")
+        raise ParameterError(
+            f"verbose = {verbose!r}; expected 0 (silent), 1 (progress bar) or 2 (a line per epoch)"
+        )
     for cb in callbacks:
         if not isinstance(cb, Callback):
             raise ParameterError(f"callbacks must be actlab.nn.Callback objects, got {cb!r}")
@@ -90,7 +102,7 @@ class _Run:
         self.backup = np.empty_like(model.parameters)
         self.at = (0, 0)  # (epoch, batch) being computed
         self.updating = False
-        self.bar = None   # the progress display, with verbose=1
+        self.bar = None  # the progress display, with verbose=1
 
     def epoch(self, epoch: int) -> bool:
         """Run one epoch; False when training must stop."""
@@ -106,7 +118,7 @@ class _Run:
         seen = 0
         for batch in range(self.steps):
             self.at = (epoch, batch)
-            xb, yb = xs[batch * bs:(batch + 1) * bs], ys[batch * bs:(batch + 1) * bs]
+            xb, yb = xs[batch * bs : (batch + 1) * bs], ys[batch * bs : (batch + 1) * bs]
             # Overflow while diverging is reported once, from the loss, instead of as warnings
             # (or errors, under np.seterr(all="raise")); underflow is never a problem.
             with np.errstate(all="ignore"):
@@ -124,8 +136,10 @@ class _Run:
             for cb in self.callbacks:
                 cb.on_batch_end(model, batch, logs)
             if self.bar is not None:
-                self.bar.update(note=f"epoch {epoch + 1}/{self.epochs} - "
-                                     + format_logs({k: v / seen for k, v in totals.items()}))
+                self.bar.update(
+                    note=f"epoch {epoch + 1}/{self.epochs} - "
+                    + format_logs({k: v / seen for k, v in totals.items()})
+                )
             if model.stop_training:
                 break
         logs = {k: v / seen for k, v in totals.items()}
@@ -166,9 +180,11 @@ class _Run:
         else:
             self.roll_back()
             kept = "the weights from before the previous update, the last finite ones"
-        self.history.stop_reason = (f"the loss became {loss} at {self.where()}; training stopped and the "
-                                    f"model keeps {kept}. Lower the learning rate, or check the data "
-                                    "and the scale of the targets")
+        self.history.stop_reason = (
+            f"the loss became {loss} at {self.where()}; training stopped and the "
+            f"model keeps {kept}. Lower the learning rate, or check the data "
+            "and the scale of the targets"
+        )
         warnings.warn(self.history.stop_reason, TrainingDivergedWarning, stacklevel=4)
 
     def roll_back(self) -> None:
@@ -180,9 +196,11 @@ class _Run:
         if self.updating:  # the update was cut short: go back to the state before it
             self.roll_back()
             self.updating = False
-        self.history.stop_reason = (f"interrupted at {self.where()}; the model keeps the weights after "
-                                    f"the last finished batch, the history the {len(self.history.epoch)} "
-                                    "finished epochs")
+        self.history.stop_reason = (
+            f"interrupted at {self.where()}; the model keeps the weights after "
+            f"the last finished batch, the history the {len(self.history.epoch)} "
+            "finished epochs"
+        )
         warnings.warn(self.history.stop_reason, TrainingInterruptedWarning, stacklevel=4)
 
 
@@ -193,10 +211,13 @@ def evaluate_batches(model, x: np.ndarray, y: np.ndarray, batch_size: int) -> di
     # A diverged model's loss is inf or NaN: a result to report, not a floating-point error.
     with np.errstate(all="ignore"):
         for i in range(0, len(x), batch_size):
-            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            xb, yb = x[i : i + batch_size], y[i : i + batch_size]
             out = model.forward(xb, training=False)
-            loss = (model.loss.fused_value(model.layers[-1].last_preactivation, yb) if fused
-                    else model.loss.value(out, yb))
+            loss = (
+                model.loss.fused_value(model.layers[-1].last_preactivation, yb)
+                if fused
+                else model.loss.value(out, yb)
+            )
             totals["loss"] += loss * len(xb)
             for name, metric in model.metrics.items():
                 totals[name] += metric(out, yb) * len(xb)
@@ -223,7 +244,8 @@ def _check_trainable(model) -> None:
             raise NotDifferentiableError(
                 f"layer {layer.name!r} uses {act.name}, which has no useful gradient, so the network "
                 f"cannot be trained through it; train with a differentiable activation "
-                f"(softmax instead of argmax, sigmoid instead of step) and apply {act.name} to predictions")
+                f"(softmax instead of argmax, sigmoid instead of step) and apply {act.name} to predictions"
+            )
 
 
 def _validation(model, x, y, validation_data, validation_split):
@@ -234,13 +256,18 @@ def _validation(model, x, y, validation_data, validation_split):
         yv = model.loss.targets(validation_data[1], model.output_width, model.dtype)
         data.check_lengths(xv, yv, "_val")
         return x, y, (xv, yv)
-    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
-            or not 0.0 <= validation_split < 1.0:
+    if (
+        isinstance(validation_split, bool)
+        or not isinstance(validation_split, (int, float))
+        or not 0.0 <= validation_split < 1.0
+    ):
         raise ParameterError(f"validation_split = {validation_split!r}; expected a fraction in [0, 1)")
     if validation_split == 0.0:
         return x, y, None
     cut = int(len(x) * (1.0 - validation_split))
     if cut == 0 or cut == len(x):
-        raise DataError(f"validation_split = {validation_split} of {len(x)} samples leaves "
-                        f"{cut} for training and {len(x) - cut} for validation; both need at least one")
+        raise DataError(
+            f"validation_split = {validation_split} of {len(x)} samples leaves "
+            f"{cut} for training and {len(x) - cut} for validation; both need at least one"
+        )
     return x[:cut], y[:cut], (x[cut:], y[cut:])

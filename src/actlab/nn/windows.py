@@ -12,6 +12,7 @@ Window j of an axis covers the padded cells j·s … j·s + k − 1. A batch of 
 channels); a convolution reshapes them to a matrix of (samples·positions) rows and
 (k₁·…·k_r·channels) columns and multiplies it by its kernel in one BLAS call.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,8 +33,10 @@ def spatial(value: Any, rank: int, what: str) -> Shape:
     """An int (the same on every spatial axis) or one positive int per axis, as a tuple."""
     if isinstance(value, (tuple, list)):
         if len(value) != rank:
-            raise ParameterError(f"{what} = {value!r} needs {rank} entr{'y' if rank == 1 else 'ies'}, "
-                                 f"one per spatial axis (or a single integer)")
+            raise ParameterError(
+                f"{what} = {value!r} needs {rank} entr{'y' if rank == 1 else 'ies'}, "
+                f"one per spatial axis (or a single integer)"
+            )
         return tuple(positive_int(v, what) for v in value)
     return (positive_int(value, what),) * rank
 
@@ -62,9 +65,11 @@ class Windows:
         for n, k, s in zip(size, kernel, strides):
             if padding == "valid":
                 if n < k:
-                    raise ParameterError(f"{layer}: a window of {k} does not fit in an input of {n} "
-                                         f"along an axis of shape {size}; use padding='same' or a smaller "
-                                         "window, or fewer layers that shrink the input")
+                    raise ParameterError(
+                        f"{layer}: a window of {k} does not fit in an input of {n} "
+                        f"along an axis of shape {size}; use padding='same' or a smaller "
+                        "window, or fewer layers that shrink the input"
+                    )
                 o, p = (n - k) // s + 1, 0
             else:
                 o = -(-n // s)
@@ -102,10 +107,18 @@ class Windows:
     def view(self, xp: np.ndarray, writeable: bool = False) -> np.ndarray:
         """Every window of the padded batch ``xp``, (samples, *out, *kernel, channels), without a copy."""
         rank = len(self.size)
-        spatial_strides = xp.strides[1:1 + rank]
-        return as_strided(xp, (len(xp), *self.out, *self.kernel, xp.shape[-1]),
-                          (xp.strides[0], *(st * s for st, s in zip(spatial_strides, self.strides)),
-                           *spatial_strides, xp.strides[-1]), writeable=writeable)
+        spatial_strides = xp.strides[1 : 1 + rank]
+        return as_strided(
+            xp,
+            (len(xp), *self.out, *self.kernel, xp.shape[-1]),
+            (
+                xp.strides[0],
+                *(st * s for st, s in zip(spatial_strides, self.strides)),
+                *spatial_strides,
+                xp.strides[-1],
+            ),
+            writeable=writeable,
+        )
 
     def extract(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
         """The windows of ``x`` as a new C-contiguous array (samples, *out, *kernel, channels)."""
@@ -123,7 +136,9 @@ class Windows:
         else:  # one strided addition per offset within the window
             rank = len(self.size)
             for offset in itertools.product(*map(range, self.kernel)):
-                target = tuple(slice(o, o + s * (m - 1) + 1, s) for o, s, m in zip(offset, self.strides, self.out))
+                target = tuple(
+                    slice(o, o + s * (m - 1) + 1, s) for o, s, m in zip(offset, self.strides, self.out)
+                )
                 xp[(slice(None), *target)] += windows[(slice(None),) * (1 + rank) + offset]
         return np.ascontiguousarray(xp[self._interior()]) if self.padded else xp
 

@@ -1,5 +1,6 @@
 """Where viz writes: an output folder checked before any work starts (the files themselves are
 written atomically by :func:`actlab.core.files.write_atomic`)."""
+
 from __future__ import annotations
 
 import tempfile

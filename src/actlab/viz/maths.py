@@ -13,6 +13,7 @@ unknown command can never leak onto a page as raw source. Two renderers read the
 The seed texts write formulas in running text with TeX-like scripts (``e^{−x}``, ``o_j``);
 :func:`inline_html` and :func:`inline_unicode` set those scripts and leave the rest as it is.
 """
+
 from __future__ import annotations
 
 import html
@@ -28,24 +29,99 @@ class MathSyntaxError(ActlabError, ValueError):
 
 # ------------------------------------------------------------------------------- vocabulary
 GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
-    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "ϕ", "varphi": "φ",
-    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ",
-    "Lambda": "Λ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "zeta": "ζ",
+    "eta": "η",
+    "theta": "θ",
+    "kappa": "κ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "xi": "ξ",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "ϕ",
+    "varphi": "φ",
+    "chi": "χ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Pi": "Π",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Psi": "Ψ",
+    "Omega": "Ω",
 }
 SYMBOLS = {"infty": "∞", "partial": "∂", "top": "⊤", "nabla": "∇", "ell": "ℓ"}  # identifiers
-RELATIONS = {"le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈",
-             "sim": "∼", "in": "∈", "to": "→", "equiv": "≡"}
+RELATIONS = {
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "ne": "≠",
+    "neq": "≠",
+    "approx": "≈",
+    "sim": "∼",
+    "in": "∈",
+    "to": "→",
+    "equiv": "≡",
+}
 BINARY = {"odot": "⊙", "cdot": "·", "times": "×", "pm": "±", "mp": "∓"}
-PUNCTUATION = {"ldots": "…", "cdots": "⋯", "dots": "…", "lVert": "‖", "rVert": "‖", "|": "‖",
-               "{": "{", "}": "}", "vert": "|", "mid": "∣", "langle": "⟨", "rangle": "⟩"}
-FUNCTIONS = ("log", "ln", "exp", "tanh", "sinh", "cosh", "sin", "cos", "tan", "sec", "max", "min",
-             "arg", "sup", "inf", "det", "lim")
-LIMITS = ("max", "min", "sup", "inf", "lim", "det")     # take their subscript underneath
+PUNCTUATION = {
+    "ldots": "…",
+    "cdots": "⋯",
+    "dots": "…",
+    "lVert": "‖",
+    "rVert": "‖",
+    "|": "‖",
+    "{": "{",
+    "}": "}",
+    "vert": "|",
+    "mid": "∣",
+    "langle": "⟨",
+    "rangle": "⟩",
+}
+FUNCTIONS = (
+    "log",
+    "ln",
+    "exp",
+    "tanh",
+    "sinh",
+    "cosh",
+    "sin",
+    "cos",
+    "tan",
+    "sec",
+    "max",
+    "min",
+    "arg",
+    "sup",
+    "inf",
+    "det",
+    "lim",
+)
+LIMITS = ("max", "min", "sup", "inf", "lim", "det")  # take their subscript underneath
 LARGE = {"sum": "∑", "prod": "∏"}
-SPACES = {",": 0.1667, ":": 0.2222, ">": 0.2222, ";": 0.2778, " ": 0.25, "quad": 1.0,
-          "qquad": 2.0, "!": -0.1667}
+SPACES = {
+    ",": 0.1667,
+    ":": 0.2222,
+    ">": 0.2222,
+    ";": 0.2778,
+    " ": 0.25,
+    "quad": 1.0,
+    "qquad": 2.0,
+    "!": -0.1667,
+}
 OPEN = "([{⟨"
 CLOSE = ")]}⟩"
 
@@ -53,20 +129,21 @@ CLOSE = ")]}⟩"
 # ------------------------------------------------------------------------------- the tree
 @dataclass
 class Node:
-    kind: str                     # ident, number, op, text, space, row, frac, sqrt, script,
-    text: str = ""                # fenced, cases
+    kind: str  # ident, number, op, text, space, row, frac, sqrt, script,
+    text: str = ""  # fenced, cases
     children: list = field(default_factory=list)
-    function: bool = False        # an operator name (upright, applied to what follows)
-    limits: bool = False          # its subscript goes underneath in display style
-    unary: bool = False           # a sign, not a binary operator
-    small: bool = False           # \tfrac
-    width: float = 0.0            # of a space, in em
+    function: bool = False  # an operator name (upright, applied to what follows)
+    limits: bool = False  # its subscript goes underneath in display style
+    unary: bool = False  # a sign, not a binary operator
+    small: bool = False  # \tfrac
+    width: float = 0.0  # of a space, in em
     stretchy: bool = False
 
     @property
     def is_operand(self) -> bool:
-        return self.kind not in ("op", "space") or (self.kind == "op" and self.text in CLOSE + "|‖"
-                                                      and not self.stretchy)
+        return self.kind not in ("op", "space") or (
+            self.kind == "op" and self.text in CLOSE + "|‖" and not self.stretchy
+        )
 
 
 def _row(children) -> Node:
@@ -144,7 +221,7 @@ class _Parser:
             k += 1
         while self.i < len(self.tokens) and self.tokens[self.i][2] <= k:
             self.i += 1
-        return re.sub(r"\\([{}%#&_$ ])", r"\1", self.latex[start:k - 1])
+        return re.sub(r"\\([{}%#&_$ ])", r"\1", self.latex[start : k - 1])
 
     def argument(self) -> Node:
         """A script's argument: a braced group or one token."""
@@ -245,8 +322,9 @@ class _Parser:
         if self.take() != ("cmd", "right"):
             raise self.error("\\left without \\right")
         closing = self.delimiter()
-        return Node("fenced", children=[Node("op", opening, stretchy=True), body,
-                                        Node("op", closing, stretchy=True)])
+        return Node(
+            "fenced", children=[Node("op", opening, stretchy=True), body, Node("op", closing, stretchy=True)]
+        )
 
     def environment(self) -> Node:
         name = self.raw_group()
@@ -277,9 +355,18 @@ def _mark_unary(items: list[Node]) -> None:
     for node in items:
         if node.kind == "space":
             continue
-        if node.kind == "op" and node.text in "−+±" and (
-                previous is None or (previous.kind == "op" and previous.text not in CLOSE
-                                     and not (previous.text == "|" and bars % 2 == 0))):
+        if (
+            node.kind == "op"
+            and node.text in "−+±"
+            and (
+                previous is None
+                or (
+                    previous.kind == "op"
+                    and previous.text not in CLOSE
+                    and not (previous.text == "|" and bars % 2 == 0)
+                )
+            )
+        ):
             node.unary = True
         if node.kind == "op" and node.text == "|":
             bars += 1
@@ -345,13 +432,22 @@ def _ml(node: Node, after: Node | None = None) -> str:
         return f"<msqrt>{_ml(node.children[0])}</msqrt>"
     if k == "fenced":
         opening, body, closing = node.children
-        return ("<mrow>" + (_ml_op(opening, "prefix") if opening.text else "") + _ml(body)
-                + (_ml_op(closing, "postfix") if closing.text else "") + "</mrow>")
+        return (
+            "<mrow>"
+            + (_ml_op(opening, "prefix") if opening.text else "")
+            + _ml(body)
+            + (_ml_op(closing, "postfix") if closing.text else "")
+            + "</mrow>"
+        )
     if k == "cases":
-        rows = "".join("<mtr>" + "".join(f"<mtd>{_ml(cell)}</mtd>" for cell in row.children) + "</mtr>"
-                       for row in node.children)
-        return ('<mrow><mo fence="true" form="prefix" stretchy="true">{</mo>'
-                f'<mtable class="cases">{rows}</mtable></mrow>')
+        rows = "".join(
+            "<mtr>" + "".join(f"<mtd>{_ml(cell)}</mtd>" for cell in row.children) + "</mtr>"
+            for row in node.children
+        )
+        return (
+            '<mrow><mo fence="true" form="prefix" stretchy="true">{</mo>'
+            f'<mtable class="cases">{rows}</mtable></mrow>'
+        )
     if k == "script":
         base, sub, sup = node.children
         b = _ml(base)
@@ -397,10 +493,13 @@ def mathml(latex: str, display: bool = True) -> str:
 
 
 # ------------------------------------------------------------------------------- Unicode
-SUPERSCRIPT = dict(zip("0123456789+−-=()nixyabcdefghjklmoprstuvwzαβγδθφχ′⊤ABDEGHIJKLMNOPRTUVW",
-                       "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱˣʸᵃᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷᶻᵅᵝᵞᵟᶿᵠᵡ′ᵀᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ"))
-SUBSCRIPT = dict(zip("0123456789+−-=()aehijklmnoprstuvxβγρφχ",
-                     "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
+SUPERSCRIPT = dict(
+    zip(
+        "0123456789+−-=()nixyabcdefghjklmoprstuvwzαβγδθφχ′⊤ABDEGHIJKLMNOPRTUVW",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱˣʸᵃᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷᶻᵅᵝᵞᵟᶿᵠᵡ′ᵀᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+    )
+)
+SUBSCRIPT = dict(zip("0123456789+−-=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 
 
 def _script_text(text: str, table: dict, mark: str) -> str:
@@ -419,7 +518,7 @@ def _opens(node: Node) -> bool:
 
 
 def _next_visible(items: list[Node], k: int) -> Node | None:
-    for node in items[k + 1:]:
+    for node in items[k + 1 :]:
         if node.kind != "space":
             return node
     return None
@@ -463,7 +562,8 @@ def _atomic(node: Node) -> bool:
             return True  # ∂x is one symbol
         return (len(visible) == 1 and _atomic(visible[0])) or _enclosed(visible)
     return node.kind in ("ident", "number", "fenced", "sqrt") or (
-        node.kind == "script" and node.children[0].kind in ("ident", "number"))
+        node.kind == "script" and node.children[0].kind in ("ident", "number")
+    )
 
 
 def _has_operator(node: Node) -> bool:
@@ -509,10 +609,14 @@ def _uni(node: Node, top: bool = False) -> str:
         for row in node.children:
             cells = [_uni(c) for c in row.children]
             value, condition = cells[0], " ".join(cells[1:])
-            starts_with_text = row.children[1:] and row.children[1].children[:1] and \
-                row.children[1].children[0].kind == "text"
-            rows.append(f"{value} {condition}" if starts_with_text or not condition
-                        else f"{value} if {condition}")
+            starts_with_text = (
+                row.children[1:]
+                and row.children[1].children[:1]
+                and row.children[1].children[0].kind == "text"
+            )
+            rows.append(
+                f"{value} {condition}" if starts_with_text or not condition else f"{value} if {condition}"
+            )
         return "; ".join(rows) if top else "{" + "; ".join(rows) + "}"
     if k == "script":
         base, sub, sup = node.children
@@ -544,7 +648,7 @@ def _uni_items(items: list[Node], top: bool = False) -> str:
             out += text
         elif _is_function(previous) or previous.limits:
             if node.kind == "frac":
-                out += f"({text})"          # erf(x/√2), not erf x/√2
+                out += f"({text})"  # erf(x/√2), not erf x/√2
             else:
                 out += text if _opens(node) else " " + text
         elif not wide and _juxtaposed(previous, node, spaced):
@@ -563,8 +667,13 @@ def _juxtaposed(a: Node, b: Node, spaced: bool) -> bool:
         return False
     if not b.is_operand:
         return spaced and _opens(b)  # α\\,(eˣ − 1) is α·(eˣ − 1)
-    return (a.kind == "frac" or b.kind in ("frac", "cases") or _is_function(b)
-            or (a.kind == "number" and b.kind == "number") or spaced)
+    return (
+        a.kind == "frac"
+        or b.kind in ("frac", "cases")
+        or _is_function(b)
+        or (a.kind == "number" and b.kind == "number")
+        or spaced
+    )
 
 
 def unicode(latex: str) -> str:
@@ -589,12 +698,15 @@ def _scripts(text: str, replace) -> str:
 def inline_html(text: str) -> str:
     """Running text with TeX-like scripts (``e^{−x}``, ``o_j``) as escaped HTML with
     ``<sup>``/``<sub>``; a ``_`` inside a word (``leaky_relu``) stays as it is."""
-    return _scripts(html.escape(text, quote=True),
-                    lambda mark, body: f"<{'sup' if mark == '^' else 'sub'}>{body}</{'sup' if mark == '^' else 'sub'}>")
+    return _scripts(
+        html.escape(text, quote=True),
+        lambda mark, body: f"<{'sup' if mark == '^' else 'sub'}>{body}</{'sup' if mark == '^' else 'sub'}>",
+    )
 
 
 def inline_unicode(text: str) -> str:
     """The same for the terminal: Unicode super- and subscripts where every character has one
     (``e⁻ˣ``, ``oⱼ``), else ``^(…)``/``_(…)``."""
-    return _scripts(text, lambda mark, body: _script_text(
-        body, SUPERSCRIPT if mark == "^" else SUBSCRIPT, mark))
+    return _scripts(
+        text, lambda mark, body: _script_text(body, SUPERSCRIPT if mark == "^" else SUBSCRIPT, mark)
+    )

@@ -9,6 +9,7 @@ definition rather than written down, so they hold at any parameters:
 - where the derivative is exactly zero (ReLU: ``x ≤ 0``; hard_swish: ``x < −3``; hard_tanh:
   ``x ≤ −1`` and ``x ≥ 1``), where a unit stops passing gradient: :func:`flat_regions`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,11 +23,19 @@ from ..core.errors import UnknownActivationError
 
 # (key, heading) in display order.
 COLUMNS = (
-    ("name", "name"), ("family", "family"), ("range", "range"), ("monotonic", "monotonic"),
-    ("zero_centred", "zero-centred"), ("smoothness", "smoothness"), ("saturates", "saturates"),
-    ("uses", "uses"), ("init", "init"), ("parameters", "parameters"), ("year", "year"),
+    ("name", "name"),
+    ("family", "family"),
+    ("range", "range"),
+    ("monotonic", "monotonic"),
+    ("zero_centred", "zero-centred"),
+    ("smoothness", "smoothness"),
+    ("saturates", "saturates"),
+    ("uses", "uses"),
+    ("init", "init"),
+    ("parameters", "parameters"),
+    ("year", "year"),
 )
-SPAN = 3.0     # curves are examined over SPAN × the plot range (which shows every kink)
+SPAN = 3.0  # curves are examined over SPAN × the plot range (which shows every kink)
 POINTS = 6001
 
 

@@ -6,6 +6,7 @@ x moves, with the second input z held at a value the reader can change, and ∂f
 activation's own backward pass. Figures, the terminal plot and the report all sample here, so
 they draw the same thing.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,8 @@ SLICE_NAME = "z"
 # at z = 1 every vector-valued activation shows its shape.
 SLICE_DEFAULT = 1.0
 SLICE_VALUES = tuple(float(v) for v in np.linspace(-3.0, 3.0, 13))
-HALF_WIDTH = 5.0      # x runs over [-5, 5] unless a kink lies further out
-SIGNIFICANT = 4       # digits kept in exported samples: far below a pixel at any plot size
+HALF_WIDTH = 5.0  # x runs over [-5, 5] unless a kink lies further out
+SIGNIFICANT = 4  # digits kept in exported samples: far below a pixel at any plot size
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,15 @@ class Control:
     is_slice: bool = False
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "values": list(self.values), "default": self.default,
-                "default_index": self.values.index(self.default), "doc": self.doc,
-                "slice": self.is_slice,
-                "numeric": all(isinstance(v, (int, float)) for v in self.values)}
+        return {
+            "name": self.name,
+            "values": list(self.values),
+            "default": self.default,
+            "default_index": self.values.index(self.default),
+            "doc": self.doc,
+            "slice": self.is_slice,
+            "numeric": all(isinstance(v, (int, float)) for v in self.values),
+        }
 
 
 def plot_range(definition: Definition, params: Mapping[str, Any] | None = None) -> tuple[float, float]:
@@ -121,13 +127,23 @@ def controls(definition: Definition) -> list[Control]:
     fixed, as the slice needs it."""
     real = [p for p in definition.params if p.choices is None and not p.integer]
     count = 21 if len(real) <= 1 else 7  # a product grid of several parameters stays small
-    found = [Control(p.name, tuple(p.choices), p.default, p.doc) if p.choices is not None
-             else Control(p.name, _grid(p, count), float(p.default), p.doc)
-             for p in definition.params if p.choices is not None or not p.integer]
+    found = [
+        Control(p.name, tuple(p.choices), p.default, p.doc)
+        if p.choices is not None
+        else Control(p.name, _grid(p, count), float(p.default), p.doc)
+        for p in definition.params
+        if p.choices is not None or not p.integer
+    ]
     if not definition.elementwise:
-        found.append(Control(SLICE_NAME, SLICE_VALUES, SLICE_DEFAULT,
-                             "the second input: the curve is the first output of f([x, z])",
-                             is_slice=True))
+        found.append(
+            Control(
+                SLICE_NAME,
+                SLICE_VALUES,
+                SLICE_DEFAULT,
+                "the second input: the curve is the first output of f([x, z])",
+                is_slice=True,
+            )
+        )
     return found
 
 
@@ -182,8 +198,12 @@ def gallery_entry(definition: Definition, points: int = 161) -> dict:
         if c.x.shape != x.shape:
             entry["x"] = compact(c.x)
         curves.append(entry)
-    return {"name": definition.name, "x": compact(x),
-            "controls": [c.as_dict() for c in ctrls], "curves": curves}
+    return {
+        "name": definition.name,
+        "x": compact(x),
+        "controls": [c.as_dict() for c in ctrls],
+        "curves": curves,
+    }
 
 
 def _round(v: float) -> float:

@@ -5,6 +5,7 @@ report and the terminal quote only the sentences a claim rests on, and name the 
 title (and, where the text gives one, its author and where it was published). Claims keep the
 text's file name as their ``source``; :func:`cite` turns it into the citation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Seed:
-    title: str   # as the text's first lines give it
-    kind: str    # what the text is, as far as it says
+    title: str  # as the text's first lines give it
+    kind: str  # what the text is, as far as it says
     by: str = ""  # author and venue, where the text names them
 
 
@@ -21,10 +22,10 @@ SEEDS = {
     "000_d14a610ce6b66109.txt": Seed("Activation Functions", "lecture notes"),
     "001_cc45506a8512a7e0.txt": Seed("Activation Functions", "blog post"),
     "002_5cb0df118655b8fb.txt": Seed("Activation Functions (Neural Networks)", "blog post"),
-    "003_1f5deba7c94eebd9.txt": Seed("activation functions - day 03 of dl", "blog post",
-                                     "mahraib, DEV Community"),
-    "004_306ab8118a3ac9fc.txt": Seed("Neural Network Activation Functions Deriving Gradients",
-                                     "blog post"),
+    "003_1f5deba7c94eebd9.txt": Seed(
+        "activation functions - day 03 of dl", "blog post", "mahraib, DEV Community"
+    ),
+    "004_306ab8118a3ac9fc.txt": Seed("Neural Network Activation Functions Deriving Gradients", "blog post"),
 }
 
 

@@ -1,4 +1,5 @@
 """Plots and tables drawn with plain characters, for the terminal."""
+
 from __future__ import annotations
 
 import math
@@ -71,12 +72,13 @@ def _resample(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int | None = None) -> str:
     """Left-aligned columns separated by two spaces; the last column is cut to fit the terminal."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     max_width = max_width or shutil.get_terminal_size((120, 24)).columns
     fixed = sum(widths[:-1]) + 2 * (len(widths) - 1)
     widths[-1] = max(10, min(widths[-1], max_width - fixed))
+
     def line(cells):
         cut = [c if len(c) <= w else c[: w - 3] + "..." for c, w in zip(cells, widths)]
         return "  ".join(c.ljust(w) for c, w in zip(cut, widths)).rstrip()
+
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])

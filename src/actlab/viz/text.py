@@ -1,4 +1,5 @@
 """Plain-text pages for the terminal: one activation in full, and the advice."""
+
 from __future__ import annotations
 
 import textwrap
@@ -20,32 +21,55 @@ MAX_WIDTH = 100
 def _wrapper(width: int, indent: str = "  ", hang: str = ""):
     width = min(MAX_WIDTH, width)
     return lambda text, first=indent, more=None: textwrap.fill(
-        text, width, initial_indent=first, subsequent_indent=more if more is not None else first + hang,
-        break_on_hyphens=False, break_long_words=False)
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=more if more is not None else first + hang,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
-def activation_page(act: Activation, width: int, *, plot: bool = True,
-                    x_range: Sequence[float] | None = None) -> str:
+def activation_page(
+    act: Activation, width: int, *, plot: bool = True, x_range: Sequence[float] | None = None
+) -> str:
     """Formulas, parameters, properties, guidance, reference and a character plot."""
     info, wrap = act.info, _wrapper(width)
     aliases = f" (also {', '.join(info.aliases)})" if info.aliases else ""
-    out = [f"{info.name}{aliases} — {info.family}", wrap(inline_unicode(info.summary), ""), "",
-           "formula", wrap(f"f(x)  = {formula_text(info.latex)}", "  ", "        "),
-           wrap(f"f′(x) = {formula_text(info.latex_derivative)}", "  ", "        ")]
+    out = [
+        f"{info.name}{aliases} — {info.family}",
+        wrap(inline_unicode(info.summary), ""),
+        "",
+        "formula",
+        wrap(f"f(x)  = {formula_text(info.latex)}", "  ", "        "),
+        wrap(f"f′(x) = {formula_text(info.latex_derivative)}", "  ", "        "),
+    ]
     if info.parameters:
         out += ["", "parameters"]
         for p in info.parameters:
             learn = ", learnable" if p["learnable"] else ""
-            out.append(wrap(f"{p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})",
-                            "  ", "      "))
+            out.append(
+                wrap(
+                    f"{p['name']} = {p['value']!r}  (default {p['default']!r}; {p['range']}{learn})",
+                    "  ",
+                    "      ",
+                )
+            )
             out.append(wrap(p["doc"], "      "))
     row, yes = property_row(info), lambda flag: "yes" if flag else "no"  # noqa: E731
-    out += ["", "properties",
-            wrap(f"range {row['range']}; monotonic {yes(info.monotonic)}; zero-centred "
-                 f"{yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}"),
-            wrap(f"elementwise {yes(info.elementwise)}; differentiable {yes(info.differentiable)}; "
-                 f"derivative from output {yes(info.has_derivative_from_output)}"),
-            wrap(f"uses: {row['uses']}; initialise weights with {info.init}")]
+    out += [
+        "",
+        "properties",
+        wrap(
+            f"range {row['range']}; monotonic {yes(info.monotonic)}; zero-centred "
+            f"{yes(info.zero_centred)}; smoothness {info.smoothness}; saturates {row['saturates']}"
+        ),
+        wrap(
+            f"elementwise {yes(info.elementwise)}; differentiable {yes(info.differentiable)}; "
+            f"derivative from output {yes(info.has_derivative_from_output)}"
+        ),
+        wrap(f"uses: {row['uses']}; initialise weights with {info.init}"),
+    ]
     if info.kink_convention:
         out.append(wrap(f"at the kink: {info.kink_convention}"))
     out += ["", "guidance", wrap(inline_unicode(info.guidance)), "", "reference", wrap(str(info.reference))]
@@ -78,8 +102,13 @@ def advice_page(advice: Advice, width: int) -> str:
     wrap = _wrapper(width, hang="  ")
     hidden = advice.layer == "hidden"
     where = "hidden layers" if hidden else f"the output layer ({advice.task})"
-    out = [f"Activation for {where}" + (f", {advice.depth} hidden layers" if hidden else ""), "",
-           wrap(advice.recommendation, ""), "", "What the texts say"]
+    out = [
+        f"Activation for {where}" + (f", {advice.depth} hidden layers" if hidden else ""),
+        "",
+        wrap(advice.recommendation, ""),
+        "",
+        "What the texts say",
+    ]
     out += [wrap(f"“{q['text']}” ({q['cited']})") for q in advice.quotes]
     out += ["", "How that is read against the catalog (in order of importance)"]
     out += [wrap(f"{i}. {rule}") for i, rule in enumerate(advice.rules, 1)]
@@ -92,16 +121,26 @@ def advice_page(advice: Advice, width: int) -> str:
         out += ["", "Set aside"] + [row(c) for c in advice.set_aside]
     if advice.not_for_layer:
         out += ["", wrap(f"Not meant for {where}: {', '.join(advice.not_for_layer)}.", "")]
-    out += ["", wrap(f"Lab evidence from {advice.evidence_source}." if advice.evidence_source else
-                     "No lab evidence yet: `actlab report` (or `actlab compare`) measures the "
-                     "candidates on real data; `actlab advise --results actlab-report/comparison.json` "
-                     "then shows the measurements.", "")]
+    out += [
+        "",
+        wrap(
+            f"Lab evidence from {advice.evidence_source}."
+            if advice.evidence_source
+            else "No lab evidence yet: `actlab report` (or `actlab compare`) measures the "
+            "candidates on real data; `actlab advise --results actlab-report/comparison.json` "
+            "then shows the measurements.",
+            "",
+        ),
+    ]
     return "\n".join(out)
 
 
 def _evidence(evidence: dict | None) -> str:
     if not evidence:
         return ""
-    parts = [f"{label} {metric_text(k, evidence[k], 1)}" for k, label in
-             (("test_accuracy", "accuracy"), ("dead_fraction", "dead")) if k in evidence]
+    parts = [
+        f"{label} {metric_text(k, evidence[k], 1)}"
+        for k, label in (("test_accuracy", "accuracy"), ("dead_fraction", "dead"))
+        if k in evidence
+    ]
     return f"  [lab: {', '.join(parts)}]"

@@ -11,6 +11,7 @@ method (one family: every distinct network test of the run), so a verdict that w
 alone but not in the family becomes inconclusive. The run's record (versions, kernel path,
 threads, seeds, budget, wall time) is ``result.info``.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,6 +26,7 @@ from ... import __version__
 from ..progress import Progress
 from ..statistics import holm
 from ..verdicts import holm_corrected
+
 # The checks register in this order, which is the report's: formulas, single functions, errata,
 # networks, cost.
 from . import formulas  # noqa: F401  (isort: skip)
@@ -57,9 +59,17 @@ def _plain(v: Any) -> Any:
 def entry(c: Claim, f: Finding) -> dict:
     """One claim's record, in the shape the report renders."""
     explanation = f.verdict.reason + (f". {f.note}" if f.note else "")
-    return {"id": c.id, "statement": c.statement, "source": c.source, "check": f.check,
-            "figures": {k: _plain(v) for k, v in f.figures.items()}, "verdict": f.verdict.label,
-            "explanation": explanation, "setting": f.setting, "plots": list(f.plots)}
+    return {
+        "id": c.id,
+        "statement": c.statement,
+        "source": c.source,
+        "check": f.check,
+        "figures": {k: _plain(v) for k, v in f.figures.items()},
+        "verdict": f.verdict.label,
+        "explanation": explanation,
+        "setting": f.setting,
+        "plots": list(f.plots),
+    }
 
 
 def _holm(chosen: list[Claim], findings: list[Finding]) -> int:
@@ -88,25 +98,46 @@ def run_info(ctx: Context, seconds: float, family: int) -> dict:
     from .experiments import TUNING_SEED
 
     b = ctx.budget
-    versions = {"actlab": __version__, "python": platform.python_version(), "numpy": np.__version__,
-                "scipy": scipy.__version__}
+    versions = {
+        "actlab": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
     for extra in ("numba", "torch", "matplotlib"):
         try:
             versions[extra] = __import__(extra).__version__
         except ImportError:
             versions[extra] = None
-    return {"budget": b.name, "wall_time_s": seconds, "versions": versions, "kernels": kernels.available(),
-            "blas_threads": 1,
-            "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}", "jobs": ctx.n_jobs,
-            "scheduler": ctx.scheduler, "seeds": list(range(b.claim_seeds)),
-            "tuning_seeds": list(range(TUNING_SEED, TUNING_SEED + b.tuning_seeds)), "dataset": b.dataset,
-            "holm_family": family, "training_runs": ctx.cells, "training_runs_resumed": ctx.cells_resumed}
+    return {
+        "budget": b.name,
+        "wall_time_s": seconds,
+        "versions": versions,
+        "kernels": kernels.available(),
+        "blas_threads": 1,
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
+        "jobs": ctx.n_jobs,
+        "scheduler": ctx.scheduler,
+        "seeds": list(range(b.claim_seeds)),
+        "tuning_seeds": list(range(TUNING_SEED, TUNING_SEED + b.tuning_seeds)),
+        "dataset": b.dataset,
+        "holm_family": family,
+        "training_runs": ctx.cells,
+        "training_runs_resumed": ctx.cells_resumed,
+    }
 
 
-def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = None,
-               n_jobs: int | None = None, progress: bool | None = None,
-               results: str | None = None, scheduler: str | None = None,
-               figures: str | None = None, repair: bool = False) -> ClaimsRun:
+def run_claims(
+    budget: str | Budget = "small",
+    *,
+    only: Iterable[str] | None = None,
+    n_jobs: int | None = None,
+    progress: bool | None = None,
+    results: str | None = None,
+    scheduler: str | None = None,
+    figures: str | None = None,
+    repair: bool = False,
+) -> ClaimsRun:
     """Check every registered claim (or those whose id is in ``only``) at ``budget``
     ("tiny", "small" or "full"); experiments shared by several claims run once.
 
@@ -120,8 +151,15 @@ def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = N
     start = time.perf_counter()
     if figures is None and results is not None:
         figures = str(Path(results) / "figures")
-    ctx = Context(budget_named(budget), n_jobs=n_jobs, progress=progress, results=results,
-                  scheduler=scheduler, figures=figures, repair=repair)
+    ctx = Context(
+        budget_named(budget),
+        n_jobs=n_jobs,
+        progress=progress,
+        results=results,
+        scheduler=scheduler,
+        figures=figures,
+        repair=repair,
+    )
     wanted = set(only) if only is not None else None
     chosen = [c for c in CLAIMS if wanted is None or c.id in wanted]
     if wanted is not None and len(chosen) != len(wanted):
@@ -138,5 +176,15 @@ def run_claims(budget: str | Budget = "small", *, only: Iterable[str] | None = N
     return out
 
 
-__all__ = ["BUDGETS", "CLAIMS", "Budget", "Claim", "ClaimsRun", "Context", "Finding", "budget_named", "entry",
-           "run_claims"]
+__all__ = [
+    "BUDGETS",
+    "CLAIMS",
+    "Budget",
+    "Claim",
+    "ClaimsRun",
+    "Context",
+    "Finding",
+    "budget_named",
+    "entry",
+    "run_claims",
+]

@@ -13,6 +13,7 @@ signal factor and the saturated fraction per epoch (:class:`~actlab.diagnostics.
 ``census`` counts dead units in float64 at the final weights over the whole training set, and
 ``recovery`` what of them is still dead after further training at a small learning rate.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,10 +30,22 @@ from ...diagnostics.nn import recovery as recover
 from .. import datasets
 
 DEFAULTS: dict[str, Any] = {
-    "dataset": "digits", "model": "mlp", "activation": "relu", "depth": 2, "width": 64,
-    "init_scale": 1.0, "optimizer": {"name": "adam", "lr": 1e-3}, "epochs": 20, "batch_size": 32,
-    "seed": 0, "max_train": None, "patience": None, "stop_at_error": None, "probes": False,
-    "census": False, "recovery": None,
+    "dataset": "digits",
+    "model": "mlp",
+    "activation": "relu",
+    "depth": 2,
+    "width": 64,
+    "init_scale": 1.0,
+    "optimizer": {"name": "adam", "lr": 1e-3},
+    "epochs": 20,
+    "batch_size": 32,
+    "seed": 0,
+    "max_train": None,
+    "patience": None,
+    "stop_at_error": None,
+    "probes": False,
+    "census": False,
+    "recovery": None,
 }
 VALIDATION_SHARE = 0.1
 
@@ -42,8 +55,15 @@ def build(cell: dict, input_shape: tuple, n_classes: int) -> nn.Sequential:
     initialisation (the scheme from the activation's metadata: He, Glorot or LeCun)."""
     from .networks import network
 
-    model = network(cell["model"], cell["activation"], depth=cell["depth"], width=cell["width"],
-                    n_classes=n_classes, seed=cell["seed"], input_shape=input_shape)
+    model = network(
+        cell["model"],
+        cell["activation"],
+        depth=cell["depth"],
+        width=cell["width"],
+        n_classes=n_classes,
+        seed=cell["seed"],
+        input_shape=input_shape,
+    )
     if cell["init_scale"] != 1.0:
         model.set_weights([w * cell["init_scale"] if w.ndim >= 2 else w for w in model.get_weights()])
     return model
@@ -97,7 +117,7 @@ def _run(cell: dict) -> dict:
     ds = datasets.load(spec["dataset"], seed=spec["seed"])
     x, y = ds.x_train, ds.y_train
     if spec["max_train"]:
-        x, y = x[:spec["max_train"]], y[:spec["max_train"]]
+        x, y = x[: spec["max_train"]], y[: spec["max_train"]]
     callbacks: list[nn.Callback] = [_TrainError(x, y, spec["stop_at_error"])]
     fit_x, fit_y, validation = x, y, None
     if spec["patience"] is not None:
@@ -107,19 +127,33 @@ def _run(cell: dict) -> dict:
     if spec["probes"]:
         callbacks.append(SignalProbe(x[:256], y[:256]))
     model = build(spec, x.shape[1:], ds.n_classes)
-    model.compile(loss="sparse_categorical_crossentropy", optimizer=dict(spec["optimizer"]), metrics=["accuracy"])
+    model.compile(
+        loss="sparse_categorical_crossentropy", optimizer=dict(spec["optimizer"]), metrics=["accuracy"]
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", nn.TrainingDivergedWarning)
-        history = model.fit(fit_x, fit_y, epochs=spec["epochs"], batch_size=spec["batch_size"],
-                            validation_data=validation, verbose=0, callbacks=callbacks)
+        history = model.fit(
+            fit_x,
+            fit_y,
+            epochs=spec["epochs"],
+            batch_size=spec["batch_size"],
+            validation_data=validation,
+            verbose=0,
+            callbacks=callbacks,
+        )
     wall = time.perf_counter() - start
     records = history.records
     diverged = history.stop_reason is not None and "loss became" in history.stop_reason
     test = model.evaluate(ds.x_test, ds.y_test, return_dict=True)
-    out = {"test_accuracy": _finite(test["accuracy"]), "train_error": [_finite(r.get("train_error")) for r in records],
-           "val_loss": [_finite(r.get("val_loss")) for r in records], "epochs_run": len(records),
-           "diverged": diverged, "wall_time_s": wall}
+    out = {
+        "test_accuracy": _finite(test["accuracy"]),
+        "train_error": [_finite(r.get("train_error")) for r in records],
+        "val_loss": [_finite(r.get("val_loss")) for r in records],
+        "epochs_run": len(records),
+        "diverged": diverged,
+        "wall_time_s": wall,
+    }
     if spec["stop_at_error"] is not None:
         out["epochs_to_target"] = None if diverged else epochs_to(out["train_error"], spec["stop_at_error"])
     if spec["probes"]:
@@ -129,7 +163,9 @@ def _run(cell: dict) -> dict:
         c = count_units(model, x)
         out["dead"] = c["dead"]
         out["zero_outputs"] = c["zero_outputs"]
-        out["dead_worst_layer"] = {d: max((layer["dead"][d] or 0.0) for layer in c["layers"]) for d in c["dead"]}
+        out["dead_worst_layer"] = {
+            d: max((layer["dead"][d] or 0.0) for layer in c["layers"]) for d in c["dead"]
+        }
     if spec["recovery"] and not diverged:
         r = spec["recovery"]
         out["recovery"] = recover(model, x, y, epochs=r["epochs"], lr=r["lr"], definition=r["definition"])

@@ -12,6 +12,7 @@ activations (:func:`~actlab.diagnostics.cost.activation_share`), the models step
 calibrated in the same run by the identity (near 0) and a deliberately slowed tanh (most of
 the step).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -30,8 +31,8 @@ from ..verdicts import at_least, holds_when
 from .core import S000, S002, S003, S004, Context, Finding, claim, sources
 
 SUBJECTS = ("relu", "sigmoid", "tanh", "elu", "swish", "gelu")
-PER_CALL = 1.5        # "more expensive" per call: at least 1.5 times ReLU's time
-IN_TRAINING = 0.05    # ... in practice: at least 5 points more of a training step than ReLU
+PER_CALL = 1.5  # "more expensive" per call: at least 1.5 times ReLU's time
+IN_TRAINING = 0.05  # ... in practice: at least 5 points more of a training step than ReLU
 SHARE_WIDTH = 256
 
 
@@ -42,8 +43,10 @@ def _subjects(x: np.ndarray, g: np.ndarray) -> dict[str, dict[str, tuple]]:
     for name in SUBJECTS:
         s = seeds[name]
         act = al.get(name, **s.params)
-        impl["seed NumPy code"][name] = (lambda s=s: s.forward(x),
-                                         None if s.backward is None else (lambda s=s: s.backward(x, g)))
+        impl["seed NumPy code"][name] = (
+            lambda s=s: s.forward(x),
+            None if s.backward is None else (lambda s=s: s.backward(x, g)),
+        )
         impl["actlab"][name] = (lambda a=act: a(x), lambda a=act: a.vjp(x, g))
     try:
         import torch
@@ -62,7 +65,11 @@ def _subjects(x: np.ndarray, g: np.ndarray) -> dict[str, dict[str, tuple]]:
         def forward(fn=fn, kw=kw):
             with torch.no_grad():
                 return fn(xt, **kw)
-        impl["PyTorch"][name] = (forward, lambda y=y, xg=xg: torch.autograd.grad(y, xg, gt, retain_graph=True))
+
+        impl["PyTorch"][name] = (
+            forward,
+            lambda y=y, xg=xg: torch.autograd.grad(y, xg, gt, retain_graph=True),
+        )
     return impl
 
 
@@ -96,10 +103,16 @@ def training_share(ctx: Context) -> dict:
     rng = np.random.default_rng(5)
     x, y = rng.normal(size=(2048, 64)).astype(np.float32), rng.integers(0, 10, 2048)
     models = {}
-    for label, act in [*((n, n) for n in SUBJECTS), ("identity (calibration)", "linear"),
-                       ("tanh × 20 (calibration)", _slowed_tanh)]:
-        model = nn.Sequential([nn.Dense(width, activation=act) for _ in range(3)] + [nn.Dense(10, activation="softmax")],
-                              seed=0, input_dim=64)
+    for label, act in [
+        *((n, n) for n in SUBJECTS),
+        ("identity (calibration)", "linear"),
+        ("tanh × 20 (calibration)", _slowed_tanh),
+    ]:
+        model = nn.Sequential(
+            [nn.Dense(width, activation=act) for _ in range(3)] + [nn.Dense(10, activation="softmax")],
+            seed=0,
+            input_dim=64,
+        )
         model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
         models[label] = model
     shares: dict[str, list[float]] = {label: [] for label in models}
@@ -120,11 +133,20 @@ def _measure(ctx: Context) -> dict:
     if ctx.figures:
         rows = {}
         for name in SUBJECTS:
-            row = {f"{impl}, {d}": _ratio(m, impl, d, name).mean for impl in m["calls"] for d in m["calls"][impl]
-                   if name in m["calls"][impl][d]}
+            row = {
+                f"{impl}, {d}": _ratio(m, impl, d, name).mean
+                for impl in m["calls"]
+                for d in m["calls"][impl]
+                if name in m["calls"][impl][d]
+            }
             rows[name] = {**row, "share": m["share"][name]}
-        m["plot"] = str(figures.cost_bars(rows, f"{ctx.figures}/cost.png",
-                                          title=f"per call on {ctx.budget.timing_size:.0e} float32 values, interleaved"))
+        m["plot"] = str(
+            figures.cost_bars(
+                rows,
+                f"{ctx.figures}/cost.png",
+                title=f"per call on {ctx.budget.timing_size:.0e} float32 values, interleaved",
+            )
+        )
     return m
 
 
@@ -149,22 +171,32 @@ def _cost_finding(ctx: Context, name: str) -> Finding:
             parts[where] = at_least(c.mean, PER_CALL, what=f"{name}/relu time", interval=(c.low, c.high))
             figures_[f"{name}/relu time, {impl}, {direction}"] = c.mean
     extra = m["share"][name] - m["share"]["relu"]
-    parts["in a training step"] = at_least(extra, IN_TRAINING, what=f"{name}'s share of a training step minus ReLU's")
-    figures_.update({f"{name}: share of a training step": m["share"][name],
-                     "relu: share of a training step": m["share"]["relu"],
-                     "calibration: identity's share": m["share"]["identity (calibration)"],
-                     "calibration: slowed tanh's share": m["share"]["tanh × 20 (calibration)"]})
+    parts["in a training step"] = at_least(
+        extra, IN_TRAINING, what=f"{name}'s share of a training step minus ReLU's"
+    )
+    figures_.update(
+        {
+            f"{name}: share of a training step": m["share"][name],
+            "relu: share of a training step": m["share"]["relu"],
+            "calibration: identity's share": m["share"]["identity (calibration)"],
+            "calibration: slowed tanh's share": m["share"]["tanh × 20 (calibration)"],
+        }
+    )
     verdict = holds_when(parts, claim=f"{name} costing more than ReLU")
     b = ctx.budget
-    return Finding(f"{b.timing_repeats} interleaved rounds on {b.timing_size:.0e} float32 values per implementation "
-                   "(ratios to ReLU within a round, geometric mean with a bootstrap CI); and the share of a "
-                   f"training step of a 3 × {SHARE_WIDTH} MLP (batch 128) spent in the activations", figures_, verdict,
-                   note=f"'More expensive' is read as at least {PER_CALL:g} times ReLU's time per call, and in "
-                        f"practice as at least {IN_TRAINING:.0%} more of a training step. Timings are this "
-                        "machine's, under whatever else was running: ratios within a round cancel most of it.",
-                   setting=f"this machine, {al.kernels.available()['backend']} kernels, "
-                           f"{al.kernels.available()['threads']} threads (budget {b.name})",
-                   plots=[m["plot"]] if m.get("plot") else [])
+    return Finding(
+        f"{b.timing_repeats} interleaved rounds on {b.timing_size:.0e} float32 values per implementation "
+        "(ratios to ReLU within a round, geometric mean with a bootstrap CI); and the share of a "
+        f"training step of a 3 × {SHARE_WIDTH} MLP (batch 128) spent in the activations",
+        figures_,
+        verdict,
+        note=f"'More expensive' is read as at least {PER_CALL:g} times ReLU's time per call, and in "
+        f"practice as at least {IN_TRAINING:.0%} more of a training step. Timings are this "
+        "machine's, under whatever else was running: ratios within a round cancel most of it.",
+        setting=f"this machine, {al.kernels.available()['backend']} kernels, "
+        f"{al.kernels.available()['threads']} threads (budget {b.name})",
+        plots=[m["plot"]] if m.get("plot") else [],
+    )
 
 
 @claim("exp-cost", sources(S000, S003), "exp() is a bit compute expensive (sigmoid needs it)")
@@ -172,8 +204,11 @@ def _exp_cost(ctx: Context) -> Finding:
     return _cost_finding(ctx, "sigmoid")
 
 
-@claim("relu-cheaper-than-sigmoid", sources(S002, S003),
-       "ReLU is less computationally expensive than sigmoid (simpler mathematical operations)")
+@claim(
+    "relu-cheaper-than-sigmoid",
+    sources(S002, S003),
+    "ReLU is less computationally expensive than sigmoid (simpler mathematical operations)",
+)
 def _relu_vs_sigmoid(ctx: Context) -> Finding:
     return _cost_finding(ctx, "sigmoid")
 

@@ -11,6 +11,7 @@
 The experiments behind the other network claims live beside their claims: :mod:`.vanishing`,
 :mod:`.dying`, :mod:`.speed`, :mod:`.smooth`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,15 +33,25 @@ DATASET_NAMES = {"digits": "digits (8×8)", "mnist1d": "MNIST-1D", "mnist": "MNI
 TUNING_SEED = 1000  # learning rates are chosen on seeds from here up, which the measured runs never use
 
 
-def sweep(ctx: Context, name: str, cell_list: list[dict], task: Callable[[dict], dict] = cells.run) -> list[dict]:
+def sweep(
+    ctx: Context, name: str, cell_list: list[dict], task: Callable[[dict], dict] = cells.run
+) -> list[dict]:
     """Every cell's result, in order: from the run's results folder when already there."""
     results = None if ctx.results is None else Path(ctx.results) / f"{name}.jsonl"
     if results is not None and results.exists():
         with ResultStore(results, repair=ctx.repair) as store:  # released before the sweep locks it
             ctx.cells_resumed += sum(c in store for c in cell_list)
     ctx.cells += len(cell_list)
-    return run_sweep(task, cell_list, results=results, n_jobs=ctx.n_jobs, scheduler=ctx.scheduler,
-                     progress=ctx.progress, label=name, repair=ctx.repair)
+    return run_sweep(
+        task,
+        cell_list,
+        results=results,
+        n_jobs=ctx.n_jobs,
+        scheduler=ctx.scheduler,
+        progress=ctx.progress,
+        label=name,
+        repair=ctx.repair,
+    )
 
 
 def setting(ctx: Context, network: str, optimiser: str, seeds: int | None = None) -> str:
@@ -52,8 +63,15 @@ def setting(ctx: Context, network: str, optimiser: str, seeds: int | None = None
 
 def _base(ctx: Context, **cell) -> dict:
     b = ctx.budget
-    return {"dataset": b.dataset, "width": b.width, "epochs": b.epochs, "batch_size": 32,
-            "max_train": b.max_train, "target": None, **cell}
+    return {
+        "dataset": b.dataset,
+        "width": b.width,
+        "epochs": b.epochs,
+        "batch_size": 32,
+        "max_train": b.max_train,
+        "target": None,
+        **cell,
+    }
 
 
 def _train_cell(cell: dict) -> dict:
@@ -86,9 +104,20 @@ def linear_collapse(ctx: Context) -> dict:
     err = float(np.max(np.abs(model.predict(x) - direct)) / np.max(np.abs(direct)))
     seeds = range(ctx.budget.claim_seeds)
     setups = {"deep linear": ("linear", 4), "logistic regression": ("linear", 0), "relu": ("relu", 4)}
-    cells = [_base(ctx, dataset="xor", activation=a, depth=d, seed=s, max_train=None,
-                   epochs=ctx.budget.xor_epochs, optimizer={"name": "adam", "lr": 0.01})
-             for a, d in setups.values() for s in seeds]
+    cells = [
+        _base(
+            ctx,
+            dataset="xor",
+            activation=a,
+            depth=d,
+            seed=s,
+            max_train=None,
+            epochs=ctx.budget.xor_epochs,
+            optimizer={"name": "adam", "lr": 0.01},
+        )
+        for a, d in setups.values()
+        for s in seeds
+    ]
     pairs = list(zip(cells, _sweep(ctx, "linear-collapse", cells)))
     acc = {name: pick(pairs, "test_accuracy", activation=a, depth=d) for name, (a, d) in setups.items()}
     return {"collapse error": err, "accuracy": acc}
@@ -104,7 +133,9 @@ def layer_identities(ctx: Context) -> dict:
         m = nn.Sequential([layer], input_dim=10, seed=0)
         m.build()
         counts[name] = m.count_params()
-    relu_net = nn.Sequential([nn.Dense(32, activation="relu"), nn.Dense(4)], input_dim=10, seed=1, dtype="float64")
+    relu_net = nn.Sequential(
+        [nn.Dense(32, activation="relu"), nn.Dense(4)], input_dim=10, seed=1, dtype="float64"
+    )
     maxout_net = nn.Sequential([nn.Maxout(32, pieces=2), nn.Dense(4)], input_dim=10, seed=2, dtype="float64")
     relu_net.build()
     maxout_net.build()
@@ -120,8 +151,11 @@ def layer_identities(ctx: Context) -> dict:
 def _dense_activation_forms(ctx: Context) -> dict:
     ds = load("digits", seed=0)
     n = ctx.budget.max_train or len(ds.x_train)
-    forms = {"fused": [nn.Dense(64, activation="tanh")], "separate": [nn.Dense(64), nn.Activation("tanh")],
-             "callable": [nn.Dense(64, activation=np.tanh)]}
+    forms = {
+        "fused": [nn.Dense(64, activation="tanh")],
+        "separate": [nn.Dense(64), nn.Activation("tanh")],
+        "callable": [nn.Dense(64, activation=np.tanh)],
+    }
     weights, predictions = {}, {}
     for name, hidden in forms.items():
         model = nn.Sequential([*hidden, nn.Dense(ds.n_classes, activation="softmax")], seed=3)
@@ -130,9 +164,13 @@ def _dense_activation_forms(ctx: Context) -> dict:
             model.fit(ds.x_train[:n], ds.y_train[:n], epochs=1, batch_size=32, verbose=0)
             predictions[name] = model.predict(ds.x_test)
         weights[name] = np.concatenate([w.ravel() for w in model.get_weights()])
-    return {"separate_gap": float(np.max(np.abs(weights["fused"] - weights["separate"]))
-                                  + np.max(np.abs(predictions["fused"] - predictions["separate"]))),
-            "callable_gap": float(np.max(np.abs(predictions["fused"] - predictions["callable"])))}
+    return {
+        "separate_gap": float(
+            np.max(np.abs(weights["fused"] - weights["separate"]))
+            + np.max(np.abs(predictions["fused"] - predictions["separate"]))
+        ),
+        "callable_gap": float(np.max(np.abs(predictions["fused"] - predictions["callable"]))),
+    }
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ convention, are left out and reported apart) and measures the largest deviation
 ``|seed − actlab| / max(1, |actlab|)``; code is also run at extreme inputs (±50, ±1000), where a
 formula that is right on paper may overflow. Disagreement makes the formula an erratum.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,14 +42,14 @@ def _scalars() -> np.ndarray:
 class Transcription:
     id: str
     source: str
-    statement: str                           # as the seed writes it
-    seed: Callable[[np.ndarray], Any]         # the seed's formula or code, literally
-    reference: Callable[[np.ndarray], Any]    # what actlab computes for it
-    against: str                              # names the reference in the report
-    code: bool = False                        # runnable code: also evaluated at EXTREMES
-    exclude: tuple[float, ...] = ()           # kinks left out of the comparison
+    statement: str  # as the seed writes it
+    seed: Callable[[np.ndarray], Any]  # the seed's formula or code, literally
+    reference: Callable[[np.ndarray], Any]  # what actlab computes for it
+    against: str  # names the reference in the report
+    code: bool = False  # runnable code: also evaluated at EXTREMES
+    exclude: tuple[float, ...] = ()  # kinks left out of the comparison
     inputs: Callable[[], np.ndarray] = _scalars
-    extra: Callable[[], dict] | None = None   # further figures (a convention, a corrected form)
+    extra: Callable[[], dict] | None = None  # further figures (a convention, a corrected form)
     note: str = ""
 
 
@@ -88,19 +89,24 @@ def check(t: Transcription) -> Finding:
         worst = np.unravel_index(int(np.argmax(devs)), devs.shape)
         figures["max deviation"] = dev
         if dev > TOL and x.ndim == 1:
-            figures.update({"at x": float(x[worst]), "seed gives": float(seed[worst]),
-                            "actlab gives": float(ref[worst])})
+            figures.update(
+                {"at x": float(x[worst]), "seed gives": float(seed[worst]), "actlab gives": float(ref[worst])}
+            )
     if t.code and not failure and dev <= TOL:
         failure = _extreme_failure(t, figures, seed_warnings)
         if failure:
             figures["at extreme inputs"] = failure
     if t.extra is not None:
         figures.update(t.extra())
-    where = ("x in [-8, 8] (1601 points" + (f", without the kinks {list(t.exclude)}" if t.exclude else "")
-             + ")" if x.ndim == 1 else f"{len(x)} random score vectors of length {x.shape[1]}")
+    where = (
+        "x in [-8, 8] (1601 points" + (f", without the kinks {list(t.exclude)}" if t.exclude else "") + ")"
+        if x.ndim == 1
+        else f"{len(x)} random score vectors of length {x.shape[1]}"
+    )
     checked = f"evaluated as written on {where}" + (" and at x = ±50, ±1000" if t.code else "")
-    verdict = seed_formula(dev, TOL, what=f"the seed's {'code' if t.code else 'formula'} against "
-                           f"{t.against}", failure=failure)
+    verdict = seed_formula(
+        dev, TOL, what=f"the seed's {'code' if t.code else 'formula'} against {t.against}", failure=failure
+    )
     return Finding(check=checked, figures=figures, verdict=verdict, note=t.note)
 
 
@@ -148,127 +154,363 @@ _A = 0.01  # the "small value a" of the seeds' leaky ReLU
 
 TRANSCRIPTIONS = (
     # 000: lecture notes
-    Transcription("s000-sigmoid", S000, r"σ(x) = 1 / (1 + exp(−x))", lambda x: 1 / (1 + np.exp(-x)),
-                  _f("sigmoid"), "actlab sigmoid"),
-    Transcription("s000-sigmoid-derivative", S000, "d/dx σ(x) = σ(x)(1 − σ(x))",
-                  lambda x: _sig(x) * (1 - _sig(x)), _df("sigmoid"), "actlab sigmoid'"),
-    Transcription("s000-sigmoid-code", S000, "def sigmoid(x): return 1 / (1 + np.exp(-x))",
-                  lambda x: 1 / (1 + np.exp(-x)), _f("sigmoid"), "actlab sigmoid", code=True),
-    Transcription("s000-dsigmoid-code", S000, "def dsigmoid(y): return y * (1 - y)   (y = σ(x))",
-                  lambda x: (lambda y: y * (1 - y))(al.sigmoid(x)), _df("sigmoid"),
-                  "actlab sigmoid'", code=True),
-    Transcription("s000-tanh-derivative", S000, "d/dx tanh(x) = 1 − [tanh(x)]²",
-                  lambda x: 1 - np.tanh(x) ** 2, _df("tanh"), "actlab tanh'"),
-    Transcription("s000-dtanh-code", S000, "def dtanh(y): return 1 - y * y   (y = tanh(x))",
-                  lambda x: (lambda y: 1 - y * y)(al.tanh(x)), _df("tanh"), "actlab tanh'", code=True),
-    Transcription("s000-relu", S000, "f(x) = max(0, x)", lambda x: np.maximum(0, x), _f("relu"),
-                  "actlab relu"),
-    Transcription("s000-relu-code", S000, "def ReLU(x): return np.maximum(0, x)",
-                  lambda x: np.maximum(0, x), _f("relu"), "actlab relu", code=True),
-    Transcription("s000-leaky-relu", S000, "Leaky ReLU: f(x) = max(0.1x, x)",
-                  lambda x: np.maximum(0.1 * x, x), _f("leaky_relu", alpha=0.1),
-                  "actlab leaky_relu(alpha=0.1)"),
-    Transcription("s000-leaky-code-named-relu", S000,
-                  "under 'Leaky ReLU': def ReLU(x): return np.maximum(0.1 * x, x)",
-                  lambda x: np.maximum(0.1 * x, x), _f("relu"), "actlab relu (the name it is given)",
-                  code=True,
-                  extra=lambda: {"max deviation from leaky_relu(alpha=0.1)": _max_dev(
-                      lambda x: np.maximum(0.1 * x, x), _f("leaky_relu", alpha=0.1))},
-                  note="The code is a correct leaky ReLU with α = 0.1 (see the deviation from "
-                       "leaky_relu); it is named ReLU, which it is not."),
-    Transcription("s000-elu", S000, "ELU: f(x) = x if x > 0, α(exp(x) − 1) if x ≤ 0   (α = 1)",
-                  lambda x: np.where(x > 0, x, 1.0 * (np.exp(x) - 1)), _f("elu"), "actlab elu"),
+    Transcription(
+        "s000-sigmoid",
+        S000,
+        r"σ(x) = 1 / (1 + exp(−x))",
+        lambda x: 1 / (1 + np.exp(-x)),
+        _f("sigmoid"),
+        "actlab sigmoid",
+    ),
+    Transcription(
+        "s000-sigmoid-derivative",
+        S000,
+        "d/dx σ(x) = σ(x)(1 − σ(x))",
+        lambda x: _sig(x) * (1 - _sig(x)),
+        _df("sigmoid"),
+        "actlab sigmoid'",
+    ),
+    Transcription(
+        "s000-sigmoid-code",
+        S000,
+        "def sigmoid(x): return 1 / (1 + np.exp(-x))",
+        lambda x: 1 / (1 + np.exp(-x)),
+        _f("sigmoid"),
+        "actlab sigmoid",
+        code=True,
+    ),
+    Transcription(
+        "s000-dsigmoid-code",
+        S000,
+        "def dsigmoid(y): return y * (1 - y)   (y = σ(x))",
+        lambda x: (lambda y: y * (1 - y))(al.sigmoid(x)),
+        _df("sigmoid"),
+        "actlab sigmoid'",
+        code=True,
+    ),
+    Transcription(
+        "s000-tanh-derivative",
+        S000,
+        "d/dx tanh(x) = 1 − [tanh(x)]²",
+        lambda x: 1 - np.tanh(x) ** 2,
+        _df("tanh"),
+        "actlab tanh'",
+    ),
+    Transcription(
+        "s000-dtanh-code",
+        S000,
+        "def dtanh(y): return 1 - y * y   (y = tanh(x))",
+        lambda x: (lambda y: 1 - y * y)(al.tanh(x)),
+        _df("tanh"),
+        "actlab tanh'",
+        code=True,
+    ),
+    Transcription(
+        "s000-relu", S000, "f(x) = max(0, x)", lambda x: np.maximum(0, x), _f("relu"), "actlab relu"
+    ),
+    Transcription(
+        "s000-relu-code",
+        S000,
+        "def ReLU(x): return np.maximum(0, x)",
+        lambda x: np.maximum(0, x),
+        _f("relu"),
+        "actlab relu",
+        code=True,
+    ),
+    Transcription(
+        "s000-leaky-relu",
+        S000,
+        "Leaky ReLU: f(x) = max(0.1x, x)",
+        lambda x: np.maximum(0.1 * x, x),
+        _f("leaky_relu", alpha=0.1),
+        "actlab leaky_relu(alpha=0.1)",
+    ),
+    Transcription(
+        "s000-leaky-code-named-relu",
+        S000,
+        "under 'Leaky ReLU': def ReLU(x): return np.maximum(0.1 * x, x)",
+        lambda x: np.maximum(0.1 * x, x),
+        _f("relu"),
+        "actlab relu (the name it is given)",
+        code=True,
+        extra=lambda: {
+            "max deviation from leaky_relu(alpha=0.1)": _max_dev(
+                lambda x: np.maximum(0.1 * x, x), _f("leaky_relu", alpha=0.1)
+            )
+        },
+        note="The code is a correct leaky ReLU with α = 0.1 (see the deviation from "
+        "leaky_relu); it is named ReLU, which it is not.",
+    ),
+    Transcription(
+        "s000-elu",
+        S000,
+        "ELU: f(x) = x if x > 0, α(exp(x) − 1) if x ≤ 0   (α = 1)",
+        lambda x: np.where(x > 0, x, 1.0 * (np.exp(x) - 1)),
+        _f("elu"),
+        "actlab elu",
+    ),
     # 001: blog
-    Transcription("s001-sigmoid", S001, "1 / (1 + e^{−x})", lambda x: 1 / (1 + np.exp(-x)),
-                  _f("sigmoid"), "actlab sigmoid",
-                  note="The page's plain-text rendering '1/(1+ex)' lost the superscript; the "
-                       "formula beside it, checked here, is right."),
+    Transcription(
+        "s001-sigmoid",
+        S001,
+        "1 / (1 + e^{−x})",
+        lambda x: 1 / (1 + np.exp(-x)),
+        _f("sigmoid"),
+        "actlab sigmoid",
+        note="The page's plain-text rendering '1/(1+ex)' lost the superscript; the "
+        "formula beside it, checked here, is right.",
+    ),
     Transcription("s001-relu", S001, "y = max(x, 0)", lambda x: np.maximum(x, 0), _f("relu"), "actlab relu"),
-    Transcription("s001-leaky-relu", S001, "y if y > 0, a·y for y < 0; usually a = 0.01",
-                  lambda x: np.where(x > 0, x, _A * x), _f("leaky_relu"), "actlab leaky_relu (alpha=0.01)"),
-    Transcription("s001-softplus", S001, "y = log(1 + e^x)", lambda x: np.log(1 + np.exp(x)),
-                  _f("softplus"), "actlab softplus"),
-    Transcription("s001-gelu", S001, "y = 0.5·x·(1 + erf(x/√2))", lambda x: 0.5 * x * (1 + erf(x / np.sqrt(2))),
-                  _f("gelu"), "actlab gelu"),
-    Transcription("s001-softmax", S001, "softmax_n = e^{x_n} / Σ_{i=1}^{N} e^{x_i}",
-                  lambda x: np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True), _f("softmax"),
-                  "actlab softmax", inputs=_vectors),
+    Transcription(
+        "s001-leaky-relu",
+        S001,
+        "y if y > 0, a·y for y < 0; usually a = 0.01",
+        lambda x: np.where(x > 0, x, _A * x),
+        _f("leaky_relu"),
+        "actlab leaky_relu (alpha=0.01)",
+    ),
+    Transcription(
+        "s001-softplus",
+        S001,
+        "y = log(1 + e^x)",
+        lambda x: np.log(1 + np.exp(x)),
+        _f("softplus"),
+        "actlab softplus",
+    ),
+    Transcription(
+        "s001-gelu",
+        S001,
+        "y = 0.5·x·(1 + erf(x/√2))",
+        lambda x: 0.5 * x * (1 + erf(x / np.sqrt(2))),
+        _f("gelu"),
+        "actlab gelu",
+    ),
+    Transcription(
+        "s001-softmax",
+        S001,
+        "softmax_n = e^{x_n} / Σ_{i=1}^{N} e^{x_i}",
+        lambda x: np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True),
+        _f("softmax"),
+        "actlab softmax",
+        inputs=_vectors,
+    ),
     # 002: blog
-    Transcription("s002-sigmoid-as-written", S002, "f(x) = 1 / 1 + exp(-x)",
-                  lambda x: 1 / 1 + np.exp(-x), _f("sigmoid"), "actlab sigmoid",
-                  note="Missing parentheses: as written it is 1 + e^{−x}, unbounded; the sigmoid "
-                       "is 1 / (1 + exp(−x))."),
-    Transcription("s002-tanh-as-written", S002, "f(x) = 1 — exp(-2x) / 1 + exp(-2x)",
-                  lambda x: 1 - np.exp(-2 * x) / 1 + np.exp(-2 * x), _f("tanh"), "actlab tanh",
-                  extra=lambda: {"max deviation with parentheses, (1 − e^{−2x}) / (1 + e^{−2x})": _max_dev(
-                      lambda x: (1 - np.exp(-2 * x)) / (1 + np.exp(-2 * x)), _f("tanh"))},
-                  note="Missing parentheses: as written it is 1 − e^{−2x} + e^{−2x} = 1 for every x; "
-                       "with them it is tanh (deviation shown)."),
-    Transcription("s002-relu", S002, "R(x) = max(0,x): R(x) = 0 if x < 0, x if x >= 0",
-                  lambda x: np.where(x < 0, 0, x), _f("relu"), "actlab relu"),
-    Transcription("s002-leaky-relu", S002, "Leaky ReLU: y = 0.01x for x < 0",
-                  lambda x: np.where(x < 0, 0.01 * x, x), _f("leaky_relu"), "actlab leaky_relu (alpha=0.01)"),
+    Transcription(
+        "s002-sigmoid-as-written",
+        S002,
+        "f(x) = 1 / 1 + exp(-x)",
+        lambda x: 1 / 1 + np.exp(-x),
+        _f("sigmoid"),
+        "actlab sigmoid",
+        note="Missing parentheses: as written it is 1 + e^{−x}, unbounded; the sigmoid is 1 / (1 + exp(−x)).",
+    ),
+    Transcription(
+        "s002-tanh-as-written",
+        S002,
+        "f(x) = 1 — exp(-2x) / 1 + exp(-2x)",
+        lambda x: 1 - np.exp(-2 * x) / 1 + np.exp(-2 * x),
+        _f("tanh"),
+        "actlab tanh",
+        extra=lambda: {
+            "max deviation with parentheses, (1 − e^{−2x}) / (1 + e^{−2x})": _max_dev(
+                lambda x: (1 - np.exp(-2 * x)) / (1 + np.exp(-2 * x)), _f("tanh")
+            )
+        },
+        note="Missing parentheses: as written it is 1 − e^{−2x} + e^{−2x} = 1 for every x; "
+        "with them it is tanh (deviation shown).",
+    ),
+    Transcription(
+        "s002-relu",
+        S002,
+        "R(x) = max(0,x): R(x) = 0 if x < 0, x if x >= 0",
+        lambda x: np.where(x < 0, 0, x),
+        _f("relu"),
+        "actlab relu",
+    ),
+    Transcription(
+        "s002-leaky-relu",
+        S002,
+        "Leaky ReLU: y = 0.01x for x < 0",
+        lambda x: np.where(x < 0, 0.01 * x, x),
+        _f("leaky_relu"),
+        "actlab leaky_relu (alpha=0.01)",
+    ),
     # 003: Python code
-    Transcription("s003-sigmoid-code", S003, "def sigmoid(x): return 1 / (1 + np.exp(-x))",
-                  lambda x: 1 / (1 + np.exp(-x)), _f("sigmoid"), "actlab sigmoid", code=True),
-    Transcription("s003-relu-code", S003, "def relu(x): return np.maximum(0, x)",
-                  lambda x: np.maximum(0, x), _f("relu"), "actlab relu", code=True),
-    Transcription("s003-leaky-relu-code", S003,
-                  "def leaky_relu(x, alpha=0.01): return np.maximum(alpha * x, x)",
-                  lambda x: np.maximum(0.01 * x, x), _f("leaky_relu"), "actlab leaky_relu (alpha=0.01)",
-                  code=True),
-    Transcription("s003-elu-code", S003,
-                  "def elu(x, alpha=1.0): return np.where(x >= 0, x, alpha * (np.exp(x) - 1))",
-                  lambda x: np.where(x >= 0, x, 1.0 * (np.exp(x) - 1)), _f("elu"), "actlab elu", code=True),
-    Transcription("s003-gelu-code", S003,
-                  "def gelu(x): return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
-                  lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3))),
-                  _f("gelu", approximate="tanh"), "actlab gelu(approximate='tanh')", code=True,
-                  extra=lambda: {"max |tanh form − exact erf GELU|": float(np.max(np.abs(
-                      al.gelu(GRID, approximate="tanh") - al.gelu(GRID))))},
-                  note="This is the tanh approximation from Hendrycks & Gimpel, not the exact "
-                       "x·Φ(x); the gap between them is shown."),
-    Transcription("s003-swish-code", S003, "def swish(x, beta=1.0): return x * sigmoid(beta * x)",
-                  lambda x: x * (1 / (1 + np.exp(-(1.0 * x)))), _f("swish"), "actlab swish", code=True),
+    Transcription(
+        "s003-sigmoid-code",
+        S003,
+        "def sigmoid(x): return 1 / (1 + np.exp(-x))",
+        lambda x: 1 / (1 + np.exp(-x)),
+        _f("sigmoid"),
+        "actlab sigmoid",
+        code=True,
+    ),
+    Transcription(
+        "s003-relu-code",
+        S003,
+        "def relu(x): return np.maximum(0, x)",
+        lambda x: np.maximum(0, x),
+        _f("relu"),
+        "actlab relu",
+        code=True,
+    ),
+    Transcription(
+        "s003-leaky-relu-code",
+        S003,
+        "def leaky_relu(x, alpha=0.01): return np.maximum(alpha * x, x)",
+        lambda x: np.maximum(0.01 * x, x),
+        _f("leaky_relu"),
+        "actlab leaky_relu (alpha=0.01)",
+        code=True,
+    ),
+    Transcription(
+        "s003-elu-code",
+        S003,
+        "def elu(x, alpha=1.0): return np.where(x >= 0, x, alpha * (np.exp(x) - 1))",
+        lambda x: np.where(x >= 0, x, 1.0 * (np.exp(x) - 1)),
+        _f("elu"),
+        "actlab elu",
+        code=True,
+    ),
+    Transcription(
+        "s003-gelu-code",
+        S003,
+        "def gelu(x): return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))",
+        lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))),
+        _f("gelu", approximate="tanh"),
+        "actlab gelu(approximate='tanh')",
+        code=True,
+        extra=lambda: {
+            "max |tanh form − exact erf GELU|": float(
+                np.max(np.abs(al.gelu(GRID, approximate="tanh") - al.gelu(GRID)))
+            )
+        },
+        note="This is the tanh approximation from Hendrycks & Gimpel, not the exact "
+        "x·Φ(x); the gap between them is shown.",
+    ),
+    Transcription(
+        "s003-swish-code",
+        S003,
+        "def swish(x, beta=1.0): return x * sigmoid(beta * x)",
+        lambda x: x * (1 / (1 + np.exp(-(1.0 * x)))),
+        _f("swish"),
+        "actlab swish",
+        code=True,
+    ),
     # 004: deriving gradients
-    Transcription("s004-sigmoid", S004, "y = 1 / (1 + e^{−x})", lambda x: 1 / (1 + np.exp(-x)),
-                  _f("sigmoid"), "actlab sigmoid"),
-    Transcription("s004-linear", S004, "f(x) = cx   (c = 2)", lambda x: 2.0 * x, _f("linear", c=2.0),
-                  "actlab linear(c=2)"),
-    Transcription("s004-linear-derivative", S004, "f'(x) = c   (c = 2)", lambda x: np.full_like(x, 2.0),
-                  _df("linear", c=2.0), "actlab linear'(c=2)"),
-    Transcription("s004-step", S004, "f(x) = 0 for x < 0, 1 for x ≥ 0",
-                  lambda x: np.where(x < 0, 0.0, 1.0), _f("step"), "actlab step"),
-    Transcription("s004-sigmoid-derivative", S004, "f'(x) = 1/(1+e^{−x}) · (1 + 1/(1+e^{−x}))",
-                  lambda x: (1 / (1 + np.exp(-x))) * (1 + 1 / (1 + np.exp(-x))), _df("sigmoid"),
-                  "actlab sigmoid'",
-                  note="The sign is wrong: σ'(x) = σ(x)(1 − σ(x)). As written the 'derivative' "
-                       "grows towards 2 instead of vanishing in the tails."),
-    Transcription("s004-tanh", S004, "f(x) = 2 / (1 + e^{−2x}) − 1 = tanh(x)   (tanh = 2σ(2x) − 1)",
-                  lambda x: 2 / (1 + np.exp(-2 * x)) - 1, _f("tanh"), "actlab tanh"),
-    Transcription("s004-tanh-derivative", S004, "f'(x) = 1 − tanh²(x)", lambda x: 1 - np.tanh(x) ** 2,
-                  _df("tanh"), "actlab tanh'"),
-    Transcription("s004-relu", S004, "f(x) = max(0, x)", lambda x: np.maximum(0, x), _f("relu"), "actlab relu"),
-    Transcription("s004-relu-derivative", S004, "f'(x) = 0 for x < 0, 1 for x ≥ 0",
-                  _seed004_relu_derivative, _df("relu"), "actlab relu'", exclude=(0.0,),
-                  extra=lambda: {"seed f'(0)": float(_seed004_relu_derivative(np.array(0.0))),
-                                 "actlab f'(0)": float(al.get("relu").derivative(0.0))},
-                  note="At 0 ReLU has no derivative; any value in [0, 1] is a subgradient. The seed "
-                       "takes 1, actlab (like PyTorch and JAX) takes 0; both are valid."),
-    Transcription("s004-leaky-relu", S004, "f(x) = max(−ax, x), a small   (a = 0.01)",
-                  lambda x: np.maximum(-_A * x, x), _f("leaky_relu", alpha=_A), "actlab leaky_relu(alpha=0.01)",
-                  note="The minus sign is wrong: max(−ax, x) is −ax > 0 for x < 0 (a V shape); the "
-                       "leaky ReLU is max(ax, x)."),
-    Transcription("s004-leaky-relu-derivative", S004, "f'(x) = −a if x < 1, 1 if x > 1   (a = 0.01)",
-                  lambda x: np.where(x < 1, -_A, 1.0), _df("leaky_relu", alpha=_A),
-                  "actlab leaky_relu'(alpha=0.01)", exclude=(0.0, 1.0),
-                  note="Two mistakes: the threshold is 0, not 1, and the slope is a, not −a; as "
-                       "written the derivative on (0, 1) is −a where it should be 1."),
-    Transcription("s004-swish", S004, "f(x) = x · 1/(1 + e^{−x})", lambda x: x * (1 / (1 + np.exp(-x))),
-                  _f("swish"), "actlab swish (beta=1)"),
-    Transcription("s004-swish-derivative", S004, "f'(x) = 1/(1+e^{−x}) + e^{−x}x / (1+e^{−x})²",
-                  lambda x: 1 / (1 + np.exp(-x)) + np.exp(-x) * x / (1 + np.exp(-x)) ** 2,
-                  _df("swish"), "actlab swish'"),
+    Transcription(
+        "s004-sigmoid",
+        S004,
+        "y = 1 / (1 + e^{−x})",
+        lambda x: 1 / (1 + np.exp(-x)),
+        _f("sigmoid"),
+        "actlab sigmoid",
+    ),
+    Transcription(
+        "s004-linear",
+        S004,
+        "f(x) = cx   (c = 2)",
+        lambda x: 2.0 * x,
+        _f("linear", c=2.0),
+        "actlab linear(c=2)",
+    ),
+    Transcription(
+        "s004-linear-derivative",
+        S004,
+        "f'(x) = c   (c = 2)",
+        lambda x: np.full_like(x, 2.0),
+        _df("linear", c=2.0),
+        "actlab linear'(c=2)",
+    ),
+    Transcription(
+        "s004-step",
+        S004,
+        "f(x) = 0 for x < 0, 1 for x ≥ 0",
+        lambda x: np.where(x < 0, 0.0, 1.0),
+        _f("step"),
+        "actlab step",
+    ),
+    Transcription(
+        "s004-sigmoid-derivative",
+        S004,
+        "f'(x) = 1/(1+e^{−x}) · (1 + 1/(1+e^{−x}))",
+        lambda x: (1 / (1 + np.exp(-x))) * (1 + 1 / (1 + np.exp(-x))),
+        _df("sigmoid"),
+        "actlab sigmoid'",
+        note="The sign is wrong: σ'(x) = σ(x)(1 − σ(x)). As written the 'derivative' "
+        "grows towards 2 instead of vanishing in the tails.",
+    ),
+    Transcription(
+        "s004-tanh",
+        S004,
+        "f(x) = 2 / (1 + e^{−2x}) − 1 = tanh(x)   (tanh = 2σ(2x) − 1)",
+        lambda x: 2 / (1 + np.exp(-2 * x)) - 1,
+        _f("tanh"),
+        "actlab tanh",
+    ),
+    Transcription(
+        "s004-tanh-derivative",
+        S004,
+        "f'(x) = 1 − tanh²(x)",
+        lambda x: 1 - np.tanh(x) ** 2,
+        _df("tanh"),
+        "actlab tanh'",
+    ),
+    Transcription(
+        "s004-relu", S004, "f(x) = max(0, x)", lambda x: np.maximum(0, x), _f("relu"), "actlab relu"
+    ),
+    Transcription(
+        "s004-relu-derivative",
+        S004,
+        "f'(x) = 0 for x < 0, 1 for x ≥ 0",
+        _seed004_relu_derivative,
+        _df("relu"),
+        "actlab relu'",
+        exclude=(0.0,),
+        extra=lambda: {
+            "seed f'(0)": float(_seed004_relu_derivative(np.array(0.0))),
+            "actlab f'(0)": float(al.get("relu").derivative(0.0)),
+        },
+        note="At 0 ReLU has no derivative; any value in [0, 1] is a subgradient. The seed "
+        "takes 1, actlab (like PyTorch and JAX) takes 0; both are valid.",
+    ),
+    Transcription(
+        "s004-leaky-relu",
+        S004,
+        "f(x) = max(−ax, x), a small   (a = 0.01)",
+        lambda x: np.maximum(-_A * x, x),
+        _f("leaky_relu", alpha=_A),
+        "actlab leaky_relu(alpha=0.01)",
+        note="The minus sign is wrong: max(−ax, x) is −ax > 0 for x < 0 (a V shape); the "
+        "leaky ReLU is max(ax, x).",
+    ),
+    Transcription(
+        "s004-leaky-relu-derivative",
+        S004,
+        "f'(x) = −a if x < 1, 1 if x > 1   (a = 0.01)",
+        lambda x: np.where(x < 1, -_A, 1.0),
+        _df("leaky_relu", alpha=_A),
+        "actlab leaky_relu'(alpha=0.01)",
+        exclude=(0.0, 1.0),
+        note="Two mistakes: the threshold is 0, not 1, and the slope is a, not −a; as "
+        "written the derivative on (0, 1) is −a where it should be 1.",
+    ),
+    Transcription(
+        "s004-swish",
+        S004,
+        "f(x) = x · 1/(1 + e^{−x})",
+        lambda x: x * (1 / (1 + np.exp(-x))),
+        _f("swish"),
+        "actlab swish (beta=1)",
+    ),
+    Transcription(
+        "s004-swish-derivative",
+        S004,
+        "f'(x) = 1/(1+e^{−x}) + e^{−x}x / (1+e^{−x})²",
+        lambda x: 1 / (1 + np.exp(-x)) + np.exp(-x) * x / (1 + np.exp(-x)) ** 2,
+        _df("swish"),
+        "actlab swish'",
+    ),
 )
 
 

@@ -1,4 +1,5 @@
 """The HTML report: gallery, property table, comparison and claims in one offline page."""
+
 from .contract import ReportDataError, check_claims, check_comparison
 from .page import render_report
 

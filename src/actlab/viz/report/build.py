@@ -1,4 +1,5 @@
 """``actlab report``: run the lab at a budget, save its results, write the page, sum it up."""
+
 from __future__ import annotations
 
 import base64
@@ -38,9 +39,16 @@ class Outcome:
     failed: list[str]  # the parts that failed (their tracebacks are in errors.log)
 
 
-def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab: bool = True,
-                 from_results: str | Path | None = None, progress: bool | None = None,
-                 n_jobs: int = -1, width: int = 80) -> Outcome:
+def build_report(
+    folder: str | Path = DEFAULT_DIR,
+    *,
+    budget: str = "small",
+    lab: bool = True,
+    from_results: str | Path | None = None,
+    progress: bool | None = None,
+    n_jobs: int = -1,
+    width: int = 80,
+) -> Outcome:
     """Write ``folder/report.html`` (and the results it shows, as JSON beside it).
 
     ``budget`` is one of the lab's budgets (``actlab.lab.claims.BUDGETS``): its seeds, epochs and
@@ -64,17 +72,26 @@ def build_report(folder: str | Path = DEFAULT_DIR, *, budget: str = "small", lab
         lessons, comparison, claims, notes, made = run_lab(budget, folder, progress, n_jobs)
     else:
         comparison, claims, made = None, None, "gallery only"
-        notes = {k: "left out (--gallery-only); run `actlab report` without it to include it."
-                 for k in ("comparison", "claims")}
+        notes = {
+            k: "left out (--gallery-only); run `actlab report` without it to include it."
+            for k in ("comparison", "claims")
+        }
     stage("writing the page", enabled=progress)
     seconds = time.perf_counter() - start
     base = Path(from_results or folder)
     shown = None if claims is None else embed_figures(claims, [base, base / CLAIM_RUNS_DIR])
-    html = render_report(comparison, shown, notes=notes, lessons=lessons,
-                         run={"actlab": __version__, "run": made, "took": f"{seconds:.0f} s"})
+    html = render_report(
+        comparison,
+        shown,
+        notes=notes,
+        lessons=lessons,
+        run={"actlab": __version__, "run": made, "took": f"{seconds:.0f} s"},
+    )
     path = write_atomic(folder / REPORT_FILE, html)
     failed = [part for part, note in notes.items() if note.startswith("it failed")]
-    return Outcome(path, time.perf_counter() - start, terminal_summary(comparison, claims, notes, width), failed)
+    return Outcome(
+        path, time.perf_counter() - start, terminal_summary(comparison, claims, notes, width), failed
+    )
 
 
 def run_lab(budget: str, folder: Path, progress: bool | None, n_jobs: int):
@@ -98,17 +115,42 @@ def run_lab(budget: str, folder: Path, progress: bool | None, n_jobs: int):
     b = budget_named(budget)
     plural = "s" if b.seeds != 1 else ""
     made = f"budget {b.name}: comparison over {b.seeds} seed{plural} × {b.epochs} epochs" + (
-        f" on {b.max_train} training samples" if b.max_train else "")
+        f" on {b.max_train} training samples" if b.max_train else ""
+    )
     stage("training the explainer's networks (moons, circles, spirals, xor) ...", enabled=progress)
-    lessons = _guarded("lessons", notes, folder, LESSONS_FILE, _check_lessons, lambda: lesson_runs.compute(
-        folder, n_jobs=n_jobs, progress=progress, quick=b.name == "tiny"))
+    lessons = _guarded(
+        "lessons",
+        notes,
+        folder,
+        LESSONS_FILE,
+        _check_lessons,
+        lambda: lesson_runs.compute(folder, n_jobs=n_jobs, progress=progress, quick=b.name == "tiny"),
+    )
     stage(f"comparing activations ({b.seeds} seed{plural} × {b.epochs} epochs) ...", enabled=progress)
-    comparison = _guarded("comparison", notes, folder, COMPARISON_FILE, check_comparison, lambda: compare(
-        seeds=b.seeds, epochs=b.epochs, max_train=b.max_train, results=folder / CELLS_FILE,
-        n_jobs=n_jobs, progress=progress))
+    comparison = _guarded(
+        "comparison",
+        notes,
+        folder,
+        COMPARISON_FILE,
+        check_comparison,
+        lambda: compare(
+            seeds=b.seeds,
+            epochs=b.epochs,
+            max_train=b.max_train,
+            results=folder / CELLS_FILE,
+            n_jobs=n_jobs,
+            progress=progress,
+        ),
+    )
     stage(f"checking the claims (budget {b.name}) ...", enabled=progress)
-    claims = _guarded("claims", notes, folder, CLAIMS_FILE, check_claims, lambda: run_claims(
-        b, n_jobs=n_jobs, results=str(folder / CLAIM_RUNS_DIR), progress=progress))
+    claims = _guarded(
+        "claims",
+        notes,
+        folder,
+        CLAIMS_FILE,
+        check_claims,
+        lambda: run_claims(b, n_jobs=n_jobs, results=str(folder / CLAIM_RUNS_DIR), progress=progress),
+    )
     return lessons, comparison, claims, notes, made
 
 
@@ -119,7 +161,9 @@ def _guarded(part: str, notes: dict, folder: Path, file: str, check, run):
     # is shown where the part would be, and the command exits non-zero.
     try:
         data = run()
-        write_atomic(folder / file, json.dumps(data, indent=None if file == LESSONS_FILE else 1, allow_nan=False))
+        write_atomic(
+            folder / file, json.dumps(data, indent=None if file == LESSONS_FILE else 1, allow_nan=False)
+        )
         return check(data)
     except MissingExtraError as exc:  # an optional dependency not installed: say so, no failure
         notes[part] = str(exc)
@@ -137,16 +181,19 @@ def _guarded(part: str, notes: dict, folder: Path, file: str, check, run):
 
 def _missing(exc: ImportError) -> str:
     if exc.name and not exc.name.startswith("actlab"):
-        return (f"the lab needs the optional dependency {exc.name!r}; "
-                "install it with: pip install 'actlab[lab]'")
+        return (
+            f"the lab needs the optional dependency {exc.name!r}; install it with: pip install 'actlab[lab]'"
+        )
     return "this installation of actlab has no lab (actlab.lab) to run it."
 
 
 def _load(folder: Path) -> tuple[dict | None, list | None, dict | None, dict]:
     notes, found = {}, {}
-    for key, name, check in (("comparison", COMPARISON_FILE, check_comparison),
-                             ("claims", CLAIMS_FILE, check_claims),
-                             ("lessons", LESSONS_FILE, _check_lessons)):
+    for key, name, check in (
+        ("comparison", COMPARISON_FILE, check_comparison),
+        ("claims", CLAIMS_FILE, check_claims),
+        ("lessons", LESSONS_FILE, _check_lessons),
+    ):
         file = folder / name
         if not file.exists():
             notes[key] = f"{file} does not exist."
@@ -185,8 +232,16 @@ def embed_figures(claims: list[dict], folders: list[Path]) -> list[dict]:
             found = next((p for p in candidates if p.is_file()), None)
             kind = FIGURE_TYPES.get(Path(path).suffix.lower())
             if found is None or kind is None or found.stat().st_size > MAX_FIGURE_BYTES:
-                missing.append(f"figure {path}: " + ("not found" if found is None else
-                                                      "not a .png or .svg" if kind is None else "too large"))
+                missing.append(
+                    f"figure {path}: "
+                    + (
+                        "not found"
+                        if found is None
+                        else "not a .png or .svg"
+                        if kind is None
+                        else "too large"
+                    )
+                )
                 continue
             uris.append(f"data:{kind};base64," + base64.b64encode(found.read_bytes()).decode("ascii"))
             first[path] = c["id"]
@@ -194,7 +249,9 @@ def embed_figures(claims: list[dict], folders: list[Path]) -> list[dict]:
             out.append(c)
             continue
         setting = "; ".join(filter(None, [c.get("setting") or "", *missing]))
-        out.append({**c, "figure_uris": uris, "figure_shown_with": list(dict.fromkeys(shared)), "setting": setting})
+        out.append(
+            {**c, "figure_uris": uris, "figure_shown_with": list(dict.fromkeys(shared)), "setting": setting}
+        )
     return out
 
 
@@ -202,9 +259,16 @@ def terminal_summary(comparison: dict | None, claims: list | None, notes: dict, 
     """What was compared and how the activations fall against the reference (groups, never a
     ranking the seeds cannot resolve), the verdict counts, and the claims that did not come out
     supported, by id (the page has them in full); every line fits ``width`` columns."""
+
     def fill(text: str, indent: str = "", hang: str = "  ") -> str:
-        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + hang,
-                             break_on_hyphens=False, break_long_words=False)
+        return textwrap.fill(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + hang,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
 
     lines = []
     if comparison is not None:

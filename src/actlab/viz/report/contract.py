@@ -13,6 +13,7 @@ Claims: a list of ``{"id", "statement", "source", "check", "figures": {name: num
 "verdict", "explanation"}`` with ``verdict`` one of ``VERDICTS`` (:mod:`actlab.lab.verdicts`),
 and, where measured, ``"setting"`` (a sentence) and ``"plots"`` (figure files).
 """
+
 from __future__ import annotations
 
 import math
@@ -24,43 +25,63 @@ from ...lab.verdicts import ERRATUM, NOT_SUPPORTED, SUPPORTED, VERDICTS  # noqa:
 
 class Metric(NamedTuple):
     heading: str
-    better: str       # "higher", "lower" or "closer to 1"
-    kind: str         # "fraction" (shown as a percentage), "seeds" (a count of seeds), "number"
-    definition: str   # what the page says it is; {target} is the comparison's target
+    better: str  # "higher", "lower" or "closer to 1"
+    kind: str  # "fraction" (shown as a percentage), "seeds" (a count of seeds), "number"
+    definition: str  # what the page says it is; {target} is the comparison's target
 
 
 # metric key -> how the page names, reads and defines it; the order is the table's.
 METRICS = {
     "test_accuracy": Metric(
-        "test accuracy", "higher", "fraction",
+        "test accuracy",
+        "higher",
+        "fraction",
         "the share of the held-out test samples (a quarter of the data, never trained on) that "
-        "the network classifies correctly after its last epoch."),
+        "the network classifies correctly after its last epoch.",
+    ),
     "test_mse": Metric(
-        "test MSE", "lower", "number",
-        "the mean squared error on the held-out test samples after the last epoch (targets "
-        "standardised)."),
+        "test MSE",
+        "lower",
+        "number",
+        "the mean squared error on the held-out test samples after the last epoch (targets standardised).",
+    ),
     "final_train_loss": Metric(
-        "final train loss", "lower", "number",
-        "the training loss (cross-entropy for classes) averaged over the batches of the last epoch."),
+        "final train loss",
+        "lower",
+        "number",
+        "the training loss (cross-entropy for classes) averaged over the batches of the last epoch.",
+    ),
     "reached_target": Metric(
-        "reached the target", "higher", "seeds",
-        "in how many of the seeds the {target_metric} reached {target} within the epochs given."),
+        "reached the target",
+        "higher",
+        "seeds",
+        "in how many of the seeds the {target_metric} reached {target} within the epochs given.",
+    ),
     "epochs_to_target": Metric(
-        "epochs to target", "lower", "number",
+        "epochs to target",
+        "lower",
+        "number",
         "the first epoch at which the {target_metric} reached {target}, interpolated "
-        "between epochs (2.4: four tenths into the third); averaged over the seeds that reached it."),
+        "between epochs (2.4: four tenths into the third); averaged over the seeds that reached it.",
+    ),
     "dead_fraction": Metric(
-        "dead units", "lower", "fraction",
+        "dead units",
+        "lower",
+        "fraction",
         "the share of hidden units whose derivative f′(z) was exactly 0 on every training sample "
-        "of the last epoch: they pass no gradient back, so the weights into them stop learning."),
+        "of the last epoch: they pass no gradient back, so the weights into them stop learning.",
+    ),
     "grad_ratio": Metric(
-        "gradient ratio", "closer to 1", "number",
+        "gradient ratio",
+        "closer to 1",
+        "number",
         "‖∂L/∂W‖ of the first layer divided by that of the last, averaged over the last epoch's "
         "batches: far below 1, the first layers barely learn (vanishing gradients); far above, "
-        "they explode."),
+        "they explode.",
+    ),
     "wall_time_s": Metric(
-        "wall time (s)", "lower", "number",
-        "seconds of training, measured without warm-up."),
+        "wall time (s)", "lower", "number", "seconds of training, measured without warm-up."
+    ),
 }
 # Wall time is shown only when the results say it was measured without warm-up (compilation,
 # first-touch allocation) and without other work sharing the cores; the lab's runs are timed with
@@ -78,16 +99,28 @@ class ReportDataError(ActlabError, ValueError):
 def check_comparison(c: Any) -> dict:
     """Return ``c`` if it has the comparison's shape, else raise naming what is wrong."""
     _need(isinstance(c, dict), "comparison results must be a JSON object")
-    for key, kind in (("dataset", str), ("architecture", str), ("seeds", list), ("rows", list),
-                      ("curves", dict), ("per_layer", dict)):
+    for key, kind in (
+        ("dataset", str),
+        ("architecture", str),
+        ("seeds", list),
+        ("rows", list),
+        ("curves", dict),
+        ("per_layer", dict),
+    ):
         _need(isinstance(c.get(key), kind), f"comparison results need {key!r} as a {kind.__name__}")
     for i, row in enumerate(c["rows"]):
         where = f"comparison row {i}"
-        _need(isinstance(row, dict) and isinstance(row.get("activation"), str)
-              and isinstance(row.get("metrics"), dict), f"{where} needs 'activation' and 'metrics'")
+        _need(
+            isinstance(row, dict)
+            and isinstance(row.get("activation"), str)
+            and isinstance(row.get("metrics"), dict),
+            f"{where} needs 'activation' and 'metrics'",
+        )
         for name, m in row["metrics"].items():
-            _need(isinstance(m, dict) and {"mean", "std"} <= set(m),
-                  f"{where}: metric {name!r} needs 'mean' and 'std'")
+            _need(
+                isinstance(m, dict) and {"mean", "std"} <= set(m),
+                f"{where}: metric {name!r} needs 'mean' and 'std'",
+            )
     for act, curve in c["curves"].items():
         missing = [k for k in CURVE_KEYS if k not in curve]
         _need(not missing, f"learning curve of {act!r} lacks {', '.join(missing)}")
@@ -104,8 +137,10 @@ def check_claims(claims: Any) -> list:
         _need(isinstance(claim, dict), f"claim {i} must be a JSON object")
         missing = [k for k in CLAIM_KEYS if k not in claim]
         _need(not missing, f"claim {claim.get('id', i)!r} lacks {', '.join(missing)}")
-        _need(claim["verdict"] in VERDICTS,
-              f"claim {claim['id']!r} has verdict {claim['verdict']!r}; expected one of {VERDICTS}")
+        _need(
+            claim["verdict"] in VERDICTS,
+            f"claim {claim['id']!r} has verdict {claim['verdict']!r}; expected one of {VERDICTS}",
+        )
         _need(isinstance(claim["figures"], dict), f"claim {claim['id']!r}: 'figures' must be an object")
     return claims
 
@@ -142,8 +177,10 @@ def _metric_text(key: str, m: dict, seeds: int) -> str:
     if kind == "seeds":
         return "—" if mean is None else f"{round(mean * seeds)} of {seeds} seed{'s' if seeds != 1 else ''}"
     if kind == "fraction":
-        scaled = {"mean": None if mean is None else 100 * mean,
-                  "std": None if number(m.get("std")) is None else 100 * m["std"]}
+        scaled = {
+            "mean": None if mean is None else 100 * mean,
+            "std": None if number(m.get("std")) is None else 100 * m["std"],
+        }
         text = mean_std_text(scaled)
         return text if text == "—" else text + " %"
     return mean_std_text(m)

@@ -13,6 +13,7 @@ Four small experiments, each a cell of one sweep (parallel, resumable, with prog
 
 Results are plain JSON (frames as base64 PNG), saved beside the report so a redraw runs nothing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,13 +27,31 @@ import numpy as np
 # registry, so a name that leaves the catalog fails loudly here.
 CLASSICS = ("sigmoid", "tanh", "relu", "gelu", "swish")
 PLANES = ("moons", "circles", "spirals", "xor")
-COLLAPSE = "linear"          # the identity, trained like the others on the first plane
+COLLAPSE = "linear"  # the identity, trained like the others on the first plane
 DYING = ("relu", "leaky_relu")
-GRID = 48                    # pixels per side of a frame
+GRID = 48  # pixels per side of a frame
 SETTINGS = {
-    "learn": {"depth": 3, "width": 16, "epochs": 30, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.01}},
-    "depth": {"depth": 10, "width": 32, "epochs": 1, "batch_size": 32, "optimizer": {"name": "sgd", "lr": 0.01}},
-    "dying": {"depth": 3, "width": 32, "epochs": 10, "batch_size": 32, "optimizer": {"name": "adam", "lr": 0.1}},
+    "learn": {
+        "depth": 3,
+        "width": 16,
+        "epochs": 30,
+        "batch_size": 32,
+        "optimizer": {"name": "adam", "lr": 0.01},
+    },
+    "depth": {
+        "depth": 10,
+        "width": 32,
+        "epochs": 1,
+        "batch_size": 32,
+        "optimizer": {"name": "sgd", "lr": 0.01},
+    },
+    "dying": {
+        "depth": 3,
+        "width": 32,
+        "epochs": 10,
+        "batch_size": 32,
+        "optimizer": {"name": "adam", "lr": 0.1},
+    },
 }
 QUICK_EPOCHS = {"learn": 5, "depth": 1, "dying": 3}  # the "tiny" budget: seconds, for tests
 # Light tints of the classes' colours (blue, orange, green), mixed by the predicted probabilities.
@@ -42,8 +61,10 @@ TINT = 0.45
 
 def setting_text(s: dict) -> str:
     opt = s["optimizer"]
-    return (f"{s['depth']} hidden layers × {s['width']} units, {opt['name']} (learning rate "
-            f"{opt['lr']:g}), batch {s['batch_size']}, {s['epochs']} epoch{'s' if s['epochs'] != 1 else ''}")
+    return (
+        f"{s['depth']} hidden layers × {s['width']} units, {opt['name']} (learning rate "
+        f"{opt['lr']:g}), batch {s['batch_size']}, {s['epochs']} epoch{'s' if s['epochs'] != 1 else ''}"
+    )
 
 
 def settings(quick: bool = False) -> dict[str, dict]:
@@ -64,11 +85,15 @@ def cells(seed: int = 0, quick: bool = False) -> list[dict]:
 def _model(setting: dict, activation: str, n_classes: int, seed: int):
     from ... import nn
 
-    model = nn.Sequential([nn.Dense(setting["width"], activation=activation)
-                           for _ in range(setting["depth"])]
-                          + [nn.Dense(n_classes, activation="softmax")], seed=seed, dtype="float64")
-    model.compile(loss="sparse_categorical_crossentropy", optimizer=dict(setting["optimizer"]),
-                  metrics=["accuracy"])
+    model = nn.Sequential(
+        [nn.Dense(setting["width"], activation=activation) for _ in range(setting["depth"])]
+        + [nn.Dense(n_classes, activation="softmax")],
+        seed=seed,
+        dtype="float64",
+    )
+    model.compile(
+        loss="sparse_categorical_crossentropy", optimizer=dict(setting["optimizer"]), metrics=["accuracy"]
+    )
     return model
 
 
@@ -94,17 +119,29 @@ def lesson_cell(cell: dict) -> dict:
         frames.append(_png(model.predict(grid)))  # epoch 0: the untrained network
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a diverging run is a result here, not an alarm
-        history = model.fit(ds.x_train, ds.y_train, epochs=setting["epochs"],
-                            batch_size=setting["batch_size"], verbose=0, callbacks=callbacks)
+        history = model.fit(
+            ds.x_train,
+            ds.y_train,
+            epochs=setting["epochs"],
+            batch_size=setting["batch_size"],
+            verbose=0,
+            callbacks=callbacks,
+        )
     records = history.records
     if cell["kind"] == "depth":
         return {"grad_norm": [w["norm"] for w in records[-1]["diagnostics"]["weight_grad_norms"]]}
     if cell["kind"] == "dying":
-        return {"dead_fraction": [r["dead_fraction"] for r in records],
-                "accuracy": [_plain(r.get("accuracy")) for r in records]}
-    out = {"frames": frames, "box": box, "loss": [_plain(r.get("loss")) for r in records],
-           "accuracy": [_plain(r.get("accuracy")) for r in records],
-           "test_accuracy": _plain(model.evaluate(ds.x_test, ds.y_test, return_dict=True)["accuracy"])}
+        return {
+            "dead_fraction": [r["dead_fraction"] for r in records],
+            "accuracy": [_plain(r.get("accuracy")) for r in records],
+        }
+    out = {
+        "frames": frames,
+        "box": box,
+        "loss": [_plain(r.get("loss")) for r in records],
+        "accuracy": [_plain(r.get("accuracy")) for r in records],
+        "test_accuracy": _plain(model.evaluate(ds.x_test, ds.y_test, return_dict=True)["accuracy"]),
+    }
     if cell["activation"] == COLLAPSE:
         out["one_map_deviation"] = one_map_deviation(model, ds.x_test)
     return out
@@ -158,18 +195,36 @@ def _plain(v) -> float | None:
     return float(v) if v is not None and np.isfinite(v) else None
 
 
-def compute(folder: Path | None = None, *, n_jobs: int | None = -1, progress: bool | None = None,
-            seed: int = 0, quick: bool = False) -> dict:
+def compute(
+    folder: Path | None = None,
+    *,
+    n_jobs: int | None = -1,
+    progress: bool | None = None,
+    seed: int = 0,
+    quick: bool = False,
+) -> dict:
     """Run every cell (resuming from ``folder/lesson-runs.jsonl``) and gather the results."""
     from ...lab import datasets
     from ...lab.sweep import run_sweep
 
     todo = cells(seed, quick)
-    results = run_sweep(lesson_cell, todo, results=None if folder is None else folder / "lesson-runs.jsonl",
-                        n_jobs=n_jobs, progress=progress, label="lessons")
+    results = run_sweep(
+        lesson_cell,
+        todo,
+        results=None if folder is None else folder / "lesson-runs.jsonl",
+        n_jobs=n_jobs,
+        progress=progress,
+        label="lessons",
+    )
     used = settings(quick)
-    out: dict = {"learn": {}, "depth": {}, "dying": {}, "points": {}, "setup": used,
-                 "settings": {k: setting_text(s) for k, s in used.items()}}
+    out: dict = {
+        "learn": {},
+        "depth": {},
+        "dying": {},
+        "points": {},
+        "setup": used,
+        "settings": {k: setting_text(s) for k, s in used.items()},
+    }
     for cell, result in zip(todo, results):
         if cell["kind"] == "learn":
             out["learn"].setdefault(cell["dataset"], {})[cell["activation"]] = result

@@ -10,6 +10,7 @@ distinct decision gets its own function, chosen in the browser by the guards it 
 Definitions that cannot be traced this way (vector-valued ones, or a formula that needs a
 parameter as a plain number) get sampled curves instead (:func:`~actlab.viz.sampling.gallery_entry`).
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,7 +26,7 @@ from ...kernels.trace import Untraceable
 from ..sampling import allowed, param_span, plot_range
 
 STEPS = {1: 200, 2: 100}  # slider steps by the number of sliders; fewer when there are more
-PROBES = 10              # every this many steps, a slider value the formula is traced at
+PROBES = 10  # every this many steps, a slider value the formula is traced at
 
 
 class Kernels:
@@ -44,8 +45,11 @@ class Kernels:
     def script(self) -> str:
         """``const ACTLAB_KERNELS = [...]``: the functions, in the order of their indices, with
         ``M`` bound to the runtime's ``ActlabMath``."""
-        return ("const ACTLAB_KERNELS = (function (M) { return [\n" + ",\n".join(self.sources)
-                + "\n]; })(ActlabMath);\n")
+        return (
+            "const ACTLAB_KERNELS = (function (M) { return [\n"
+            + ",\n".join(self.sources)
+            + "\n]; })(ActlabMath);\n"
+        )
 
 
 def _slider(p: Param, steps: int) -> dict:
@@ -56,15 +60,24 @@ def _slider(p: Param, steps: int) -> dict:
     below = round((d - lo) / step)
     grid = [d + (k - below) * step for k in range(steps + 1)]
     grid = [v for v in grid if allowed(p, v)]
-    return {"name": p.name, "doc": p.doc, "min": grid[0], "step": step, "count": len(grid),
-            "default": d, "default_index": grid.index(d), "values": grid}
+    return {
+        "name": p.name,
+        "doc": p.doc,
+        "min": grid[0],
+        "step": step,
+        "count": len(grid),
+        "default": d,
+        "default_index": grid.index(d),
+        "values": grid,
+    }
 
 
 def _least_smooth(d: Definition, fixed: dict, sliders: list) -> str:
     """The least smooth class ``d`` has as one slider moves over its grid (the others at their
     defaults): the page breaks curves at jumps wherever a slider may put one."""
-    found = {d.at("smoothness", fixed)} | {d.at("smoothness", {**fixed, s["name"]: v})
-                                           for s in sliders for v in s["values"]}
+    found = {d.at("smoothness", fixed)} | {
+        d.at("smoothness", {**fixed, s["name"]: v}) for s in sliders for v in s["values"]
+    }
     return min(found, key=SMOOTHNESS.index)
 
 
@@ -87,17 +100,26 @@ def live_entry(d: Definition, kernels: Kernels) -> dict | None:
     except Exception:  # noqa: BLE001 -- e.g. math.sqrt of a traced parameter: not traceable
         return None
     valid = _validity(d, sliders) if d.check_params is not None else None
-    return {"name": d.name, "mode": "live", "x": list(plot_range(d)), "smoothness": _least_smooth(d, fixed, sliders),
-            "sliders": [{k: v for k, v in s.items() if k != "values"} for s in sliders],
-            "choices": [{"name": p.name, "doc": p.doc, "values": list(p.choices),
-                         "default": p.default} for p in choices],
-            "variants": variants, "valid": valid}
+    return {
+        "name": d.name,
+        "mode": "live",
+        "x": list(plot_range(d)),
+        "smoothness": _least_smooth(d, fixed, sliders),
+        "sliders": [{k: v for k, v in s.items() if k != "values"} for s in sliders],
+        "choices": [
+            {"name": p.name, "doc": p.doc, "values": list(p.choices), "default": p.default} for p in choices
+        ],
+        "variants": variants,
+        "valid": valid,
+    }
 
 
 def _patterns(d: Definition, params: dict, free: tuple, sliders: list, kernels: Kernels) -> list:
     """The distinct traces of f and f′ over probe points of the sliders, with their guards."""
-    probes = [sorted({s["values"][k] for k in range(0, s["count"], PROBES)}
-                     | {s["values"][-1], s["default"]}) for s in sliders]
+    probes = [
+        sorted({s["values"][k] for k in range(0, s["count"], PROBES)} | {s["values"][-1], s["default"]})
+        for s in sliders
+    ]
     found: dict[frozenset, dict] = {}
     for point in itertools.product(*probes):
         at = {**params, **dict(zip(free, point))}
@@ -105,8 +127,11 @@ def _patterns(d: Definition, params: dict, free: tuple, sliders: list, kernels: 
         df, df_guards = trace_free(d.derivative, at, free)
         guards = frozenset(f_guards + df_guards)
         if guards not in found:
-            found[guards] = {"guards": sorted(g.as_list() for g in guards),
-                             "f": kernels.add(function_source(f)), "df": kernels.add(function_source(df))}
+            found[guards] = {
+                "guards": sorted(g.as_list() for g in guards),
+                "f": kernels.add(function_source(f)),
+                "df": kernels.add(function_source(df)),
+            }
     return list(found.values())
 
 
@@ -124,5 +149,7 @@ def _validity(d: Definition, sliders: list) -> str:
 
 
 def default_params(entry: dict) -> dict[str, Any]:
-    return {**{s["name"]: s["default"] for s in entry["sliders"]},
-            **{c["name"]: c["default"] for c in entry["choices"]}}
+    return {
+        **{s["name"]: s["default"] for s in entry["sliders"]},
+        **{c["name"]: c["default"] for c in entry["choices"]},
+    }

@@ -1,4 +1,5 @@
 """Small helpers that build HTML with every piece of text escaped."""
+
 from __future__ import annotations
 
 import html

@@ -9,6 +9,7 @@ An activation whose interval holds 0 cannot be told apart from the reference at 
 such activations are grouped, not ranked. With fewer than ``MIN_SEEDS`` paired seeds there are
 no intervals, and nothing is told apart.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,8 +35,9 @@ class Difference:
     group: str  # one of GROUPS ("better" in the metric's own sense: higher accuracy, lower loss)
 
 
-def differences(comparison: dict, metric: str, reference: str = REFERENCE,
-                level: float = LEVEL) -> list[Difference] | None:
+def differences(
+    comparison: dict, metric: str, reference: str = REFERENCE, level: float = LEVEL
+) -> list[Difference] | None:
     """Paired differences against ``reference`` for every other activation, or None when the
     results cannot give them (no per-seed figures, or the reference is not among the rows)."""
     from scipy.stats import t as student_t
@@ -49,8 +51,11 @@ def differences(comparison: dict, metric: str, reference: str = REFERENCE,
     higher = METRICS[metric][1] == "higher"
     out = []
     for r in others:
-        pairs = [(a, b) for a, b in zip(r.get("per_seed", {}).get(metric, []), ref["per_seed"][metric])
-                 if number(a) is not None and number(b) is not None]
+        pairs = [
+            (a, b)
+            for a, b in zip(r.get("per_seed", {}).get(metric, []), ref["per_seed"][metric])
+            if number(a) is not None and number(b) is not None
+        ]
         d = [a - b for a, b in pairs]
         n = len(d)
         if n == 0:
@@ -86,5 +91,7 @@ def summary_line(comparison: dict, metric: str = "test_accuracy", reference: str
     groups = grouped(diffs)
     n = max((d.n for d in diffs), default=0)
     counts = ", ".join(f"{len(groups[g])} {g}" for g in GROUPS if groups[g])
-    return (f"against {reference} ({METRICS[metric][0]}, {n} paired seed{'s' if n != 1 else ''}, "
-            f"simultaneous {LEVEL:.0%} intervals): {counts}")
+    return (
+        f"against {reference} ({METRICS[metric][0]}, {n} paired seed{'s' if n != 1 else ''}, "
+        f"simultaneous {LEVEL:.0%} intervals): {counts}"
+    )

@@ -4,6 +4,7 @@ The page's script redraws the interactive ones (the gallery's live curves) with 
 classes, so a chart looks the same before and after; colours come from the stylesheet through
 the classes (``f``, ``df``, ``c0``…``c5`` for selected series, ``other`` for the rest).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -66,7 +67,7 @@ def ticks(lo: float, hi: float, count: int = 5, integer: bool = False) -> list[f
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:
-    out = [10.0 ** e for e in range(math.ceil(math.log10(lo)), math.floor(math.log10(hi)) + 1)]
+    out = [10.0**e for e in range(math.ceil(math.log10(lo)), math.floor(math.log10(hi)) + 1)]
     return out or [lo, hi]
 
 
@@ -86,8 +87,9 @@ def extent(arrays: Sequence[Sequence], log: bool = False, pad: float = 0.06) -> 
 class Frame:
     """The axes of one chart: scales from data to pixels, grid, ticks and labels."""
 
-    def __init__(self, width: int, height: int, x_domain, y_domain, *, log_y: bool = False,
-                 margin: dict | None = None):
+    def __init__(
+        self, width: int, height: int, x_domain, y_domain, *, log_y: bool = False, margin: dict | None = None
+    ):
         self.w, self.h, self.log = width, height, log_y
         self.m = {**MARGIN, **(margin or {})}
         self.x0, self.x1 = x_domain
@@ -101,38 +103,51 @@ class Frame:
         span = f(self.y1) - f(self.y0)
         return self.h - self.m["b"] - (f(v) - f(self.y0)) / span * (self.h - self.m["t"] - self.m["b"])
 
-    def axes(self, x_label: str = "", y_label: str = "", *, integer_x: bool = False,
-             x_ticks: bool = True) -> str:
+    def axes(
+        self, x_label: str = "", y_label: str = "", *, integer_x: bool = False, x_ticks: bool = True
+    ) -> str:
         m, w, h = self.m, self.w, self.h
         out = []
-        for t in (log_ticks(self.y0, self.y1) if self.log else ticks(self.y0, self.y1, 5)):
+        for t in log_ticks(self.y0, self.y1) if self.log else ticks(self.y0, self.y1, 5):
             y = self.sy(t)
-            out.append(f'<line x1="{m["l"]}" x2="{w - m["r"]}" y1="{y:.1f}" y2="{y:.1f}" '
-                       f'class="{"zero" if t == 0 else "grid"}"></line>'
-                       f'<text x="{m["l"] - 6}" y="{y + 4:.1f}" text-anchor="end">{esc(fmt(t))}</text>')
+            out.append(
+                f'<line x1="{m["l"]}" x2="{w - m["r"]}" y1="{y:.1f}" y2="{y:.1f}" '
+                f'class="{"zero" if t == 0 else "grid"}"></line>'
+                f'<text x="{m["l"] - 6}" y="{y + 4:.1f}" text-anchor="end">{esc(fmt(t))}</text>'
+            )
         if x_ticks:
             for t in ticks(self.x0, self.x1, 6, integer_x):
                 x = self.sx(t)
-                out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{m["t"]}" y2="{h - m["b"]}" '
-                           f'class="{"zero" if t == 0 else "grid"}"></line>'
-                           f'<text x="{x:.1f}" y="{h - m["b"] + 15}" text-anchor="middle">{esc(fmt(t))}</text>')
-        out.append(f'<line x1="{m["l"]}" x2="{w - m["r"]}" y1="{h - m["b"]}" y2="{h - m["b"]}" class="axis"></line>'
-                   f'<line x1="{m["l"]}" x2="{m["l"]}" y1="{m["t"]}" y2="{h - m["b"]}" class="axis"></line>')
+                out.append(
+                    f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{m["t"]}" y2="{h - m["b"]}" '
+                    f'class="{"zero" if t == 0 else "grid"}"></line>'
+                    f'<text x="{x:.1f}" y="{h - m["b"] + 15}" text-anchor="middle">{esc(fmt(t))}</text>'
+                )
+        out.append(
+            f'<line x1="{m["l"]}" x2="{w - m["r"]}" y1="{h - m["b"]}" y2="{h - m["b"]}" class="axis"></line>'
+            f'<line x1="{m["l"]}" x2="{m["l"]}" y1="{m["t"]}" y2="{h - m["b"]}" class="axis"></line>'
+        )
         if x_label:
-            out.append(f'<text x="{(m["l"] + w - m["r"]) / 2:.1f}" y="{h - 4}" text-anchor="middle" '
-                       f'class="label">{esc(x_label)}</text>')
+            out.append(
+                f'<text x="{(m["l"] + w - m["r"]) / 2:.1f}" y="{h - 4}" text-anchor="middle" '
+                f'class="label">{esc(x_label)}</text>'
+            )
         if y_label:
             cy = (m["t"] + h - m["b"]) / 2
-            out.append(f'<text x="12" y="{cy:.1f}" text-anchor="middle" class="label" '
-                       f'transform="rotate(-90 12 {cy:.1f})">{esc(y_label)}</text>')
+            out.append(
+                f'<text x="12" y="{cy:.1f}" text-anchor="middle" class="label" '
+                f'transform="rotate(-90 12 {cy:.1f})">{esc(y_label)}</text>'
+            )
         return "".join(out)
 
     def clip(self) -> tuple[str, str]:
         """A clip path around the plotting area: (its definition, the attribute that uses it)."""
         cid = f"clip-{next(_ids)}"
         m = self.m
-        rect = (f'<clipPath id="{cid}"><rect x="{m["l"]}" y="{m["t"]}" width="{self.w - m["l"] - m["r"]}" '
-                f'height="{self.h - m["t"] - m["b"]}"></rect></clipPath>')
+        rect = (
+            f'<clipPath id="{cid}"><rect x="{m["l"]}" y="{m["t"]}" width="{self.w - m["l"] - m["r"]}" '
+            f'height="{self.h - m["t"] - m["b"]}"></rect></clipPath>'
+        )
         return f"<defs>{rect}</defs>", f' clip-path="url(#{cid})"'
 
     def path(self, xs, ys) -> str:
@@ -146,8 +161,11 @@ class Frame:
         return "".join(d) or "M0 0"
 
     def band(self, xs, lo, hi) -> str:
-        idx = [i for i in range(len(xs)) if _finite(lo[i]) and _finite(hi[i])
-               and (not self.log or (lo[i] > 0 and hi[i] > 0))]
+        idx = [
+            i
+            for i in range(len(xs))
+            if _finite(lo[i]) and _finite(hi[i]) and (not self.log or (lo[i] > 0 and hi[i] > 0))
+        ]
         if not idx:
             return "M0 0"
         top = [f"{self.sx(xs[i]):.1f} {self.sy(hi[i]):.1f}" for i in idx]
@@ -156,38 +174,60 @@ class Frame:
 
 
 def svg(frame: Frame, body: str, *, label: str, extra_attrs: dict | None = None) -> str:
-    return (f'<svg viewBox="0 0 {frame.w} {frame.h}" role="img"{attrs(aria_label=label, **(extra_attrs or {}))}>'
-            f"{body}</svg>")
+    return (
+        f'<svg viewBox="0 0 {frame.w} {frame.h}" role="img"{attrs(aria_label=label, **(extra_attrs or {}))}>'
+        f"{body}</svg>"
+    )
 
 
-def line_chart(lines: Sequence[Line], *, x_domain=None, y_domain=None, width: int = 480,
-               height: int = 300, x_label: str = "", y_label: str = "", log_y: bool = False,
-               integer_x: bool = False, label: str = "chart", marker: float | None = None,
-               data: dict | None = None) -> str:
+def line_chart(
+    lines: Sequence[Line],
+    *,
+    x_domain=None,
+    y_domain=None,
+    width: int = 480,
+    height: int = 300,
+    x_label: str = "",
+    y_label: str = "",
+    log_y: bool = False,
+    integer_x: bool = False,
+    label: str = "chart",
+    marker: float | None = None,
+    data: dict | None = None,
+) -> str:
     """Lines (and bands) on shared axes. Domains default to the data's extent; ``marker`` draws
     a vertical line at that x (the learning animation's current epoch)."""
     xs = [v for line in lines for v in line.x if _finite(v)]
     x_domain = x_domain or ((min(xs), max(xs)) if xs else (0.0, 1.0))
     if x_domain[1] <= x_domain[0]:
         x_domain = (x_domain[0], x_domain[0] + 1)
-    y_domain = y_domain or extent([v for line in lines for v in (line.y, line.lo or (), line.hi or ())], log_y)
+    y_domain = y_domain or extent(
+        [v for line in lines for v in (line.y, line.lo or (), line.hi or ())], log_y
+    )
     f = Frame(width, height, x_domain, y_domain, log_y=log_y)
     defs, clip = f.clip()
     parts = [defs, f.axes(x_label, y_label, integer_x=integer_x), f"<g{clip}>"]
     for line in lines:
         if line.lo is not None and line.hi is not None:
-            parts.append(f'<path d="{f.band(line.x, line.lo, line.hi)}" class="band {line.cls}" '
-                         f'data-band="{esc(line.key)}"></path>')
+            parts.append(
+                f'<path d="{f.band(line.x, line.lo, line.hi)}" class="band {line.cls}" '
+                f'data-band="{esc(line.key)}"></path>'
+            )
     for line in lines:
-        parts.append(f'<path d="{f.path(line.x, line.y)}" class="series {line.cls}'
-                     f'{" dashed" if line.dash else ""}" data-series="{esc(line.key)}"></path>')
+        parts.append(
+            f'<path d="{f.path(line.x, line.y)}" class="series {line.cls}'
+            f'{" dashed" if line.dash else ""}" data-series="{esc(line.key)}"></path>'
+        )
     if marker is not None:
         # The script moves the marker: it needs the x scale (left edge, width, domain).
-        data = {**(data or {}), "data-xscale": f"{f.m['l']} {width - f.m['l'] - f.m['r']} "
-                                               f"{x_domain[0]:g} {x_domain[1]:g}"}
+        data = {
+            **(data or {}),
+            "data-xscale": f"{f.m['l']} {width - f.m['l'] - f.m['r']} {x_domain[0]:g} {x_domain[1]:g}",
+        }
         x = f.sx(marker)
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{f.m["t"]}" y2="{height - f.m["b"]}" '
-                     'class="marker"></line>')
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{f.m["t"]}" y2="{height - f.m["b"]}" class="marker"></line>'
+        )
     parts.append("</g>")
     return svg(f, "".join(parts), label=label, extra_attrs=data)
 
@@ -198,8 +238,10 @@ def legend(items: Sequence[tuple[str, str, bool]], *, buttons: bool = False) -> 
     for label, cls, dashed in items:
         swatch = f'<i class="swatch {cls}{" dashed" if dashed else ""}"></i>{esc(label)}'
         if buttons:
-            out.append(f'<button type="button" class="chip" data-pick="{esc(label)}" '
-                       f'aria-pressed="false">{swatch}</button>')
+            out.append(
+                f'<button type="button" class="chip" data-pick="{esc(label)}" '
+                f'aria-pressed="false">{swatch}</button>'
+            )
         else:
             out.append(f"<span>{swatch}</span>")
     return f'<div class="legend">{"".join(out)}</div>'
