@@ -37,7 +37,9 @@ def split(report: str) -> tuple[str, list[tuple[str, str, str]]]:
 
 def write(report_file: Path, folder: Path) -> None:
     header = HEADER.format(source="claims.py", origin="docs/claims.md, as `actlab claims` wrote it")
-    summary, claims = split(report_file.read_text(encoding="utf-8"))
+    # The pages sit one folder below claims.md: its figures' relative paths gain a "../".
+    text = report_file.read_text(encoding="utf-8").replace("](claims-figures/", "](../claims-figures/")
+    summary, claims = split(text)
     found = set(v for _, v, _ in claims)
     verdicts = [v for v in VERDICTS if v in found] + sorted(found - set(VERDICTS))
     page_of = {claim_id: slug(v) for claim_id, v, _ in claims}

@@ -383,7 +383,7 @@ def parse(latex: str) -> Node:
 
 
 def clauses(tree: Node) -> list[Node]:
-    """The top level split at ``,\\ `` (a comma followed by a space): the parts of a formula that
+    """The top level split at a comma followed by a space: the parts of a formula that
     can go on separate lines when there is no room for the whole."""
     parts, current = [], []
     items = tree.children

@@ -9,7 +9,7 @@
 - layer identities: Maxout's parameters, Maxout containing ReLU, Dense + Activation forms.
 
 The experiments behind the other network claims live beside their claims: :mod:`.vanishing`,
-:mod:`.dying`, :mod:`.speed`, :mod:`.smooth`.
+:mod:`.dying`, :mod:`.speed`, :mod:`actlab.lab.claims.smooth`.
 """
 
 from __future__ import annotations

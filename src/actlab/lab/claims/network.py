@@ -1,6 +1,6 @@
 """Network claims that need no statistics over many runs: linear collapse, Maxout's parameters
 and its containing ReLU, the two forms of a Dense layer's activation. (Depth: :mod:`.vanishing`;
-dying units: :mod:`.dying`; convergence speed: :mod:`.speed`; smooth gates: :mod:`.smooth`.)"""
+dying units: :mod:`.dying`; convergence speed: :mod:`.speed`; smooth gates: :mod:`actlab.lab.claims.smooth`.)"""
 
 from __future__ import annotations
 

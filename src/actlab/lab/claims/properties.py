@@ -1,6 +1,6 @@
 """Claims about the shape of single activations — tails, ranges, centring, kinks, limits,
 gradients of softmax and argmax, Maxout as a generalised ReLU — each measured numerically on
-actlab's definitions (no network needed). Compute cost is in :mod:`.cost`."""
+actlab's definitions (no network needed). Compute cost is in :mod:`actlab.lab.claims.cost`."""
 
 from __future__ import annotations
 
