@@ -7,31 +7,13 @@
 Activation('swish', beta=1.5)
 """
 
+from . import core as _core
 from . import functions as _functions  # noqa: F401  (fills the registry)
 from . import kernels as _kernels  # noqa: F401  (installs the fast NumPy path behind every call)
 from ._api import make_alias as _make_alias
 from ._api import make_function as _make_function
-from .core import (
-    Activation,
-    ActlabError,
-    Definition,
-    Info,
-    InputTypeError,
-    MissingExtraError,
-    NotDifferentiableError,
-    Param,
-    ParameterError,
-    Reference,
-    UnknownActivationError,
-    catalog,
-    custom,
-    definitions,
-    get,
-    is_custom,
-    lookup,
-    names,
-    register,
-)
+from .core import *  # noqa: F403  (the public names of core, listed once in its __all__)
+from .core import definitions, names
 
 __version__ = "0.1.0"
 
@@ -45,25 +27,4 @@ for _d in definitions():
         globals()[_alias] = _make_alias(_alias, globals()[_d.name])
 del _d, _alias
 
-__all__ = [
-    "Activation",
-    "ActlabError",
-    "Definition",
-    "Info",
-    "InputTypeError",
-    "MissingExtraError",
-    "NotDifferentiableError",
-    "Param",
-    "ParameterError",
-    "Reference",
-    "UnknownActivationError",
-    "catalog",
-    "custom",
-    "definitions",
-    "get",
-    "is_custom",
-    "lookup",
-    "names",
-    "register",
-    *names(include_aliases=True),
-]
+__all__ = [*_core.__all__, *names(include_aliases=True)]
